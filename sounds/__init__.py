@@ -1,0 +1,1 @@
+"""The chimes, installed as the package voiceguide.sounds (see pyproject.toml)."""

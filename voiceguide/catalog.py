@@ -1,0 +1,138 @@
+"""The stretch catalog: loaded from data/catalog.toml, validated, searchable."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from voiceguide.errors import UnknownStretch
+from voiceguide.fields import Fields, check_integer
+from voiceguide.tomlload import parse_toml
+
+# Flow order: the body moves from standing to the floor, never back up.
+POSITIONS = ("standing", "lunge", "all-fours", "seated", "lying", "wall")
+EQUIPMENT = ("strap", "towel", "band", "wall")
+SUITS = ("limited-mobility", "back-issues", "busy-schedules", "warm-up", "chronic-pain")
+KINDS = ("hold", "reps")
+
+
+@dataclass(frozen=True)
+class Stretch:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    targets: tuple[str, ...]
+    position: str
+    equipment: tuple[str, ...]
+    equipment_required: bool
+    sided: bool
+    kind: str
+    hold: tuple[int, int]
+    reps: tuple[int, int] | None
+    setup: tuple[str, ...]
+    reminders: tuple[str, ...]
+    benefit: str
+    suits: tuple[str, ...]
+
+    @property
+    def recommended(self) -> str:
+        """The seed's dose, as a person would say it."""
+        if self.kind == "reps":
+            low, high = self.reps or (10, 12)
+            return f"{low}-{high} reps per leg" if low != high else f"{low} reps per leg"
+        low, high = self.hold
+        per = " per side" if self.sided else ""
+        return f"{low}-{high} s{per}" if low != high else f"{low} s{per}"
+
+
+def _pair(fields: Fields, key: str, low: int, high: int, unit: str) -> tuple[int, int]:
+    value = fields.raw(key)
+    if not isinstance(value, list) or len(value) != 2:
+        raise fields.error(f"expected [low, high], got {value!r}", at=fields.where(key))
+    a, b = (
+        check_integer(v, low, high, unit, lambda m, i=i: fields.error(m, at=f"{fields.where(key)}[{i}]"))
+        for i, v in enumerate(value)
+    )
+    if a > b:
+        raise fields.error(f"low {a} is above high {b}", at=fields.where(key))
+    return a, b
+
+
+def stretch_from_table(table: object, path: str, source: str) -> Stretch:
+    f = Fields(table, path, source)
+    kind = f.choice("kind", KINDS)
+    stretch = Stretch(
+        id=f.text("id", max_len=60),
+        name=f.text("name", max_len=80),
+        aliases=f.texts("aliases", default=(), max_len=80),
+        targets=f.texts("targets", max_len=40),
+        position=f.choice("position", POSITIONS),
+        equipment=f.choices("equipment", EQUIPMENT, default=()),
+        equipment_required=f.boolean("equipment_required", default=False),
+        sided=f.boolean("sided"),
+        kind=kind,
+        hold=_pair(f, "hold", 5, 300, "seconds"),
+        reps=_pair(f, "reps", 1, 50, "reps") if kind == "reps" else None,
+        setup=f.texts("setup", max_len=300),
+        reminders=f.texts("reminders", default=()),
+        benefit=f.text("benefit"),
+        suits=f.choices("suits", SUITS, default=()),
+    )
+    f.finish()
+    return stretch
+
+
+def normalize(name: str) -> str:
+    """Compare names the way people type them: case, dashes and 'stretch' don't matter."""
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower()).split()
+    words = [w for w in words if w not in ("stretch", "the", "pose")]
+    return " ".join(words)
+
+
+class Catalog:
+    def __init__(self, stretches: tuple[Stretch, ...]):
+        self.stretches = stretches
+        self._by_key: dict[str, Stretch] = {}
+        for s in stretches:
+            for key in (s.id, s.name, *s.aliases):
+                self._by_key.setdefault(normalize(key), s)
+
+    def __iter__(self):
+        return iter(self.stretches)
+
+    def __len__(self) -> int:
+        return len(self.stretches)
+
+    def get(self, query: str, where: str = "") -> Stretch:
+        """Find by id, name or alias; raise UnknownStretch with the closest matches."""
+        found = self._by_key.get(normalize(query))
+        if found is None:
+            raise UnknownStretch(query, self.suggest(query), where)
+        return found
+
+    def suggest(self, query: str, n: int = 3) -> list[str]:
+        keys = list(self._by_key)
+        close = difflib.get_close_matches(normalize(query), keys, n=n * 2, cutoff=0.5)
+        # Substring matches catch "hamstring" -> every stretch that has it.
+        close += [k for k in keys if normalize(query) and normalize(query) in k]
+        ids: list[str] = []
+        for key in close:
+            sid = self._by_key[key].id
+            if sid not in ids:
+                ids.append(sid)
+        return ids[:n]
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    source = "catalog.toml"
+    text = resources.files("voiceguide.data").joinpath(source).read_bytes()
+    data = parse_toml(text, source)
+    top = Fields(data, "", source)
+    tables = top.table_list("stretch")
+    top.finish()
+    stretches = tuple(stretch_from_table(t, f"stretch[{i}]", source) for i, t in enumerate(tables))
+    return Catalog(stretches)

@@ -1,0 +1,26 @@
+"""The chimes in sounds/, shipped inside the package as voiceguide.sounds."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from voiceguide.audio import AudioSegment, load_wav, seconds
+from voiceguide.errors import EnvironmentFailure
+
+
+def sound_file(name: str):
+    path = resources.files("voiceguide.sounds").joinpath(name)
+    if not path.is_file():
+        raise EnvironmentFailure(f"the chime {name} is missing from the installation; reinstall voiceguide")
+    return path
+
+
+@lru_cache(maxsize=None)
+def load_sound(name: str) -> AudioSegment:
+    with resources.as_file(sound_file(name)) as path:
+        return load_wav(path)
+
+
+def sound_lengths(names) -> dict[str, float]:
+    return {name: seconds(load_sound(name)) for name in names}

@@ -1,0 +1,51 @@
+"""The words voiceguide speaks around the catalog's own cues."""
+
+from __future__ import annotations
+
+import re
+
+COUNTDOWN = ("Three.", "Two.", "One.")
+TEN_SECONDS = "Ten seconds."
+RELEASE = "And release."
+SWITCH = "Switch sides."
+
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+
+
+def announce(name: str, index: int, count: int) -> str:
+    if count == 1:
+        return f"{name}."
+    if index == 0:
+        return f"First stretch: {name}."
+    if index == count - 1:
+        return f"Last stretch: {name}."
+    return f"Next: {name}."
+
+
+def first_side(side: str) -> str:
+    return f"{side.capitalize()} side first."
+
+
+def reps_intro(reps: int) -> str:
+    return f"{reps} reps on each leg, at my count. Begin at the chime."
+
+
+def rep_count(side: str, number: int) -> str:
+    word = _NUMBER_WORDS[number] if number < len(_NUMBER_WORDS) else str(number)
+    return f"{side.capitalize()}, {word}."
+
+
+_SIDE_WORD = re.compile(r"\b(right|left|Right|Left|RIGHT|LEFT)\b")
+_SWAP = {"right": "left", "left": "right", "Right": "Left", "Left": "Right", "RIGHT": "LEFT", "LEFT": "RIGHT"}
+
+
+def mirror(text: str) -> str:
+    """The same instruction for the other side: right and left swapped."""
+    return _SIDE_WORD.sub(lambda m: _SWAP[m.group(0)], text)
+
+
+def names_a_side(text: str) -> bool:
+    return bool(_SIDE_WORD.search(text))

@@ -1,0 +1,1 @@
+"""Data files shipped with voiceguide: the catalog and the preset routines."""

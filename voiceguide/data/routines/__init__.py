@@ -1,0 +1,1 @@
+"""Preset routines, one TOML file each, in the routine-file format."""

@@ -1,0 +1,154 @@
+"""Typed reading of parsed TOML tables, with errors that name the field path.
+
+The catalog and routine files are both plain dicts after parsing; every value
+is read through a `Fields` so a mistake is reported as
+`routine.toml: steps[3].hold: expected a whole number of seconds, got "thirty"`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Iterable
+
+from voiceguide.errors import InputError
+
+_MISSING = object()
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return repr(shown)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+class Fields:
+    """Reads one table; `finish()` rejects keys nobody asked for."""
+
+    def __init__(self, data: Any, path: str, source: str):
+        self.source = source
+        self.path = path
+        if not isinstance(data, dict):
+            raise self.error(f"expected a table, got {_describe(data)}", at=path)
+        self.data = data
+        self.seen: set[str] = set()
+
+    def where(self, key: str | None = None) -> str:
+        if key is None:
+            return self.path
+        return f"{self.path}.{key}" if self.path else key
+
+    def error(self, message: str, at: str | None = None) -> InputError:
+        at = self.path if at is None else at
+        location = f"{self.source}: {at}" if at else self.source
+        return InputError(f"{location}: {message}")
+
+    def has(self, key: str) -> bool:
+        return key in self.data
+
+    def raw(self, key: str, default: Any = _MISSING) -> Any:
+        self.seen.add(key)
+        if key in self.data:
+            return self.data[key]
+        if default is _MISSING:
+            raise self.error("is missing", at=self.where(key))
+        return default
+
+    def text(self, key: str, default: Any = _MISSING, max_len: int = 300) -> Any:
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        return self._check_text(value, self.where(key), max_len)
+
+    def _check_text(self, value: Any, at: str, max_len: int) -> str:
+        if not isinstance(value, str):
+            raise self.error(f"expected text, got {_describe(value)}", at=at)
+        value = " ".join(value.split())
+        if not value:
+            raise self.error("must not be empty", at=at)
+        if len(value) > max_len:
+            raise self.error(f"is {len(value)} characters long; keep it under {max_len}", at=at)
+        return value
+
+    def texts(self, key: str, default: Any = _MISSING, max_len: int = 300, max_items: int = 50) -> Any:
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        at = self.where(key)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.error(f"expected a list of text, got {_describe(value)}", at=at)
+        if len(value) > max_items:
+            raise self.error(f"has {len(value)} items; at most {max_items}", at=at)
+        return tuple(self._check_text(v, f"{at}[{i}]", max_len) for i, v in enumerate(value))
+
+    def boolean(self, key: str, default: Any = _MISSING) -> Any:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            raise self.error(f"expected true or false, got {_describe(value)}", at=self.where(key))
+        return value
+
+    def integer(self, key: str, low: int, high: int, default: Any = _MISSING, unit: str = "") -> Any:
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        return check_integer(value, low, high, unit, lambda m: self.error(m, at=self.where(key)))
+
+    def choice(self, key: str, choices: Iterable[str], default: Any = _MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        return self._check_choice(value, tuple(choices), self.where(key))
+
+    def choices(self, key: str, choices: Iterable[str], default: Any = _MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        at = self.where(key)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise self.error(f"expected a list, got {_describe(value)}", at=at)
+        allowed = tuple(choices)
+        return tuple(self._check_choice(v, allowed, f"{at}[{i}]") for i, v in enumerate(value))
+
+    def _check_choice(self, value: Any, allowed: tuple[str, ...], at: str) -> str:
+        if not isinstance(value, str) or value not in allowed:
+            raise self.error(f"expected one of {', '.join(allowed)}; got {_describe(value)}", at=at)
+        return value
+
+    def table_list(self, key: str, default: Any = _MISSING) -> Any:
+        value = self.raw(key, default)
+        if value is default and default is not _MISSING:
+            return value
+        if not isinstance(value, list):
+            raise self.error(f"expected a list of tables, got {_describe(value)}", at=self.where(key))
+        return value
+
+    def finish(self) -> None:
+        unknown = [k for k in self.data if k not in self.seen]
+        if unknown:
+            key = unknown[0]
+            close = difflib.get_close_matches(str(key), sorted(self.seen), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(sorted(self.seen))}"
+            raise self.error(f"unknown key {str(key)!r}{hint}", at=self.where(str(key)))
+
+
+def check_integer(value: Any, low: int, high: int, unit: str, error) -> int:
+    """A whole number in [low, high]; floats with no fraction are accepted."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise error(f"expected a whole number{' of ' + unit if unit else ''}, got {_describe(value)}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise error(f"expected a whole number{' of ' + unit if unit else ''}, got {value}")
+        value = int(value)
+    if not low <= value <= high:
+        raise error(f"{value} is out of range; use {low} to {high}{' ' + unit if unit else ''}")
+    return value

@@ -1,0 +1,99 @@
+"""A session end to end: routine -> speech -> timeline -> mix -> MP3.
+
+The library entry points the CLI calls; nothing here imports Click.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from voiceguide import __version__
+from voiceguide.atomic import write_text_atomic
+from voiceguide.routine import Routine
+from voiceguide.speech import Clip, Engine, Speech
+from voiceguide.timeline import CHIMES, CHIME, Event, Timeline, build_timeline, spoken_texts
+
+
+class Progress:
+    """Told how far the work has come; the CLI draws it, the library does not care."""
+
+    def start(self, label: str, total: int) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Plan:
+    timeline: Timeline
+    clips: dict[str, Clip]
+
+
+def plan_session(routine: Routine, engine: Engine, progress: Progress | None = None) -> Plan:
+    """Synthesize (or fetch from cache) every cue, then lay out the timeline."""
+    from voiceguide.chimes import sound_lengths
+
+    progress = progress or Progress()
+    texts = spoken_texts(routine)
+    progress.start("Preparing speech", len(texts))
+    clips = Speech(engine).prepare(texts, on_clip=progress.advance)
+    progress.finish()
+    timeline = build_timeline(routine, lambda text: clips[text].seconds, sound_lengths(CHIMES))
+    return Plan(timeline, clips)
+
+
+def timeline_json(timeline: Timeline) -> str:
+    return json.dumps(timeline.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_mp3(plan: Plan, output: Path, progress: Progress | None = None) -> None:
+    """Mix the planned session and encode it to `output`, atomically."""
+    from voiceguide.audio import load_wav
+    from voiceguide.export import encode_mp3
+    from voiceguide.mix import CHUNK_SECONDS, render_chunks
+    from voiceguide.chimes import load_sound
+
+    progress = progress or Progress()
+    loaded: dict[str, bytes] = {}
+
+    def pcm_of(event: Event) -> bytes:
+        key = event.sound if event.kind == CHIME else event.text
+        if key not in loaded:
+            segment = load_sound(key) if event.kind == CHIME else load_wav(plan.clips[key].path)
+            loaded[key] = segment.raw_data
+        return loaded[key]
+
+    timeline = plan.timeline
+
+    def chunks():
+        for chunk in render_chunks(timeline, pcm_of):
+            yield chunk
+            progress.advance()
+
+    progress.start("Mixing and encoding", int(-(-timeline.duration // CHUNK_SECONDS)))
+    tags = {
+        "title": timeline.title,
+        "artist": "voiceguide",
+        "album": timeline.title,
+        "genre": "Speech",
+        "comment": f"Made with voiceguide {__version__}",
+    }
+    encode_mp3(chunks(), output, tags)
+    progress.finish()
+
+
+def build_session(
+    routine: Routine,
+    engine: Engine,
+    output: Path,
+    timeline_path: Path | None = None,
+    progress: Progress | None = None,
+) -> Timeline:
+    plan = plan_session(routine, engine, progress)
+    render_mp3(plan, output, progress)
+    if timeline_path is not None:
+        write_text_atomic(timeline_path, timeline_json(plan.timeline))
+    return plan.timeline

@@ -1,0 +1,193 @@
+"""Speech: text to clips, each synthesized once and kept in the on-disk cache.
+
+An engine turns one text into a WAV file. `Speech.prepare` makes sure every
+text has a ready clip in the cache (44.1 kHz mono, silence trimmed, edges
+faded), synthesizing only the missing ones, and returns their lengths for the
+timeline.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Protocol
+
+from voiceguide.cache import clip_path
+from voiceguide.errors import EnvironmentFailure, InputError
+from voiceguide.quiet import quiet_stdout
+
+DEFAULT_RATE = 150  # words per minute: calm, slower than conversation
+RATE_LIMITS = (80, 300)
+PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en")
+EDGE_FADE_MS = 5  # so a clip never starts or stops with a click
+KEEP_SILENCE_MS = 20  # of the engine's own leading and trailing silence
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clip:
+    text: str
+    path: Path
+    seconds: float
+
+
+class Engine(Protocol):
+    name: str
+
+    def identity(self) -> str:
+        """Everything that changes the sound: engine, its version, voice, rate."""
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        """Write the spoken text as a WAV file."""
+
+    def voices(self) -> list[Voice]: ...
+
+
+class Pyttsx3Engine:
+    """pyttsx3 (eSpeak NG on Linux): always installed, offline, fast."""
+
+    name = "pyttsx3"
+
+    def __init__(self, voice: str | None = None, rate: int | None = None):
+        self.voice_query = voice
+        self.rate = rate or DEFAULT_RATE
+        self._engine = None
+        self._voice_id: str | None = None
+        self._library = ""
+
+    def _load(self):
+        if self._engine is not None:
+            return self._engine
+        from voiceguide.espeak import ensure_espeak
+
+        self._library = ensure_espeak()
+        try:
+            import pyttsx3
+
+            with quiet_stdout():
+                engine = pyttsx3.init("espeak") if self._library != "platform-default" else pyttsx3.init()
+        except Exception as exc:  # pyttsx3 raises bare RuntimeError/OSError/ImportError
+            raise EnvironmentFailure(f"text-to-speech would not start ({exc}); install espeak-ng") from None
+        self._engine = engine
+        self._voice_id = self._choose_voice()
+        engine.setProperty("voice", self._voice_id)
+        engine.setProperty("rate", self.rate)
+        return engine
+
+    def voices(self) -> list[Voice]:
+        engine = self._load()
+        return [
+            Voice(str(v.id), str(v.name), tuple(str(x) for x in (v.languages or ())))
+            for v in engine.getProperty("voices")
+        ]
+
+    def _choose_voice(self) -> str:
+        voices = self.voices()
+        if self.voice_query is None:
+            ids = {v.id for v in voices}
+            for preferred in PREFERRED_VOICES:
+                if preferred in ids:
+                    return preferred
+            return str(self._engine.getProperty("voice"))
+        return find_voice(voices, self.voice_query).id
+
+    def identity(self) -> str:
+        from importlib.metadata import version
+
+        self._load()
+        return f"pyttsx3 {version('pyttsx3')}|{self._library}|voice={self._voice_id}|rate={self.rate}"
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        engine = self._load()
+        with quiet_stdout():
+            engine.save_to_file(text, str(wav_path))
+            engine.runAndWait()
+
+
+def find_voice(voices: list[Voice], query: str) -> Voice:
+    """By id, by name, by language code, or by the id's last part (`en-us`)."""
+    q = query.strip().lower()
+    for match in (
+        lambda v: v.id.lower() == q,
+        lambda v: v.id.lower().rsplit("/", 1)[-1] == q,
+        lambda v: v.name.lower() == q,
+        lambda v: q in (lang.lower() for lang in v.languages),
+    ):
+        for v in voices:
+            if match(v):
+                return v
+    raise InputError(f"no voice {query!r}; run 'voiceguide voices' to list them")
+
+
+class Speech:
+    """Clips for texts, from the cache or freshly synthesized."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def prepare(self, texts: Iterable[str], on_clip: Callable[[], None] | None = None) -> dict[str, Clip]:
+        identity = self.engine.identity()
+        clips: dict[str, Clip] = {}
+        for text in dict.fromkeys(texts):
+            path = clip_path(identity, text)
+            seconds = _valid_clip_seconds(path)
+            if seconds is None:
+                self._render(text, path)
+                seconds = _valid_clip_seconds(path)
+                if seconds is None:
+                    raise EnvironmentFailure(f"the {self.engine.name} engine produced no audio for {text!r}")
+            clips[text] = Clip(text, path, seconds)
+            if on_clip:
+                on_clip()
+        return clips
+
+    def _render(self, text: str, path: Path) -> None:
+        from voiceguide.audio import AudioSegment, conform
+        from pydub.silence import detect_leading_silence
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, raw = tempfile.mkstemp(suffix=".raw.wav", dir=path.parent)
+        os.close(fd)
+        fd, ready = tempfile.mkstemp(suffix=".part.wav", dir=path.parent)
+        os.close(fd)
+        try:
+            self.engine.synthesize(text, Path(raw))
+            segment = conform(AudioSegment.from_wav(raw))
+            lead = max(0, detect_leading_silence(segment) - KEEP_SILENCE_MS)
+            trail = max(0, detect_leading_silence(segment.reverse()) - KEEP_SILENCE_MS)
+            segment = segment[lead : len(segment) - trail]
+            segment = segment.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS)
+            segment.export(ready, format="wav")
+            os.replace(ready, path)  # atomic: another build never sees half a clip
+        finally:
+            for leftover in (raw, ready):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
+
+
+def _valid_clip_seconds(path: Path) -> float | None:
+    """Length of a cached clip, or None if it is missing or not a sound WAV."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            frames = w.getnframes()
+            if w.getframerate() != 44100 or w.getnchannels() != 1 or w.getsampwidth() != 2 or frames == 0:
+                return None
+            expected = frames * 2
+        if os.path.getsize(path) < expected + 44:
+            return None
+        return frames / 44100
+    except (OSError, EOFError, wave.Error):
+        return None
+
+
+def make_engine(voice: str | None = None, rate: int | None = None) -> Engine:
+    return Pyttsx3Engine(voice=voice, rate=rate)
