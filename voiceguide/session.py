@@ -32,6 +32,15 @@ class Plan:
     clips: dict[str, Clip]
 
 
+def default_output(routine_spec: str | None) -> str:
+    """hamstring-stretches.mp3 for the default routine; named after the preset or file otherwise."""
+    from voiceguide.routine import DEFAULT_PRESET
+
+    if routine_spec in (None, DEFAULT_PRESET):
+        return "hamstring-stretches.mp3"
+    return f"{Path(routine_spec).stem}.mp3" if routine_spec.endswith((".toml", ".yaml", ".yml")) else f"hamstring-stretches-{routine_spec}.mp3"
+
+
 def plan_session(routine: Routine, engine: Engine, progress: Progress | None = None) -> Plan:
     """Synthesize (or fetch from cache) every cue, then lay out the timeline."""
     from voiceguide.chimes import sound_lengths

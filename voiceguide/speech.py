@@ -100,6 +100,10 @@ class Pyttsx3Engine:
             return str(self._engine.getProperty("voice"))
         return find_voice(voices, self.voice_query).id
 
+    def default_voice_id(self) -> str:
+        self._load()
+        return self._voice_id
+
     def identity(self) -> str:
         from importlib.metadata import version
 

@@ -1,0 +1,19 @@
+"""Shared fixtures: every test gets its own speech cache."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path_factory, monkeypatch):
+    """Point the clip cache at a fresh folder, honoured through VOICEGUIDE_CACHE_DIR."""
+    path = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory):
+    """A cache shared by the slow end-to-end tests, so each clip is spoken once per run."""
+    return tmp_path_factory.mktemp("shared-cache")

@@ -1,0 +1,78 @@
+"""Text renderings for people: the timed script, the summary line, tables."""
+
+from __future__ import annotations
+
+from voiceguide.catalog import Stretch
+from voiceguide.timeline import CHIME, Timeline
+
+
+def clock(seconds: float) -> str:
+    """mm:ss (h:mm:ss past an hour), rounded down as a player's clock shows it."""
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def summary(timeline: Timeline) -> str:
+    holds = timeline.holds
+    lengths = sorted({round(h.seconds) for h in holds})
+    each = f" of {lengths[0]} s" if len(lengths) == 1 else ""
+    parts = [clock(timeline.duration), f"{len(holds)} holds{each}"]
+    if timeline.sets:
+        parts.append(f"{len(timeline.sets)} rep set{'s' if len(timeline.sets) > 1 else ''}")
+    return ", ".join(parts)
+
+
+def render_text(timeline: Timeline) -> str:
+    hold_at = {h.start: h for h in timeline.holds}
+    set_at = {s.start: s for s in timeline.sets}
+    lines = [timeline.title, summary(timeline), ""]
+    for e in timeline.events:
+        if e.kind == CHIME:
+            if e.start in hold_at:
+                h = hold_at[e.start]
+                side = f", {h.side} side" if h.side else ""
+                what = f"hold {round(h.seconds)} s begins ({h.name}{side})"
+            elif e.start in set_at:
+                what = f"reps begin ({set_at[e.start].name})"
+            else:
+                what = {"end": "ends", "switch": "switch sides", "finish": "session complete"}.get(e.role, e.role)
+            lines.append(f"{clock(e.start)}  ~ chime: {what}")
+        else:
+            lines.append(f"{clock(e.start)}  {e.text}")
+    return "\n".join(lines) + "\n"
+
+
+def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    out = []
+    for row in [header, *rows]:
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(out)
+
+
+def describe(s: Stretch) -> str:
+    equipment = ", ".join(s.equipment) if s.equipment else "none"
+    if s.equipment and not s.equipment_required:
+        equipment += " (optional)"
+    lines = [
+        f"{s.name}  ({s.id})",
+        f"  {s.benefit}",
+        "",
+        f"  Also called:  {', '.join(s.aliases) or '-'}",
+        f"  Targets:      {', '.join(s.targets)}",
+        f"  Position:     {s.position}",
+        f"  Equipment:    {equipment}",
+        f"  Sided:        {'yes, each side held on its own' if s.sided else 'no'}",
+        f"  Kind:         {'dynamic reps' if s.kind == 'reps' else 'hold'}",
+        f"  Recommended:  {s.recommended}",
+        f"  Suits:        {', '.join(s.suits) or '-'}",
+        "",
+        "  Setup:",
+        *(f"    {i}. {t}" for i, t in enumerate(s.setup, 1)),
+        "",
+        "  Reminders during the hold:",
+        *(f"    - {t}" for t in s.reminders),
+    ]
+    return "\n".join(lines)
