@@ -176,12 +176,12 @@ class _Builder:
         duration = _ms(finish.end + self.p.tail)
         return Timeline(routine.title, duration, tuple(self.events), tuple(self.holds), tuple(self.sets))
 
-    def get_into_position(self, step: Step, texts: list[str]) -> float:
+    def get_into_position(self, step: Step, texts: list[str], first_role: str = "announce") -> float:
         """Speak the setup; return when the opening chime sounds."""
         sid = step.stretch.id
         began = self.next_start()
         for i, text in enumerate(texts):
-            self.say(text, "announce" if i == 0 else "setup", sid)
+            self.say(text, first_role if i == 0 else "setup", sid)
         return _ms(max(began + step.get_ready, self.t + self.p.clearance))
 
     def hold_step(self, step: Step, index: int, count: int, countdown: bool) -> None:
@@ -195,7 +195,7 @@ class _Builder:
                 texts += [cues.mirror(t) if side == "left" else t for t in s.setup]
             else:
                 texts = [cues.SWITCH] + [cues.mirror(t) for t in s.setup if cues.names_a_side(t)]
-            start = self.get_into_position(step, texts)
+            start = self.get_into_position(step, texts, "announce" if n == 0 else "switch")
             end = _ms(start + step.hold)
             last = n == len(sides) - 1
             self.chime(START_CHIME, start, "start", s.id)
