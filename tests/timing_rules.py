@@ -13,6 +13,9 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     # Nothing overlaps anything: speech is never over speech or a chime.
     for a, b in zip(by_start, by_start[1:]):
         assert a.end <= b.start + 1e-9, f"{a} overlaps {b}"
+        # ...and leaves a breath between: clear silence around every chime, a pause between words.
+        least = pacing.clearance if CHIME in (a.kind, b.kind) else pacing.count_gap
+        assert b.start - a.end >= least - 1e-9, f"no pause between {a} and {b}"
 
     # Speech keeps its full length: never cut or sped up.
     for e in events:

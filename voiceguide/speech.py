@@ -52,6 +52,9 @@ class Engine(Protocol):
     def voices(self) -> list[Voice]: ...
 
 
+_APPLIED: dict[int, tuple] = {}  # the voice and rate last set on each pyttsx3 engine
+
+
 class Pyttsx3Engine:
     """pyttsx3 (eSpeak NG on Linux): always installed, offline, fast."""
 
@@ -79,8 +82,6 @@ class Pyttsx3Engine:
             raise EnvironmentFailure(f"text-to-speech would not start ({exc}); install espeak-ng") from None
         self._engine = engine
         self._voice_id = self._choose_voice()
-        engine.setProperty("voice", self._voice_id)
-        engine.setProperty("rate", self.rate)
         return engine
 
     def voices(self) -> list[Voice]:
@@ -113,6 +114,14 @@ class Pyttsx3Engine:
     def synthesize(self, text: str, wav_path: Path) -> None:
         engine = self._load()
         with quiet_stdout():
+            # pyttsx3 hands every caller the same engine, so our voice and rate
+            # are set again when another caller changed them. Only then: eSpeak
+            # now and then returns no audio right after a property is set.
+            wanted = (self._voice_id, self.rate)
+            if _APPLIED.get(id(engine)) != wanted:
+                engine.setProperty("voice", self._voice_id)
+                engine.setProperty("rate", self.rate)
+                _APPLIED[id(engine)] = wanted
             engine.save_to_file(text, str(wav_path))
             engine.runAndWait()
 
@@ -144,11 +153,13 @@ class Speech:
         for text in dict.fromkeys(texts):
             path = clip_path(identity, text)
             seconds = _valid_clip_seconds(path)
-            if seconds is None:
+            for _attempt in range(3):  # eSpeak rarely returns an empty clip; try again
+                if seconds is not None:
+                    break
                 self._render(text, path)
                 seconds = _valid_clip_seconds(path)
-                if seconds is None:
-                    raise EnvironmentFailure(f"the {self.engine.name} engine produced no audio for {text!r}")
+            if seconds is None:
+                raise EnvironmentFailure(f"the {self.engine.name} engine produced no audio for {text!r}")
             clips[text] = Clip(text, path, seconds)
             if on_clip:
                 on_clip()
