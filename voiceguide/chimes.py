@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from voiceguide.audio import AudioSegment, load_wav, seconds
 from voiceguide.errors import EnvironmentFailure
 
 
+def _sounds_folder():
+    try:
+        return resources.files("voiceguide.sounds")
+    except ModuleNotFoundError:
+        # Imported straight from a source checkout (python -m voiceguide in the
+        # repo): the top-level sounds/ folder is right beside the package.
+        return Path(__file__).resolve().parent.parent / "sounds"
+
+
 def sound_file(name: str):
-    path = resources.files("voiceguide.sounds").joinpath(name)
+    path = _sounds_folder().joinpath(name)
     if not path.is_file():
         raise EnvironmentFailure(f"the chime {name} is missing from the installation; reinstall voiceguide")
     return path
