@@ -71,7 +71,7 @@ def test_show_unknown_suggests_and_exits_2():
         (["build", "--hold", "3"], ["--hold", "5<=x<=300"]),
         (["build", "--hold", "thirty"], ["--hold", "not a valid integer"]),
         (["build", "--rate", "1000"], ["--rate"]),
-        (["build", "no-such-preset"], ["no preset or routine file", "presets: full"]),
+        (["build", "no-such-preset"], ["no preset or routine file", "full", "quick", "gentle"]),
         (["script", "--format", "xml"], ["--format", "text", "json"]),
         (["bild"], ["No such command", "build"]),
         (["show"], ["Missing argument"]),

@@ -49,7 +49,7 @@ def test_routine_file(tmp_path):
         ('title = "x"\n[[steps]]\nstretch = "forward bend"\nhold = 0\n', r"steps\[0\]\.hold: 0 is out of range; use 5 to 300 seconds"),
         ('title = "x"\n[[steps]]\nstretch = "forwrd bend"\n', r"steps\[0\]\.stretch: no stretch named 'forwrd bend'\. Did you mean: forward-bend"),
         ('title = "x"\n[[steps]]\nstretch = "forward bend"\nhodl = 3\n', r"steps\[0\]\.hodl: unknown key 'hodl'; did you mean 'hold'\?"),
-        ('title = "x"\nsteps = []\n', r"steps: has no stretches"),
+        ('title = "x"\nsteps = []\n', r"steps: is empty; add at least one step"),
         ('[[steps]]\nstretch = "forward bend"\n', r"title: is missing"),
         ('title = "x"\n[[steps]\n', r"not valid TOML: .*line 2"),
     ],

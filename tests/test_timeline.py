@@ -185,10 +185,12 @@ def routines(draw):
             hold=draw(st.integers(5, 300)),
             reps=draw(st.integers(1, 50)),
             get_ready=draw(st.integers(0, 120)),
+            side=draw(st.sampled_from(["both", "right", "left"])) if catalog.get(i).sided else "both",
+            rounds=draw(st.integers(1, 3)),
         )
         for i in ids
     )
-    return Routine(title="Any", steps=steps, countdown=draw(st.booleans()))
+    return Routine(title="Any", steps=steps, countdown=draw(st.booleans()), rounds=draw(st.integers(1, 2)))
 
 
 @settings(max_examples=150, deadline=None)

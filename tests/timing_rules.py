@@ -28,8 +28,10 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     holds = list(timeline.holds)
     expected_holds = [
         (step.stretch.id, side, step.hold)
+        for _ in range(routine.rounds)
         for step in routine.steps
         if step.stretch.kind == "hold"
+        for _ in range(step.rounds)
         for side in step.sides
     ]
     assert [(h.stretch, h.side, round(h.end - h.start, 3)) for h in holds] == expected_holds
@@ -44,19 +46,26 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
                 assert e.start >= chimes[h.start].end + pacing.clearance - 1e-9
                 assert e.end <= h.end - pacing.clearance + 1e-9
 
-    # Sided stretches: the first side closes with the switch chime, the last with the end chime.
+    # Sided stretches: the first side closes with the switch chime, the other side with the end chime.
     for a, b in zip(holds, holds[1:]):
         if a.stretch == b.stretch and a.side == "right" and b.side == "left":
             assert chimes[a.end].sound == "switch.wav"
             assert chimes[b.end].sound == "end.wav"
+        if chimes[a.end].sound == "switch.wav":
+            assert b.stretch == a.stretch and b.side != a.side
 
     # Getting into position: at least get-ready time from the announcement, and after the setup speech.
     openers = sorted([h.start for h in holds] + [s.start for s in timeline.sets])
-    opener_steps = [step for step in routine.steps for _ in (step.sides if step.stretch.kind == "hold" else (None,))]
+    opener_steps = [
+        step
+        for _ in range(routine.rounds)
+        for step in routine.steps
+        for _ in (step.sides * step.rounds if step.stretch.kind == "hold" else (None,))
+    ]
     assert len(openers) == len(opener_steps)
     for start, step in zip(openers, opener_steps):
         before = [e for e in events if e.kind == SPEECH and e.end <= start]
-        announce = max((e for e in before if e.role in ("announce", "switch")), key=lambda e: e.start)
+        announce = max((e for e in before if e.role in ("announce", "switch", "round")), key=lambda e: e.start)
         last_speech = max(before, key=lambda e: e.end)
         assert start - announce.start >= step.get_ready - 1e-9
         assert start >= last_speech.end + pacing.clearance - 1e-9

@@ -82,27 +82,83 @@ def cli():
 
 
 def session_options(func):
-    """Options that change the timeline, shared by build and script."""
-    from voiceguide.routine import HOLD_LIMITS
+    """Options that shape the session, shared by build and script."""
+    from voiceguide.builder import ORDERS
+    from voiceguide.catalog import POSITIONS
+    from voiceguide.routine import GET_READY_LIMITS, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
     from voiceguide.speech import DEFAULT_RATE, RATE_LIMITS
 
-    func = click.option(
-        "--rate",
-        type=click.IntRange(*RATE_LIMITS),
-        metavar="WPM",
-        help=f"Speaking rate in words per minute.  [default: {DEFAULT_RATE}, a calm pace]",
-    )(func)
-    func = click.option(
-        "--voice", metavar="ID", help="Voice id, name or language (see 'voiceguide voices').  [default: en-us]"
-    )(func)
-    func = click.option(
-        "--hold",
-        type=click.IntRange(*HOLD_LIMITS),
-        metavar="SECONDS",
-        help="Hold every stretch this long (each side).  [default: the routine's, 30]",
-    )(func)
-    func = click.argument("routine", required=False, metavar="[ROUTINE]")(func)
+    options = [
+        click.argument("routine", required=False, metavar="[ROUTINE]"),
+        click.option("--minutes", type=click.FloatRange(1, 180), metavar="N",
+                     help="Fit the session to about N minutes (within 10%) by choosing stretches, holds and rounds."),
+        click.option("--only", multiple=True, metavar="NAMES",
+                     help="Only these stretches (ids, names or aliases; repeat or comma-separate)."),
+        click.option("--skip", multiple=True, metavar="NAMES", help="Leave these stretches out."),
+        click.option("--position", "positions", multiple=True, type=click.Choice(POSITIONS),
+                     help="Only stretches in this position (repeatable)."),
+        click.option("--equipment", multiple=True, metavar="ITEMS",
+                     help="What you have: none, strap, towel, band, wall (repeat or comma-separate); "
+                          "stretches that need something else are left out."),
+        click.option("--hold", type=click.IntRange(*HOLD_LIMITS), metavar="SECONDS",
+                     help="Hold every stretch this long, each side.  [default: the routine's, 30]"),
+        click.option("--rounds", type=click.IntRange(*ROUNDS_LIMITS), metavar="N",
+                     help="Go through the whole routine N times."),
+        click.option("--get-ready", type=click.IntRange(*GET_READY_LIMITS), metavar="SECONDS",
+                     help="At least this long to get into each stretch.  [default: 10]"),
+        click.option("--reps", type=click.IntRange(*REPS_LIMITS), metavar="N",
+                     help="Reps per leg for the dynamic stretch.  [default: 10]"),
+        click.option("--no-countdown", is_flag=True, help="No 'ten seconds' or three-two-one before a hold ends."),
+        click.option("--order", type=click.Choice(ORDERS),
+                     help="flow: group by body position so nobody gets up and down needlessly; "
+                          "as-given: the routine's (or --only's) order."),
+        click.option("--voice", metavar="ID",
+                     help="Voice id, name or language (see 'voiceguide voices').  [default: en-us]"),
+        click.option("--rate", type=click.IntRange(*RATE_LIMITS), metavar="WPM",
+                     help=f"Speaking rate in words per minute.  [default: {DEFAULT_RATE}, a calm pace]"),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
     return func
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _options(kw: dict):
+    """The builder options out of the command's keyword arguments."""
+    from voiceguide.builder import Options, parse_equipment
+
+    equipment = kw.pop("equipment")
+    return Options(
+        only=_split(kw.pop("only")),
+        skip=_split(kw.pop("skip")),
+        positions=kw.pop("positions"),
+        equipment=parse_equipment(equipment) if equipment else None,
+        hold=kw.pop("hold"),
+        rounds=kw.pop("rounds"),
+        get_ready=kw.pop("get_ready"),
+        reps=kw.pop("reps"),
+        countdown=False if kw.pop("no_countdown") else None,
+        order=kw.pop("order"),
+        minutes=kw.pop("minutes"),
+    )
+
+
+def _plan(kw: dict, progress=None):
+    """Load, shape and lay out the session the options describe; warn on stderr."""
+    from voiceguide.routine import load_routine
+    from voiceguide.session import plan_session
+    from voiceguide.speech import make_engine
+
+    spec = kw.pop("routine")
+    options = _options(kw)
+    engine = make_engine(voice=kw.pop("voice"), rate=kw.pop("rate"))
+    plan = plan_session(load_routine(spec), engine, progress, options)
+    for warning in plan.routine.warnings():
+        click.echo(f"Warning: {warning}", err=True)
+    return spec, plan
 
 
 class ClickProgress:
@@ -141,31 +197,30 @@ class ClickProgress:
     metavar="FILE.json",
     help="Also write the exact timeline that was rendered, as JSON.",
 )
-def build(routine, hold, voice, rate, output, timeline_path):
+def build(output, timeline_path, **kw):
     """Build the session as an MP3 file.
 
-    ROUTINE is a preset name (default: full, all nine stretches) or a routine
-    file. Every hold lasts exactly its seconds, from the chime that opens it to
-    the chime that closes it.
+    ROUTINE is a preset name (default: full, all nine stretches; see
+    'voiceguide presets') or a routine file (.toml or .yaml). Every hold lasts
+    exactly its seconds, from the chime that opens it to the chime that closes it.
     """
-    from voiceguide.routine import load_routine
-    from voiceguide.session import build_session, default_output
-    from voiceguide.speech import make_engine
+    from voiceguide.atomic import write_text_atomic
+    from voiceguide.script import summary
+    from voiceguide.session import default_output, render_mp3, timeline_json
 
-    output = output or Path(default_output(routine))
+    output = output or Path(default_output(kw["routine"]))
     for path, what in ((output, "output"), (timeline_path, "timeline")):
         if path is not None:
             _check_writable(path, what)
-    loaded = load_routine(routine).with_overrides(hold=hold)
-    engine = make_engine(voice=voice, rate=rate)
     progress = ClickProgress()
     try:
-        timeline = build_session(loaded, engine, output, timeline_path, progress)
+        _, plan = _plan(kw, progress)
+        render_mp3(plan, output, progress)
     finally:
         progress.finish()
-    from voiceguide.script import summary
-
-    click.echo(f"Wrote {output}: {summary(timeline)}")
+    if timeline_path is not None:
+        write_text_atomic(timeline_path, timeline_json(plan.timeline))
+    click.echo(f"Wrote {output}: {summary(plan.timeline)}")
 
 
 def _check_writable(path: Path, what: str) -> None:
@@ -186,23 +241,76 @@ def _check_writable(path: Path, what: str) -> None:
     show_default=True,
     help="text: a timed script with mm:ss stamps; json: the timeline contract.",
 )
-def script(routine, hold, voice, rate, fmt):
+def script(fmt, **kw):
     """Print the timed script of a session, without rendering audio.
 
     The timeline is the same one 'build' renders with the same options.
     """
-    from voiceguide.routine import load_routine
-    from voiceguide.session import plan_session, timeline_json
-    from voiceguide.speech import make_engine
+    from voiceguide.session import timeline_json
 
-    loaded = load_routine(routine).with_overrides(hold=hold)
-    plan = plan_session(loaded, make_engine(voice=voice, rate=rate))
+    _, plan = _plan(kw)
     if fmt == "json":
         click.echo(timeline_json(plan.timeline), nl=False)
     else:
         from voiceguide.script import render_text
 
         click.echo(render_text(plan.timeline), nl=False)
+
+
+@cli.command()
+def presets():
+    """List the preset routines with their length and stretches."""
+    from voiceguide.routine import load_routine, preset_names
+    from voiceguide.script import clock
+    from voiceguide.session import plan_session
+    from voiceguide.speech import make_engine
+
+    engine = make_engine()
+    for name in preset_names():
+        plan = plan_session(load_routine(name), engine)
+        stretches = ", ".join(dict.fromkeys(s.stretch.name for s in plan.routine.steps))
+        click.echo(f"{name:<10} {clock(plan.timeline.duration):>6}  {load_routine(name).description}")
+        click.echo(f"{'':<18}{stretches}")
+
+
+@cli.command()
+@click.argument("file", required=False, default="routine.toml", type=click.Path(path_type=Path))
+@click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
+def init(file, force):
+    """Write an annotated starter routine file (default: routine.toml)."""
+    from importlib import resources
+
+    from voiceguide.atomic import write_text_atomic
+
+    if file.exists() and not force:
+        raise InputError(f"{file}: already exists; choose another name or add --force")
+    _check_writable(file, "routine")
+    text = resources.files("voiceguide.data").joinpath("starter.toml").read_text(encoding="utf-8")
+    write_text_atomic(file, text)
+    click.echo(f"Wrote {file}. Edit it, then: voiceguide check {file}")
+
+
+@cli.command()
+@click.argument("file")
+@click.option("--voice", metavar="ID", help="The voice its length is measured with.")
+@click.option("--rate", type=int, metavar="WPM", help="The rate its length is measured with.")
+def check(file, voice, rate):
+    """Validate a routine file; print the session's length and stretches."""
+    from voiceguide.routine import load_routine
+    from voiceguide.script import clock, summary
+    from voiceguide.session import plan_session
+    from voiceguide.speech import make_engine
+
+    plan = plan_session(load_routine(file), make_engine(voice=voice, rate=rate))
+    for warning in plan.routine.warnings():
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"{file}: OK. {plan.routine.title}: {summary(plan.timeline)}")
+    for step in plan.routine.steps:
+        s = step.stretch
+        dose = f"{step.reps} reps per leg" if s.kind == "reps" else f"{step.hold} s" + (
+            f" x {len(step.sides)} sides" if len(step.sides) > 1 else f", {step.sides[0]} side" if step.sides[0] else ""
+        )
+        click.echo(f"  {s.name}: {dose}" + (f", {step.rounds} rounds" if step.rounds > 1 else ""))
 
 
 @cli.command("list")

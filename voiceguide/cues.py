@@ -25,17 +25,28 @@ def announce(name: str, index: int, count: int) -> str:
     return f"Next: {name}."
 
 
-def first_side(side: str) -> str:
-    return f"{side.capitalize()} side first."
+def first_side(side: str, only: bool = False) -> str:
+    return f"{side.capitalize()} side only." if only else f"{side.capitalize()} side first."
+
+
+def number(n: int) -> str:
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+
+
+def round_start(n: int, side: str | None = None) -> str:
+    return f"Round {number(n)}, {side} side." if side else f"Round {number(n)}."
+
+
+def routine_round(n: int, total: int) -> str:
+    return f"Round {number(n)} of {number(total)}. From the top."
 
 
 def reps_intro(reps: int) -> str:
     return f"{reps} reps on each leg, at my count. Begin at the chime."
 
 
-def rep_count(side: str, number: int) -> str:
-    word = _NUMBER_WORDS[number] if number < len(_NUMBER_WORDS) else str(number)
-    return f"{side.capitalize()}, {word}."
+def rep_count(side: str, n: int) -> str:
+    return f"{side.capitalize()}, {number(n)}."
 
 
 _SIDE_WORD = re.compile(r"\b(right|left|Right|Left|RIGHT|LEFT)\b")

@@ -1,28 +1,33 @@
 """Routines: which stretches, in which order, how long, which sides.
 
-A routine comes from a preset (data/routines/NAME.toml) or a routine file of the
-same format, and is resolved against the catalog into frozen `Step`s. CLI
-options are applied afterwards with `with_overrides`, so they win.
+A routine comes from a preset (data/routines/NAME.toml) or a routine file of
+the same schema (TOML or YAML), validated while it is read: unknown keys are
+rejected and every error names the file and the field path (`steps[3].hold`).
+CLI options are applied afterwards (voiceguide/builder.py), so they win.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from voiceguide.catalog import Catalog, Stretch, load_catalog
+from voiceguide import routinefile
+from voiceguide.catalog import EQUIPMENT, KINDS, POSITIONS, SUITS, Catalog, Stretch, load_catalog
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields
-from voiceguide.tomlload import parse_toml
 
 DEFAULT_PRESET = "full"
-SIDES = ("right", "left")
+SIDE_CHOICES = ("both", "right", "left")
 
 HOLD_LIMITS = (5, 300)
 REPS_LIMITS = (1, 50)
 GET_READY_LIMITS = (0, 120)
+ROUNDS_LIMITS = (1, 20)
+MAX_SESSION_SECONDS = 3 * 3600
+MAX_STEPS = 200
 
 
 @dataclass(frozen=True)
@@ -32,10 +37,14 @@ class Step:
     reps: int  # per leg, for a dynamic stretch
     get_ready: int  # seconds at least to get into position
     tips: tuple[str, ...] = ()
+    side: str = "both"  # for sided stretches: both, right or left
+    rounds: int = 1  # holds of this stretch in a row (each side each round)
 
     @property
     def sides(self) -> tuple[str | None, ...]:
-        return SIDES if self.stretch.sided and self.stretch.kind == "hold" else (None,)
+        if not (self.stretch.sided and self.stretch.kind == "hold"):
+            return (None,)
+        return ("right", "left") if self.side == "both" else (self.side,)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,10 @@ class Routine:
     outro: tuple[str, ...] = ()
     description: str = ""
     countdown: bool = True
+    rounds: int = 1  # times through the whole list of steps
+    artist: str = ""
+    album: str = ""
+    minutes: float | None = None  # a target length, fitted by the builder
     source: str = ""
 
     def with_overrides(self, hold: int | None = None) -> "Routine":
@@ -54,6 +67,17 @@ class Routine:
             steps = tuple(dataclasses.replace(s, hold=hold) for s in steps)
         return dataclasses.replace(self, steps=steps)
 
+    def warnings(self) -> list[str]:
+        """Holds outside the seed's advice are allowed, but the person should know."""
+        out = []
+        for step in self.steps:
+            low, high = step.stretch.hold
+            if step.stretch.kind == "hold" and not low <= step.hold <= high:
+                out.append(
+                    f"{step.stretch.name}: a {step.hold} s hold is outside the recommended {low}-{high} s"
+                )
+        return list(dict.fromkeys(out))
+
 
 def preset_names() -> list[str]:
     folder = resources.files("voiceguide.data.routines")
@@ -61,70 +85,142 @@ def preset_names() -> list[str]:
 
 
 def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Routine:
-    """A preset name or the path of a routine file."""
+    """A preset name or the path of a routine file (.toml, .yaml, .yml)."""
     catalog = catalog or load_catalog()
     spec = spec or DEFAULT_PRESET
     if spec in preset_names():
         data = resources.files("voiceguide.data.routines").joinpath(f"{spec}.toml").read_bytes()
-        return parse_routine(data, f"{spec}.toml", catalog)
+        return routine_from_data(routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", catalog)
     path = Path(spec)
-    if path.suffix.lower() == ".toml" or path.exists():
-        return parse_routine(read_routine_file(path), str(path), catalog)
+    if path.suffix.lower() in routinefile.ROUTINE_SUFFIXES or path.exists() or "/" in spec:
+        raw = routinefile.read_bytes(path)
+        yaml = path.suffix.lower() in routinefile.YAML_SUFFIXES
+        return routine_from_data(routinefile.parse(raw, str(path), yaml=yaml), str(path), catalog)
     raise InputError(
-        f"no preset or routine file named {spec!r}; presets: {', '.join(preset_names())}"
+        f"no preset or routine file named {spec!r}; presets: {', '.join(preset_names())} "
+        "(or give the path of a .toml or .yaml file)"
     )
 
 
-def read_routine_file(path: Path) -> bytes:
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give a routine file such as morning.toml")
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file; check the path") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-
-
-def parse_routine(data: bytes, source: str, catalog: Catalog) -> Routine:
-    top = Fields(parse_toml(data, source), "", source)
+def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
+    top = Fields(data, "", source)
     title = top.text("title", max_len=120)
-    description = top.text("description", default="")
-    intro = top.texts("intro", default=())
-    outro = top.texts("outro", default=())
+    routine = Routine(
+        title=title,
+        steps=(),
+        description=top.text("description", default=""),
+        intro=top.texts("intro", default=()),
+        outro=top.texts("outro", default=()),
+        artist=top.text("artist", default="", max_len=120),
+        album=top.text("album", default="", max_len=120),
+        rounds=top.integer("rounds", *ROUNDS_LIMITS, default=1, unit="rounds"),
+        source=source,
+    )
     defaults = Fields(top.raw("defaults", {}), "defaults", source)
-    hold = defaults.integer("hold", *HOLD_LIMITS, default=None, unit="seconds")
-    get_ready = defaults.integer("get_ready", *GET_READY_LIMITS, default=10, unit="seconds")
-    reps = defaults.integer("reps", *REPS_LIMITS, default=None, unit="reps")
+    base = dict(
+        hold=defaults.integer("hold", *HOLD_LIMITS, default=None, unit="seconds"),
+        get_ready=defaults.integer("get_ready", *GET_READY_LIMITS, default=10, unit="seconds"),
+        reps=defaults.integer("reps", *REPS_LIMITS, default=None, unit="reps"),
+    )
     countdown = defaults.boolean("countdown", default=True)
     defaults.finish()
+    minutes = top.integer("minutes", 1, MAX_SESSION_SECONDS // 60, default=None, unit="minutes")
+    if top.has("select") and top.has("steps"):
+        raise top.error("has both 'select' and 'steps'; choose stretches one way")
+    if top.has("select"):
+        steps = _select(Fields(top.raw("select"), "select", source), catalog, base)
+        top.finish()
+        return dataclasses.replace(routine, steps=steps, countdown=countdown, minutes=minutes)
     tables = top.table_list("steps")
     top.finish()
     if not tables:
-        raise top.error("has no stretches; add at least one [[steps]] table", at="steps")
+        raise top.error("is empty; add at least one step with a stretch", at="steps")
+    if len(tables) > MAX_STEPS:
+        raise top.error(f"has {len(tables)} steps; at most {MAX_STEPS}", at="steps")
+    steps = tuple(_parse_step(t, f"steps[{i}]", source, catalog, base) for i, t in enumerate(tables))
+    return dataclasses.replace(routine, steps=steps, countdown=countdown, minutes=minutes)
+
+
+def _select(f: Fields, catalog: Catalog, base: dict) -> tuple[Step, ...]:
+    """Steps chosen by what the catalog says of each stretch, in catalog (flow) order."""
+    positions = f.choices("positions", POSITIONS, default=POSITIONS)
+    suits = f.choices("suits", SUITS, default=())
+    has = f.choices("equipment", EQUIPMENT, default=EQUIPMENT)  # what the person has
+    kinds = f.choices("kinds", KINDS, default=KINDS)
+    f.finish()
     steps = tuple(
-        _parse_step(t, f"steps[{i}]", source, catalog, hold, get_ready, reps) for i, t in enumerate(tables)
+        _step_for(s, base)
+        for s in catalog
+        if s.position in positions
+        and s.kind in kinds
+        and (not suits or set(s.suits) & set(suits))
+        and (not s.equipment_required or set(s.equipment) & set(has))
     )
-    return Routine(
-        title=title,
-        steps=steps,
-        intro=intro,
-        outro=outro,
-        description=description,
-        countdown=countdown,
-        source=source,
+    if not steps:
+        raise f.error("matches no stretch in the catalog; widen it")
+    return steps
+
+
+def _step_for(stretch: Stretch, base: dict) -> Step:
+    return Step(
+        stretch=stretch,
+        hold=base["hold"] or stretch.hold[1],
+        reps=base["reps"] or (stretch.reps or (10, 10))[0],
+        get_ready=base["get_ready"],
     )
 
 
-def _parse_step(table, path, source, catalog, hold, get_ready, reps) -> Step:
+def _parse_step(table, path: str, source: str, catalog: Catalog, base: dict) -> Step:
     f = Fields(table, path, source)
-    stretch = catalog.get(f.text("stretch", max_len=80), where=f"{source}: {f.where('stretch')}")
+    if f.has("stretch") and f.has("name"):
+        raise f.error("has both 'stretch' (a catalog stretch) and 'name' (your own); keep one")
+    if f.has("stretch"):
+        stretch = catalog.get(f.text("stretch", max_len=80), where=f"{source}: {f.where('stretch')}")
+    elif f.has("name"):
+        stretch = _custom_stretch(f)
+    else:
+        raise f.error("needs 'stretch' (a catalog id, name or alias) or 'name' with 'setup' for your own")
+    side = f.choice("sides", SIDE_CHOICES, default="both")
+    if side != "both" and not stretch.sided:
+        raise f.error(f"{stretch.name} is not a one-side-at-a-time stretch; remove 'sides'", at=f.where("sides"))
+    recommended_reps = (stretch.reps or (10, 10))[0]
     step = Step(
         stretch=stretch,
-        hold=f.integer("hold", *HOLD_LIMITS, default=hold or stretch.hold[1], unit="seconds"),
-        reps=f.integer("reps", *REPS_LIMITS, default=reps or (stretch.reps or (10, 10))[0], unit="reps"),
-        get_ready=f.integer("get_ready", *GET_READY_LIMITS, default=get_ready, unit="seconds"),
-        tips=f.texts("tips", default=()),
+        hold=f.integer("hold", *HOLD_LIMITS, default=base["hold"] or stretch.hold[1], unit="seconds"),
+        reps=f.integer("reps", *REPS_LIMITS, default=base["reps"] or recommended_reps, unit="reps"),
+        get_ready=f.integer("get_ready", *GET_READY_LIMITS, default=base["get_ready"], unit="seconds"),
+        tips=f.texts("tips", default=(), max_items=10),
+        side=side,
+        rounds=f.integer("rounds", *ROUNDS_LIMITS, default=1, unit="rounds"),
     )
     f.finish()
     return step
+
+
+def _custom_stretch(f: Fields) -> Stretch:
+    """A stretch of the person's own, written in the step itself."""
+    name = f.text("name", max_len=80)
+    if not f.has("setup"):
+        raise f.error(
+            f"'{name}' is not from the catalog, so it needs 'setup': the sentences that get a person into it",
+            at=f.where("setup"),
+        )
+    kind = f.choice("kind", KINDS, default="hold")
+    slug = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "custom"
+    return Stretch(
+        id=slug,
+        name=name,
+        aliases=(),
+        targets=f.texts("targets", default=("hamstrings",), max_len=40),
+        position=f.choice("position", POSITIONS, default="standing"),
+        equipment=(),
+        equipment_required=False,
+        sided=f.boolean("sided", default=False),
+        kind=kind,
+        hold=(20, 30),
+        reps=(10, 12) if kind == "reps" else None,
+        setup=f.texts("setup", max_items=12),
+        reminders=f.texts("reminders", default=("Breathe slowly.",), max_items=10),
+        benefit=f.text("benefit", default="Your own stretch."),
+        suits=(),
+    )

@@ -18,7 +18,7 @@ def summary(timeline: Timeline) -> str:
     holds = timeline.holds
     lengths = sorted({round(h.seconds) for h in holds})
     each = f" of {lengths[0]} s" if len(lengths) == 1 else ""
-    parts = [clock(timeline.duration), f"{len(holds)} holds{each}"]
+    parts = [clock(timeline.duration), f"{len(holds)} hold{'' if len(holds) == 1 else 's'}{each}"]
     if timeline.sets:
         parts.append(f"{len(timeline.sets)} rep set{'s' if len(timeline.sets) > 1 else ''}")
     return ", ".join(parts)

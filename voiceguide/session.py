@@ -11,7 +11,9 @@ from pathlib import Path
 
 from voiceguide import __version__
 from voiceguide.atomic import write_text_atomic
-from voiceguide.routine import Routine
+from voiceguide.builder import Options, apply, fit_minutes
+from voiceguide.errors import InputError
+from voiceguide.routine import MAX_SESSION_SECONDS, Routine
 from voiceguide.speech import Clip, Engine, Speech
 from voiceguide.timeline import CHIMES, CHIME, Event, Timeline, build_timeline, spoken_texts
 
@@ -28,6 +30,7 @@ class Progress:
 
 @dataclass(frozen=True)
 class Plan:
+    routine: Routine  # as shaped by the options: what is rendered
     timeline: Timeline
     clips: dict[str, Clip]
 
@@ -38,20 +41,53 @@ def default_output(routine_spec: str | None) -> str:
 
     if routine_spec in (None, DEFAULT_PRESET):
         return "hamstring-stretches.mp3"
-    return f"{Path(routine_spec).stem}.mp3" if routine_spec.endswith((".toml", ".yaml", ".yml")) else f"hamstring-stretches-{routine_spec}.mp3"
+    if Path(routine_spec).suffix.lower() in (".toml", ".yaml", ".yml"):
+        return f"{Path(routine_spec).stem}.mp3"
+    return f"hamstring-stretches-{routine_spec}.mp3"
 
 
-def plan_session(routine: Routine, engine: Engine, progress: Progress | None = None) -> Plan:
-    """Synthesize (or fetch from cache) every cue, then lay out the timeline."""
+def plan_session(
+    routine: Routine, engine: Engine, progress: Progress | None = None, options: Options = Options()
+) -> Plan:
+    """Shape the routine, synthesize (or fetch from cache) every cue, lay out the timeline."""
     from voiceguide.chimes import sound_lengths
 
     progress = progress or Progress()
+    routine = apply(routine, options)
+    chimes = sound_lengths(CHIMES)
+    minutes = options.minutes or routine.minutes
+    if not minutes:
+        _check_length(build_timeline(routine, lambda text: 0.0, chimes).duration)
+    speech = Speech(engine)
     texts = spoken_texts(routine)
     progress.start("Preparing speech", len(texts))
-    clips = Speech(engine).prepare(texts, on_clip=progress.advance)
+    clips = speech.prepare(texts, on_clip=progress.advance)
     progress.finish()
-    timeline = build_timeline(routine, lambda text: clips[text].seconds, sound_lengths(CHIMES))
-    return Plan(timeline, clips)
+    if minutes:
+        # Fit with the real lengths; the few texts not spoken yet (round
+        # numbers) are estimated, then spoken before the final layout.
+        def estimate(text: str) -> float:
+            return clips[text].seconds if text in clips else 0.2 + 0.065 * len(text)
+
+        routine = fit_minutes(
+            routine,
+            minutes,
+            lambda r: build_timeline(r, estimate, chimes).duration,
+            hold_fixed=options.hold is not None,
+            rounds_fixed=options.rounds is not None,
+        )
+        clips.update(speech.prepare([t for t in spoken_texts(routine) if t not in clips]))
+    timeline = build_timeline(routine, lambda text: clips[text].seconds, chimes)
+    _check_length(timeline.duration)
+    return Plan(routine, timeline, clips)
+
+
+def _check_length(seconds: float) -> None:
+    if seconds > MAX_SESSION_SECONDS:
+        raise InputError(
+            f"the session would last {seconds / 3600:.1f} hours; the limit is 3 hours: "
+            "use fewer rounds, shorter holds or fewer stretches"
+        )
 
 
 def timeline_json(timeline: Timeline) -> str:
@@ -100,9 +136,10 @@ def build_session(
     output: Path,
     timeline_path: Path | None = None,
     progress: Progress | None = None,
-) -> Timeline:
-    plan = plan_session(routine, engine, progress)
+    options: Options = Options(),
+) -> Plan:
+    plan = plan_session(routine, engine, progress, options)
     render_mp3(plan, output, progress)
     if timeline_path is not None:
         write_text_atomic(timeline_path, timeline_json(plan.timeline))
-    return plan.timeline
+    return plan

@@ -163,13 +163,17 @@ class _Builder:
         for text in routine.intro:
             self.say(text, "intro")
         count = len(routine.steps)
-        for index, step in enumerate(routine.steps):
-            self.pause(self.p.between)
-            if step.stretch.kind == "reps":
-                self.rep_step(step, index, count)
-            else:
-                self.hold_step(step, index, count, routine.countdown)
-            self.say(cues.RELEASE, "release", step.stretch.id)
+        for r in range(routine.rounds):
+            if r:
+                self.pause(self.p.between)
+                self.say(cues.routine_round(r + 1, routine.rounds), "round")
+            for index, step in enumerate(routine.steps):
+                self.pause(self.p.between)
+                if step.stretch.kind == "reps":
+                    self.rep_step(step, index, count)
+                else:
+                    self.hold_step(step, index, count, routine.countdown)
+                self.say(cues.RELEASE, "release", step.stretch.id)
         for text in routine.outro:
             self.say(text, "outro")
         finish = self.chime(FINISH_CHIME, self.next_start(), "finish")
@@ -186,21 +190,24 @@ class _Builder:
 
     def hold_step(self, step: Step, index: int, count: int, countdown: bool) -> None:
         s = step.stretch
-        sides = step.sides
-        for n, side in enumerate(sides):
+        plan = [(r, side) for r in range(step.rounds) for side in step.sides]
+        for n, (r, side) in enumerate(plan):
+            setup = [cues.mirror(t) if side == "left" else t for t in s.setup]
             if n == 0:
                 texts = [cues.announce(s.name, index, count)]
                 if side:
-                    texts.append(cues.first_side(side))
-                texts += [cues.mirror(t) if side == "left" else t for t in s.setup]
+                    texts.append(cues.first_side(side, only=len(step.sides) == 1))
+                texts, role = texts + setup, "announce"
+            elif r != plan[n - 1][0]:
+                texts, role = [cues.round_start(r + 1, side)] + setup, "round"
             else:
-                texts = [cues.SWITCH] + [cues.mirror(t) for t in s.setup if cues.names_a_side(t)]
-            start = self.get_into_position(step, texts, "announce" if n == 0 else "switch")
+                texts, role = [cues.SWITCH] + [t for t in setup if cues.names_a_side(t)], "switch"
+            start = self.get_into_position(step, texts, role)
             end = _ms(start + step.hold)
-            last = n == len(sides) - 1
+            switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
             self.chime(START_CHIME, start, "start", s.id)
             self.in_hold_cues(step, start, end, countdown)
-            self.chime(END_CHIME if last else SWITCH_CHIME, end, "end" if last else "switch", s.id)
+            self.chime(SWITCH_CHIME if switch_next else END_CHIME, end, "switch" if switch_next else "end", s.id)
             self.holds.append(Hold(s.id, s.name, side, start, end))
 
     def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool) -> None:

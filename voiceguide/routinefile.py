@@ -1,0 +1,86 @@
+"""Reading routine files (TOML or YAML) into plain data, safely.
+
+Refuses what people hand over by mistake: a directory, a missing path, a binary
+or non-UTF-8 file, a huge file, YAML anchors and aliases (which can explode in
+size) and YAML tags. Errors name the file and, where the format gives one, the line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from voiceguide.errors import InputError
+from voiceguide.tomlload import parse_toml
+
+MAX_BYTES = 256 * 1024  # a routine is a page of text, not a data set
+YAML_SUFFIXES = (".yaml", ".yml")
+ROUTINE_SUFFIXES = (".toml", *YAML_SUFFIXES)
+
+
+def read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory; give a routine file such as morning.toml")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"{path}: is {size // 1024} KiB; a routine file is at most {MAX_BYTES // 1024} KiB")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied; make it readable") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def parse(data: bytes, source: str, yaml: bool = False) -> object:
+    if b"\x00" in data:
+        raise InputError(f"{source}: is a binary file, not a routine; give a .toml or .yaml text file")
+    if not data.strip():
+        raise InputError(f"{source}: is empty; run 'voiceguide init {source}' for a starter file")
+    if yaml:
+        return parse_yaml(data, source)
+    return parse_toml(data, source)
+
+
+def parse_yaml(data: bytes, source: str) -> object:
+    import yaml
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source}: is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.compose_node = _guarded_compose(Loader.compose_node)
+    try:
+        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputError(f"{source}: not valid YAML{where}: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{source}: not valid YAML: {exc}") from None
+
+
+def _guarded_compose(compose_node):
+    import yaml
+    from yaml.events import AliasEvent
+
+    def compose(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&, *) are not allowed in routine files", event.start_mark
+            )
+        tag = getattr(event, "tag", None)
+        if tag and tag not in ("!", "?") and not tag.startswith("tag:yaml.org,2002:"):
+            raise yaml.composer.ComposerError(
+                None, None, f"YAML tags such as {tag} are not allowed in routine files", event.start_mark
+            )
+        return compose_node(self, parent, index)
+
+    return compose
