@@ -7,6 +7,7 @@ import warnings
 with warnings.catch_warnings():
     # pydub warns at import when ffmpeg is not on PATH; we point it at one ourselves.
     warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)  # pydub imports audioop (3.11-3.12)
     from pydub import AudioSegment
 
 SAMPLE_RATE = 44100
