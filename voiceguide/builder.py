@@ -67,6 +67,12 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
     return routine
 
 
+def advised(step: Step, hold: int) -> int:
+    """The hold, kept inside the stretch's own advice (the reclining pose is 30 s)."""
+    low, high = step.stretch.hold
+    return min(max(hold, low), high)
+
+
 def usable(stretch: Stretch, has: tuple[str, ...]) -> bool:
     if not stretch.equipment_required:
         return True
@@ -111,8 +117,11 @@ def fit_minutes(
     steps = routine.steps
 
     def shaped(k: int, rounds: int, hold: int | None) -> Routine:
-        chosen = steps[:k] if hold is None else tuple(dataclasses.replace(s, hold=hold) for s in steps[:k])
+        chosen = steps[:k] if hold is None else tuple(dataclasses.replace(s, hold=advised(s, hold)) for s in steps[:k])
         return dataclasses.replace(routine, steps=chosen, rounds=rounds)
+
+    # A session of holds keeps at least one hold, whatever the target.
+    first_hold = next((i for i, s in enumerate(steps) if s.stretch.kind == "hold"), 0)
 
     def holds_to_try(k: int, rounds: int) -> list[int | None]:
         if hold_fixed:
@@ -128,7 +137,7 @@ def fit_minutes(
 
     best: tuple[float, Routine] | None = None
     for rounds in [routine.rounds] if rounds_fixed else range(1, FIT_MAX_ROUNDS + 1):
-        for k in range(len(steps), 0, -1):
+        for k in range(len(steps), first_hold, -1):
             for hold in holds_to_try(k, rounds):
                 candidate = shaped(k, rounds, hold)
                 error = abs(duration_of(candidate) - target)
@@ -136,17 +145,18 @@ def fit_minutes(
                 score = error + 5 * (len(steps) - k) + 20 * (rounds - 1)
                 if best is None or score < best[0]:
                     best = (score, candidate)
-        if duration_of(shaped(1, rounds + 1, None if hold_fixed else FIT_HOLDS[0])) > target * 1.1:
+        if duration_of(shaped(first_hold + 1, rounds + 1, None if hold_fixed else FIT_HOLDS[0])) > target * 1.1:
             break  # more rounds only get longer
     assert best is not None
     chosen = best[1]
     got = duration_of(chosen)
     if abs(got - target) > target * MINUTES_TOLERANCE:
-        shortest = duration_of(shaped(1, 1, None if hold_fixed else FIT_HOLDS[0]))
+        shortest = duration_of(shaped(first_hold + 1, 1, None if hold_fixed else FIT_HOLDS[0]))
         why = (
             f"the shortest session of this routine is {shortest / 60:.1f} minutes"
             if target < shortest
             else f"the closest it can get is {got / 60:.1f} minutes"
         )
-        raise InputError(f"--minutes: cannot fit {minutes:g} minutes within 10%: {why}")
+        unit = "minute" if minutes == 1 else "minutes"
+        raise InputError(f"--minutes: cannot fit {minutes:g} {unit} within 10%: {why}")
     return chosen

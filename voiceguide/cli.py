@@ -293,7 +293,7 @@ def init(file, force):
 @cli.command()
 @click.argument("file")
 @click.option("--voice", metavar="ID", help="The voice its length is measured with.")
-@click.option("--rate", type=int, metavar="WPM", help="The rate its length is measured with.")
+@click.option("--rate", type=click.IntRange(80, 300), metavar="WPM", help="The rate its length is measured with.")
 def check(file, voice, rate):
     """Validate a routine file; print the session's length and stretches."""
     from voiceguide.routine import load_routine

@@ -1,32 +1,156 @@
-"""Encoding: PCM chunks streamed into ffmpeg, written atomically."""
+"""Encoding: PCM chunks streamed into ffmpeg, tagged, written atomically.
+
+`encode` streams the session into one ffmpeg process for any of the FORMATS;
+tags and chapters go in through a second ffmetadata input, so every container
+gets them the way ffmpeg writes them (ID3 CHAP, MP4 chapter track, Vorbis
+comments, WAV INFO). A `finish` hook then runs on the finished temporary file,
+before it is renamed into place: that is where tags.py adds what ffmpeg cannot
+write (lyrics, synchronised lyrics, cover art).
+
+`export_session` is the whole export of a session: the audio file, and on
+request the sidecars (LRC, WebVTT, JSON chapters) and the split tracks.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import subprocess
 import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
-from voiceguide.atomic import atomic_path
-from voiceguide.audio import CHANNELS, SAMPLE_RATE
-from voiceguide.errors import EnvironmentFailure
+from voiceguide.atomic import atomic_path, write_text_atomic
+from voiceguide.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
+from voiceguide.chapters import Chapter
+from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.ffmpeg import ffmpeg_path
 
+if TYPE_CHECKING:
+    from voiceguide.cover import Cover
+    from voiceguide.tags import TrackInfo
+    from voiceguide.timeline import Timeline
+
+FRAME = SAMPLE_WIDTH * CHANNELS  # bytes per sample frame
 MP3_BITRATE = "96k"  # constant bitrate: mono speech sounds clean and players seek exactly
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffixes: tuple[str, ...]  # the first is the one to name new files with
+    args: tuple[str, ...]  # ffmpeg output options: codec, then muxer
+    description: str
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("mp3", (".mp3",), ("-c:a", "libmp3lame", "-b:a", MP3_BITRATE, "-id3v2_version", "4", "-f", "mp3"),
+               "MP3, 96 kbit/s, ID3v2.4 tags, chapters and lyrics"),
+        Format("m4b", (".m4b", ".m4a"), ("-c:a", "aac", "-b:a", "64k", "-f", "ipod", "-brand", "M4B ", "-movflags", "+faststart"),
+               "AAC audiobook with chapters"),
+        Format("m4a", (".m4a", ".m4b"), ("-c:a", "aac", "-b:a", "64k", "-f", "ipod", "-movflags", "+faststart"),
+               "AAC with chapters"),
+        Format("opus", (".opus", ".ogg"), ("-c:a", "libopus", "-b:a", "48k", "-ar", "48000", "-f", "opus"),
+               "Ogg Opus, 48 kbit/s, Vorbis comment chapters"),
+        Format("ogg", (".ogg", ".oga"), ("-c:a", "libvorbis", "-q:a", "3", "-f", "ogg"),
+               "Ogg Vorbis, Vorbis comment chapters"),
+        Format("wav", (".wav",), ("-c:a", "pcm_s16le", "-f", "wav"),
+               "uncompressed 16-bit WAV"),
+    )
+}  # fmt: skip
+
+
+def format_for(path: Path, fmt: str | None = None) -> str:
+    """The format to write `path` in: `fmt` when given, else told by the file's extension."""
+    suffix = Path(path).suffix.lower()
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        known = {s for f in FORMATS.values() for s in f.suffixes}
+        if suffix in known and suffix not in FORMATS[fmt].suffixes:
+            raise InputError(
+                f"{path}: the name ends in {suffix} but the format is {fmt}; "
+                f"name it {Path(path).stem}{FORMATS[fmt].suffixes[0]} or leave the format out"
+            )
+        return fmt
+    for f in FORMATS.values():
+        if suffix == f.suffixes[0]:
+            return f.name
+    if suffix == ".oga":
+        return "ogg"
+    names = ", ".join(f.suffixes[0] for f in FORMATS.values())
+    told = f"'{suffix}'" if suffix else "a name without an extension"
+    raise InputError(f"{path}: cannot tell the audio format from {told}; end the name in {names}, or give --format")
+
+
+def suffix_for(fmt: str) -> str:
+    """The extension new files of this format are named with: '.m4b'."""
+    return FORMATS[fmt].suffixes[0]
+
+
+def ffmetadata(tags: Mapping[str, str] | None = None, chapters: Sequence[Chapter] = ()) -> str:
+    """ffmpeg's metadata file: global tags, then one [CHAPTER] per chapter in milliseconds."""
+
+    def esc(value: str) -> str:
+        return re.sub(r"([=;#\\\n])", r"\\\1", value)
+
+    lines = [";FFMETADATA1"]
+    lines += [f"{esc(k)}={esc(v)}" for k, v in (tags or {}).items()]
+    for c in chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(c.start * 1000)}", f"END={round(c.end * 1000)}", f"title={esc(c.title)}"]
+    return "\n".join(lines) + "\n"
+
+
+@contextlib.contextmanager
+def _metadata_file(text: str) -> Iterator[Path]:
+    fd, name = tempfile.mkstemp(prefix="voiceguide-", suffix=".ffmeta")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
+def encode(
+    chunks: Iterable[bytes],
+    target: Path,
+    fmt: str = "mp3",
+    tags: Mapping[str, str] | None = None,
+    chapters: Sequence[Chapter] = (),
+    finish: Callable[[Path], None] | None = None,
+) -> None:
+    """Stream PCM (16-bit mono 44.1 kHz) into ffmpeg; `target` appears only when complete.
+
+    `finish(tmp)` runs on the encoded temporary file before the rename; what it
+    raises leaves `target` untouched.
+    """
+    spec = FORMATS[fmt]
+    target = Path(target)
+    with atomic_path(target) as tmp, _metadata_file(ffmetadata(tags, chapters)) as meta:
+        cmd = [
+            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
+            "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), "-i", "pipe:0",
+            "-f", "ffmetadata", "-i", str(meta),
+            "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
+            *spec.args, "-y", str(tmp),
+        ]  # fmt: skip
+        _run(cmd, chunks, target)
+        if finish is not None:
+            finish(tmp)
 
 
 def encode_mp3(chunks: Iterable[bytes], target: Path, tags: Mapping[str, str] | None = None) -> None:
     """Stream PCM into ffmpeg's MP3 encoder; `target` appears only when complete."""
-    metadata: list[str] = []
-    for key, value in (tags or {}).items():
-        metadata += ["-metadata", f"{key}={value}"]
-    with atomic_path(target) as tmp, tempfile.TemporaryFile() as errors:
-        cmd = [
-            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
-            "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), "-i", "pipe:0",
-            "-c:a", "libmp3lame", "-b:a", MP3_BITRATE, *metadata,
-            "-id3v2_version", "4", "-f", "mp3", "-y", str(tmp),
-        ]  # fmt: skip
+    encode(chunks, target, "mp3", tags)
+
+
+def _run(cmd: list[str], chunks: Iterable[bytes], target: Path) -> None:
+    with tempfile.TemporaryFile() as errors:
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         except OSError as exc:
@@ -52,3 +176,141 @@ def encode_mp3(chunks: Iterable[bytes], target: Path, tags: Mapping[str, str] | 
             lines = errors.read().decode("utf-8", "replace").strip().splitlines()
             detail = lines[-1] if lines else f"exit status {code}"
             raise EnvironmentFailure(f"ffmpeg failed to encode {target.name}: {detail}")
+
+
+# -- a whole session -------------------------------------------------------
+
+
+def export_session(
+    render: Callable[[], Iterable[bytes]],
+    timeline: Timeline,
+    output: Path,
+    *,
+    fmt: str | None = None,
+    info: TrackInfo | None = None,
+    cover: Cover | None = None,
+    lrc_path: Path | None = None,
+    vtt_path: Path | None = None,
+    chapters_path: Path | None = None,
+    split_dir: Path | None = None,
+) -> list[Path]:
+    """Write the session's audio file and, on request, its sidecars and split tracks.
+
+    `render()` returns a fresh iterator of the session's PCM chunks each time it
+    is called (once, or twice with `split_dir`). `info` defaults to
+    tags.track_info(timeline), `cover` to the cover drawn from the routine.
+    Returns the paths written, the audio file first.
+    """
+    from voiceguide import sidecars
+    from voiceguide.chapters import chapters_of
+    from voiceguide.cover import generated_cover
+    from voiceguide.tags import track_info, write_tags
+
+    fmt = format_for(output, fmt)
+    info = info or track_info(timeline)
+    cover = cover or generated_cover(timeline, info.title)
+    chapters = chapters_of(timeline)
+
+    def finish(tmp: Path) -> None:
+        write_tags(tmp, fmt, timeline, info, chapters, cover)
+
+    encode(render(), output, fmt, info.ffmpeg_tags(), chapters, finish)
+    written = [Path(output)]
+    texts = (
+        (lrc_path, lambda: sidecars.lrc(timeline, artist=info.artist, album=info.album_name, title=info.title)),
+        (vtt_path, lambda: sidecars.vtt(timeline)),
+        (chapters_path, lambda: sidecars.podcast_chapters_json(timeline, chapters, title=info.title)),
+    )
+    for path, text in texts:
+        if path is not None:
+            write_text_atomic(Path(path), text())
+            written.append(Path(path))
+    if split_dir is not None:
+        written += split_tracks(render(), timeline, chapters, Path(split_dir), info, cover)
+    return written
+
+
+# -- split tracks ------------------------------------------------------------
+
+PLAYLIST = "playlist.m3u8"
+
+
+def split_tracks(
+    chunks: Iterable[bytes],
+    timeline: Timeline,
+    chapters: Sequence[Chapter],
+    folder: Path,
+    info: TrackInfo,
+    cover: Cover | None = None,
+    playlist: str = PLAYLIST,
+) -> list[Path]:
+    """One MP3 per chapter, cut from one pass over the session's PCM, plus a playlist.
+
+    Each track is encoded on its own from exactly its chapter's samples, and
+    its LAME header carries the encoder delay and padding, so players that play
+    gapless (and ffmpeg) join them back to the session's exact length. Tracks
+    are tagged like the whole file (TRCK n/N, the chapter's title, its own cues
+    as lyrics). Returns the tracks' paths, then the playlist's.
+    """
+    from voiceguide.chapters import excerpt
+    from voiceguide.mix import frame_of
+    from voiceguide.sidecars import PlaylistEntry, m3u8
+    from voiceguide.tags import write_tags
+
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: is a file; give a folder for the split tracks")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
+    source = _Frames(chunks)
+    total = len(chapters)
+    written: list[Path] = []
+    entries: list[PlaylistEntry] = []
+    for n, chapter in enumerate(chapters, 1):
+        name = track_file_name(n, total, chapter.title)
+        tags = replace(info, title=chapter.title, album=info.album_name, track=(n, total))
+        part = excerpt(timeline, chapter)
+        first, last = frame_of(chapter.start), frame_of(chapter.end)
+
+        def finish(tmp: Path, tags=tags, part=part) -> None:
+            write_tags(tmp, "mp3", part, tags, (), cover)
+
+        encode(source.take(first, last), folder / name, "mp3", tags.ffmpeg_tags(), finish=finish)
+        written.append(folder / name)
+        entries.append(PlaylistEntry(name, (last - first) / SAMPLE_RATE, chapter.title))
+    write_text_atomic(folder / playlist, m3u8(entries, title=info.album_name))
+    return written + [folder / playlist]
+
+
+def track_file_name(number: int, total: int, title: str, suffix: str = ".mp3") -> str:
+    """'03 Lunge With Hamstring Stretch (right side).mp3': sorts in play order, safe on every OS."""
+    safe = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "-", title)
+    safe = " ".join(safe.split()).strip(" .") or "Track"
+    return f"{number:0{max(2, len(str(total)))}d} {safe[:100]}{suffix}"
+
+
+class _Frames:
+    """A stream of PCM chunks read by absolute frame ranges, in order, one chunk in memory."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self.chunks = iter(chunks)
+        self.buffer = b""
+        self.at = 0  # frame number of the buffer's first frame
+
+    def take(self, first: int, last: int) -> Iterator[bytes]:
+        """Frames first..last (exclusive); what lies before `first` is skipped."""
+        while self.at < last:
+            if not self.buffer:
+                self.buffer = next(self.chunks, b"")
+                if not self.buffer:
+                    return  # the stream ended early
+            frames = len(self.buffer) // FRAME
+            skip = max(0, min(first - self.at, frames))
+            use = min(frames - skip, last - self.at - skip)
+            piece = self.buffer[skip * FRAME : (skip + use) * FRAME]
+            self.buffer = self.buffer[(skip + use) * FRAME :]
+            self.at += skip + use
+            if piece:
+                yield piece

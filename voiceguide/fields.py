@@ -11,6 +11,7 @@ import difflib
 from typing import Any, Iterable
 
 from voiceguide.errors import InputError
+from voiceguide.text import clean, has_words
 
 _MISSING = object()
 
@@ -25,7 +26,9 @@ def _describe(value: Any) -> str:
         return "a table"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    if value is None or isinstance(value, (int, float)):
+        return repr(value)
+    return f"a {type(value).__name__}"
 
 
 class Fields:
@@ -69,14 +72,20 @@ class Fields:
     def _check_text(self, value: Any, at: str, max_len: int) -> str:
         if not isinstance(value, str):
             raise self.error(f"expected text, got {_describe(value)}", at=at)
-        value = " ".join(value.split())
+        if len(value) > max_len * 4:  # before cleaning: refuse floods cheaply
+            raise self.error(f"is {len(value)} characters long; keep it under {max_len}", at=at)
+        value = clean(value)
         if not value:
             raise self.error("must not be empty", at=at)
+        if not has_words(value):
+            raise self.error("has no words to speak (only symbols or emoji); write it out in words", at=at)
         if len(value) > max_len:
             raise self.error(f"is {len(value)} characters long; keep it under {max_len}", at=at)
         return value
 
-    def texts(self, key: str, default: Any = _MISSING, max_len: int = 300, max_items: int = 50) -> Any:
+    def texts(
+        self, key: str, default: Any = _MISSING, max_len: int = 300, max_items: int = 50, min_items: int = 0
+    ) -> Any:
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
             return value
@@ -87,6 +96,8 @@ class Fields:
             raise self.error(f"expected a list of text, got {_describe(value)}", at=at)
         if len(value) > max_items:
             raise self.error(f"has {len(value)} items; at most {max_items}", at=at)
+        if len(value) < min_items:
+            raise self.error(f"is empty; give at least {min_items}", at=at)
         return tuple(self._check_text(v, f"{at}[{i}]", max_len) for i, v in enumerate(value))
 
     def boolean(self, key: str, default: Any = _MISSING) -> Any:

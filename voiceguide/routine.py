@@ -219,7 +219,7 @@ def _custom_stretch(f: Fields) -> Stretch:
         kind=kind,
         hold=(20, 30),
         reps=(10, 12) if kind == "reps" else None,
-        setup=f.texts("setup", max_items=12),
+        setup=f.texts("setup", max_items=12, min_items=1),
         reminders=f.texts("reminders", default=("Breathe slowly.",), max_items=10),
         benefit=f.text("benefit", default="Your own stretch."),
         suits=(),

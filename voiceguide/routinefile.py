@@ -55,8 +55,12 @@ def parse_yaml(data: bytes, source: str) -> object:
         pass
 
     Loader.compose_node = _guarded_compose(Loader.compose_node)
+    Loader.construct_mapping = _unique_keys(Loader.construct_mapping)
     try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        if data is None:
+            raise InputError(f"{source}: is empty (only comments); run 'voiceguide init' for a starter file")
+        return data
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -64,6 +68,27 @@ def parse_yaml(data: bytes, source: str) -> object:
         raise InputError(f"{source}: not valid YAML{where}: {problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{source}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{source}: is nested too deeply to be a routine") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise InputError(f"{source}: not valid YAML: {exc}") from None
+
+
+def _unique_keys(construct_mapping):
+    import yaml
+
+    def construct(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = getattr(key_node, "value", None)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return construct_mapping(self, node, deep=deep)
+
+    return construct
 
 
 def _guarded_compose(compose_node):

@@ -57,7 +57,7 @@ def plan_session(
     chimes = sound_lengths(CHIMES)
     minutes = options.minutes or routine.minutes
     if not minutes:
-        _check_length(build_timeline(routine, lambda text: 0.0, chimes).duration)
+        _check_length(build_timeline(routine, lambda text: 0.0, chimes).duration, routine.source)
     speech = Speech(engine)
     texts = spoken_texts(routine)
     progress.start("Preparing speech", len(texts))
@@ -78,14 +78,14 @@ def plan_session(
         )
         clips.update(speech.prepare([t for t in spoken_texts(routine) if t not in clips]))
     timeline = build_timeline(routine, lambda text: clips[text].seconds, chimes)
-    _check_length(timeline.duration)
+    _check_length(timeline.duration, routine.source)
     return Plan(routine, timeline, clips)
 
 
-def _check_length(seconds: float) -> None:
+def _check_length(seconds: float, source: str) -> None:
     if seconds > MAX_SESSION_SECONDS:
         raise InputError(
-            f"the session would last {seconds / 3600:.1f} hours; the limit is 3 hours: "
+            f"{source}: the session would last {seconds / 3600:.1f} hours; the limit is 3 hours: "
             "use fewer rounds, shorter holds or fewer stretches"
         )
 
