@@ -46,13 +46,19 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
                 assert e.start >= chimes[h.start].end + pacing.clearance - 1e-9
                 assert e.end <= h.end - pacing.clearance + 1e-9
 
-    # Sided stretches: the first side closes with the switch chime, the other side with the end chime.
-    for a, b in zip(holds, holds[1:]):
-        if a.stretch == b.stretch and a.side == "right" and b.side == "left":
-            assert chimes[a.end].sound == "switch.wav"
-            assert chimes[b.end].sound == "end.wav"
-        if chimes[a.end].sound == "switch.wav":
-            assert b.stretch == a.stretch and b.side != a.side
+    # Sided stretches: within one step and round, the first side closes with the
+    # switch chime; a step's last hold of a round closes with the end chime.
+    plan = [
+        (lap, index, rnd, side)
+        for lap in range(routine.rounds)
+        for index, step in enumerate(routine.steps)
+        if step.stretch.kind == "hold"
+        for rnd in range(step.rounds)
+        for side in step.sides
+    ]
+    for i, h in enumerate(holds):
+        same_round_next = i + 1 < len(plan) and plan[i + 1][:3] == plan[i][:3]
+        assert chimes[h.end].sound == ("switch.wav" if same_round_next else "end.wav"), h
 
     # Getting into position: at least get-ready time from the announcement, and after the setup speech.
     openers = sorted([h.start for h in holds] + [s.start for s in timeline.sets])
