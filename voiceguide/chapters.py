@@ -1,11 +1,12 @@
 """Chapters: the session cut where a listener would want to skip to.
 
 Pure code on the timeline. An "Introduction" (when the routine has intro
-speech), one chapter per stretch, one per side of a sided stretch, and a
-"Closing". Each stretch chapter starts where its announcement is spoken (for
-the second side, where "Switch sides" is), so a skip lands on the words that
-say what comes next. The chapters tile the whole session: each ends where the
-next starts, the first starts at 0 and the last ends at the duration.
+speech), one chapter per stretch, one per side of a sided stretch (and per
+round of a stretch held in rounds), and a "Closing". Each stretch chapter
+starts where its announcement is spoken (for the second side, where "Switch
+sides" is), so a skip lands on the words that say what comes next. The
+chapters tile the whole session: each ends where the next starts, the first
+starts at 0 and the last ends at the duration.
 """
 
 from __future__ import annotations
@@ -31,30 +32,56 @@ class Chapter:
 
 
 def chapters_of(timeline: Timeline) -> list[Chapter]:
-    """The chapters of a session, in order, tiling 0 .. duration."""
-    speech = [e for e in timeline.events if e.kind == SPEECH]
-    # Every hold and rep set with the title a listener sees, in time order.
+    """The chapters of a session, in order, tiling 0 .. duration.
+
+    One chapter per hold or rep set, starting at the speech that leads into it:
+    the announcement, "Switch sides", or a step's "Round two". A routine's own
+    "Round two of three" opens the chapter of the stretch it leads into.
+    Titles say the side, the step's round when it has several, and the
+    routine's round when it has several: "Round 2: Lunge With Hamstring
+    Stretch (round 1, right side)".
+    """
+    speech = sorted((e for e in timeline.events if e.kind == SPEECH), key=lambda e: e.start)
     blocks = sorted(
-        [(h.start, f"{h.name} ({h.side} side)" if h.side else h.name) for h in timeline.holds]
-        + [(s.start, s.name) for s in timeline.sets]
+        [(h.start, h.name, h.side) for h in timeline.holds] + [(s.start, s.name, None) for s in timeline.sets]
     )
-    marks: list[tuple[float, str]] = []  # (start, title)
-    if any(e.role == "intro" for e in speech):
-        marks.append((0.0, INTRODUCTION))
+    # (start, name, side, routine round, step number, round within the step)
+    marks: list[tuple[float, str, str | None, int, int, int]] = []
+    routine_round, step, step_round = 1, 0, 1
+    pending: float | None = None  # where a routine round's speech began
     for e in speech:
-        if e.role in ("announce", "switch"):
-            # The hold or set this announcement leads into is the first one after it.
-            title = next((t for at, t in blocks if at > e.start), None)
-            if title is not None:
-                marks.append((e.start, title))
-    closing = next((e.start for e in timeline.events if e.role in ("outro", "finish")), None)
-    if closing is not None and (not marks or closing > marks[-1][0]):
-        marks.append((closing, CLOSING))
-    if not marks:
+        if e.role == "round" and e.stretch is None:
+            routine_round += 1
+            pending = e.start
+            continue
+        if e.role not in ("announce", "switch", "round"):
+            continue
+        if e.role == "announce":
+            step, step_round = step + 1, 1
+        elif e.role == "round":
+            step_round += 1
+        block = next((b for b in blocks if b[0] > e.start), None)
+        if block is not None:
+            marks.append((e.start if pending is None else pending, block[1], block[2], routine_round, step, step_round))
+        pending = None
+    several_rounds = {m[4] for m in marks if m[5] > 1}  # steps held more than one round
+    titled: list[tuple[float, str]] = []
+    for start, name, side, r_round, step_no, s_round in marks:
+        qualifiers = ([f"round {s_round}"] if step_no in several_rounds else []) + ([f"{side} side"] if side else [])
+        title = f"{name} ({', '.join(qualifiers)})" if qualifiers else name
+        titled.append((start, f"Round {r_round}: {title}" if routine_round > 1 else title))
+    if any(e.role == "intro" for e in speech):
+        titled.insert(0, (0.0, INTRODUCTION))
+    closing = next(
+        (e.start for e in sorted(timeline.events, key=lambda e: e.start) if e.role in ("outro", "finish")), None
+    )
+    if closing is not None and (not titled or closing > titled[-1][0]):
+        titled.append((closing, CLOSING))
+    if not titled:
         return [Chapter(timeline.title, 0.0, timeline.duration)]
-    marks[0] = (0.0, marks[0][1])  # nothing before the first chapter
-    ends = [start for start, _ in marks[1:]] + [timeline.duration]
-    return [Chapter(title, start, end) for (start, title), end in zip(marks, ends)]
+    titled[0] = (0.0, titled[0][1])  # nothing before the first chapter
+    ends = [start for start, _ in titled[1:]] + [timeline.duration]
+    return [Chapter(title, start, end) for (start, title), end in zip(titled, ends)]
 
 
 def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
@@ -65,7 +92,9 @@ def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
     """
 
     def shift(item):
-        return dataclasses.replace(item, start=round(item.start - chapter.start, 3), end=round(item.end - chapter.start, 3))
+        return dataclasses.replace(
+            item, start=round(item.start - chapter.start, 3), end=round(item.end - chapter.start, 3)
+        )
 
     def inside(item) -> bool:
         return chapter.start <= item.start < chapter.end

@@ -81,14 +81,17 @@ def image_size(data: bytes) -> tuple[int, int]:
 
 
 def stretches_in_order(timeline: Timeline) -> list[str]:
-    """The stretches of a session in order, once per step (both sides are one step)."""
-    blocks = sorted([(h.start, h.stretch, h.name, h.side) for h in timeline.holds] + [(r.start, r.stretch, r.name, None) for r in timeline.sets])
+    """The stretches of one time through the routine, each step once (sides and rounds folded)."""
+    again = next((e.start for e in timeline.events if e.role == "round" and e.stretch is None), timeline.duration)
+    blocks = sorted(
+        [(h.start, h.stretch, h.name) for h in timeline.holds] + [(r.start, r.stretch, r.name) for r in timeline.sets]
+    )
     names: list[str] = []
     previous = None
-    for _, stretch, name, side in blocks:
-        if not (side == "left" and previous == (stretch, "right")):
+    for start, stretch, name in blocks:
+        if start < again and stretch != previous:
             names.append(name)
-        previous = (stretch, side)
+        previous = stretch
     return names
 
 

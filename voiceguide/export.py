@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
 from voiceguide.atomic import atomic_path, write_text_atomic
-from voiceguide.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from voiceguide.chapters import Chapter
 from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.ffmpeg import ffmpeg_path
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
     from voiceguide.tags import TrackInfo
     from voiceguide.timeline import Timeline
 
-FRAME = SAMPLE_WIDTH * CHANNELS  # bytes per sample frame
 MP3_BITRATE = "96k"  # constant bitrate: mono speech sounds clean and players seek exactly
 
 
@@ -49,11 +47,12 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("mp3", (".mp3",), ("-c:a", "libmp3lame", "-b:a", MP3_BITRATE, "-id3v2_version", "4", "-f", "mp3"),
-               "MP3, 96 kbit/s, ID3v2.4 tags, chapters and lyrics"),
-        Format("m4b", (".m4b", ".m4a"), ("-c:a", "aac", "-b:a", "64k", "-f", "ipod", "-brand", "M4B ", "-movflags", "+faststart"),
-               "AAC audiobook with chapters"),
+               "MP3, 96 kbit/s, ID3v2.4 tags with chapters and lyrics"),
+        Format("m4b", (".m4b", ".m4a"),
+               ("-c:a", "aac", "-b:a", "64k", "-f", "ipod", "-brand", "M4B ", "-movflags", "+faststart"),
+               "AAC audiobook (M4B) with chapters, as audiobook players expect"),
         Format("m4a", (".m4a", ".m4b"), ("-c:a", "aac", "-b:a", "64k", "-f", "ipod", "-movflags", "+faststart"),
-               "AAC with chapters"),
+               "AAC (M4A) with chapters"),
         Format("opus", (".opus", ".ogg"), ("-c:a", "libopus", "-b:a", "48k", "-ar", "48000", "-f", "opus"),
                "Ogg Opus, 48 kbit/s, Vorbis comment chapters"),
         Format("ogg", (".ogg", ".oga"), ("-c:a", "libvorbis", "-q:a", "3", "-f", "ogg"),
@@ -101,7 +100,13 @@ def ffmetadata(tags: Mapping[str, str] | None = None, chapters: Sequence[Chapter
     lines = [";FFMETADATA1"]
     lines += [f"{esc(k)}={esc(v)}" for k, v in (tags or {}).items()]
     for c in chapters:
-        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={round(c.start * 1000)}", f"END={round(c.end * 1000)}", f"title={esc(c.title)}"]
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={round(c.start * 1000)}",
+            f"END={round(c.end * 1000)}",
+            f"title={esc(c.title)}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -129,6 +134,8 @@ def encode(
     `finish(tmp)` runs on the encoded temporary file before the rename; what it
     raises leaves `target` untouched.
     """
+    from voiceguide.audio import CHANNELS, SAMPLE_RATE
+
     spec = FORMATS[fmt]
     target = Path(target)
     with atomic_path(target) as tmp, _metadata_file(ffmetadata(tags, chapters)) as meta:
@@ -207,6 +214,8 @@ def export_session(
     from voiceguide.tags import track_info, write_tags
 
     fmt = format_for(output, fmt)
+    if split_dir is not None:
+        check_split_folder(split_dir)
     info = info or track_info(timeline)
     cover = cover or generated_cover(timeline, info.title)
     chapters = chapters_of(timeline)
@@ -252,14 +261,13 @@ def split_tracks(
     are tagged like the whole file (TRCK n/N, the chapter's title, its own cues
     as lyrics). Returns the tracks' paths, then the playlist's.
     """
+    from voiceguide.audio import SAMPLE_RATE
     from voiceguide.chapters import excerpt
     from voiceguide.mix import frame_of
     from voiceguide.sidecars import PlaylistEntry, m3u8
     from voiceguide.tags import write_tags
 
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: is a file; give a folder for the split tracks")
+    folder = check_split_folder(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -284,6 +292,14 @@ def split_tracks(
     return written + [folder / playlist]
 
 
+def check_split_folder(folder: Path) -> Path:
+    """Refuse, before any work, a split folder that is a file."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: is a file; give a folder for the split tracks")
+    return folder
+
+
 def track_file_name(number: int, total: int, title: str, suffix: str = ".mp3") -> str:
     """'03 Lunge With Hamstring Stretch (right side).mp3': sorts in play order, safe on every OS."""
     safe = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "-", title)
@@ -295,6 +311,9 @@ class _Frames:
     """A stream of PCM chunks read by absolute frame ranges, in order, one chunk in memory."""
 
     def __init__(self, chunks: Iterable[bytes]):
+        from voiceguide.audio import CHANNELS, SAMPLE_WIDTH
+
+        self.frame = SAMPLE_WIDTH * CHANNELS  # bytes
         self.chunks = iter(chunks)
         self.buffer = b""
         self.at = 0  # frame number of the buffer's first frame
@@ -306,11 +325,11 @@ class _Frames:
                 self.buffer = next(self.chunks, b"")
                 if not self.buffer:
                     return  # the stream ended early
-            frames = len(self.buffer) // FRAME
+            frames = len(self.buffer) // self.frame
             skip = max(0, min(first - self.at, frames))
             use = min(frames - skip, last - self.at - skip)
-            piece = self.buffer[skip * FRAME : (skip + use) * FRAME]
-            self.buffer = self.buffer[(skip + use) * FRAME :]
+            piece = self.buffer[skip * self.frame : (skip + use) * self.frame]
+            self.buffer = self.buffer[(skip + use) * self.frame :]
             self.at += skip + use
             if piece:
                 yield piece

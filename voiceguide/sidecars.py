@@ -88,9 +88,7 @@ def podcast_chapters_json(timeline: Timeline, chapters: Sequence[Chapter], title
     doc = {
         "version": PODCAST_CHAPTERS_VERSION,
         "title": title or timeline.title,
-        "chapters": [
-            {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title} for c in chapters
-        ],
+        "chapters": [{"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title} for c in chapters],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 

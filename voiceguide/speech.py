@@ -9,14 +9,16 @@ timeline.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
-from voiceguide.cache import clip_path
-from voiceguide.errors import EnvironmentFailure, InputError
+from voiceguide.cache import clip_path, touch
+from voiceguide.errors import EnvironmentFailure, InputError, VoiceguideError
 from voiceguide.quiet import quiet_stdout
 
 DEFAULT_RATE = 150  # words per minute: calm, slower than conversation
@@ -24,6 +26,7 @@ RATE_LIMITS = (80, 300)
 PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en")
 EDGE_FADE_MS = 5  # so a clip never starts or stops with a click
 KEEP_SILENCE_MS = 20  # of the engine's own leading and trailing silence
+CLIP_TIMEOUT = 60.0  # seconds one clip may take before the engine is deemed hung
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Engine(Protocol):
     def voices(self) -> list[Voice]: ...
 
 
-_APPLIED: dict[int, tuple] = {}  # the voice and rate last set on each pyttsx3 engine
+_APPLIED: dict[int, dict] = {}  # the voice and rate last set on each pyttsx3 engine
 
 
 class Pyttsx3Engine:
@@ -117,13 +120,33 @@ class Pyttsx3Engine:
             # pyttsx3 hands every caller the same engine, so our voice and rate
             # are set again when another caller changed them. Only then: eSpeak
             # now and then returns no audio right after a property is set.
-            wanted = (self._voice_id, self.rate)
-            if _APPLIED.get(id(engine)) != wanted:
-                engine.setProperty("voice", self._voice_id)
-                engine.setProperty("rate", self.rate)
-                _APPLIED[id(engine)] = wanted
+            applied = _APPLIED.setdefault(id(engine), {})
+            for name, value in (("voice", self._voice_id), ("rate", self.rate)):
+                if applied.get(name) != value:
+                    engine.setProperty(name, value)
+                    applied[name] = value
+            _wait_until_idle()
             engine.save_to_file(text, str(wav_path))
             engine.runAndWait()
+
+
+def _wait_until_idle(limit: float = 2.0) -> None:
+    """Let eSpeak take in queued settings before the next utterance.
+
+    pyttsx3 runs eSpeak asynchronously: a property change is queued inside
+    eSpeak, and pyttsx3 cancels whatever is queued when it starts the next
+    utterance, so a change still waiting there would be lost (the clip comes
+    out at the old rate, or empty).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import time
+
+    from pyttsx3.drivers import _espeak
+
+    deadline = time.monotonic() + limit
+    while _espeak.IsPlaying() and time.monotonic() < deadline:
+        time.sleep(0.001)
 
 
 def find_voice(voices: list[Voice], query: str) -> Voice:
@@ -144,8 +167,9 @@ def find_voice(voices: list[Voice], query: str) -> Voice:
 class Speech:
     """Clips for texts, from the cache or freshly synthesized."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, timeout: float = CLIP_TIMEOUT):
         self.engine = engine
+        self.timeout = timeout
 
     def prepare(self, texts: Iterable[str], on_clip: Callable[[], None] | None = None) -> dict[str, Clip]:
         identity = self.engine.identity()
@@ -153,6 +177,8 @@ class Speech:
         for text in dict.fromkeys(texts):
             path = clip_path(identity, text)
             seconds = _valid_clip_seconds(path)
+            if seconds is not None:
+                touch(path)
             for _attempt in range(3):  # eSpeak rarely returns an empty clip; try again
                 if seconds is not None:
                     break
@@ -175,8 +201,11 @@ class Speech:
         fd, ready = tempfile.mkstemp(suffix=".part.wav", dir=path.parent)
         os.close(fd)
         try:
-            self.engine.synthesize(text, Path(raw))
-            segment = conform(AudioSegment.from_wav(raw))
+            self._synthesize(text, Path(raw))
+            try:
+                segment = conform(AudioSegment.from_wav(raw))
+            except Exception:  # an empty or broken file from the engine: prepare() retries
+                return
             lead = max(0, detect_leading_silence(segment) - KEEP_SILENCE_MS)
             trail = max(0, detect_leading_silence(segment.reverse()) - KEEP_SILENCE_MS)
             segment = segment[lead : len(segment) - trail]
@@ -187,6 +216,31 @@ class Speech:
             for leftover in (raw, ready):
                 if os.path.exists(leftover):
                     os.unlink(leftover)
+
+
+    def _synthesize(self, text: str, raw: Path) -> None:
+        """The engine's synthesis, in a worker thread so a hung engine cannot hang the build."""
+        failure: list[BaseException] = []
+
+        def work():
+            try:
+                self.engine.synthesize(text, raw)
+            except BaseException as exc:  # noqa: BLE001 - reported below, in the caller's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=work, name="voiceguide-tts", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        if worker.is_alive():
+            raise EnvironmentFailure(
+                f"the {self.engine.name} engine did not finish speaking {text[:40]!r} within "
+                f"{self.timeout:g} s; try again, or another --voice"
+            )
+        if failure:
+            exc = failure[0]
+            if isinstance(exc, VoiceguideError):
+                raise exc
+            raise EnvironmentFailure(f"the {self.engine.name} engine failed on {text[:40]!r}: {exc}") from None
 
 
 def _valid_clip_seconds(path: Path) -> float | None:

@@ -164,14 +164,18 @@ def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (
     return tag
 
 
-def write_id3(path: Path, timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None) -> None:
+def write_id3(
+    path: Path, timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None
+) -> None:
     """Replace an MP3's ID3 tag (ffmpeg's) with the complete one."""
     tag = id3_tag(timeline, info, chapters, cover)
     _chapters_in_order(tag)
     tag.save(str(path), v2_version=4, v1=0)
 
 
-def write_wav_id3(path: Path, timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None) -> None:
+def write_wav_id3(
+    path: Path, timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None
+) -> None:
     """Add the ID3 tag as a WAV "id3 " chunk, beside the INFO list ffmpeg wrote."""
     from mutagen.wave import WAVE
 
@@ -217,9 +221,17 @@ def _chapters_in_order(tag) -> None:
 # -- Vorbis comments ------------------------------------------------------
 
 
-def vorbis_comments(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None) -> list[tuple[str, str]]:
+def vorbis_comments(
+    timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None
+) -> list[tuple[str, str]]:
     """The Vorbis comments of the session, in order."""
-    pairs = [("TITLE", info.title), ("ARTIST", info.artist), ("ALBUMARTIST", info.artist), ("ALBUM", info.album_name), ("GENRE", info.genre)]
+    pairs = [
+        ("TITLE", info.title),
+        ("ARTIST", info.artist),
+        ("ALBUMARTIST", info.artist),
+        ("ALBUM", info.album_name),
+        ("GENRE", info.genre),
+    ]
     if info.date:
         pairs.append(("DATE", info.date))
     if info.comment:
@@ -324,4 +336,3 @@ def _speech(timeline: Timeline):
 
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
-
