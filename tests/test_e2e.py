@@ -269,7 +269,7 @@ def test_failed_encode_leaves_the_old_file_and_nothing_else(tmp_path, module_cac
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "voiceguide", "build", "--hold", "8", "-o", MP3, "--timeline", TIMELINE],
+        [sys.executable, "-m", "voiceguide", "build", "--hold", "8", "-o", MP3, "--timeline", TIMELINE, "--force"],
         cwd=out,
         env=env,
         capture_output=True,

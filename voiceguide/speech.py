@@ -125,18 +125,23 @@ class Pyttsx3Engine:
                 if applied.get(name) != value:
                     engine.setProperty(name, value)
                     applied[name] = value
-            _wait_until_idle()
+            _wait_until_idle(engine)
             engine.save_to_file(text, str(wav_path))
             engine.runAndWait()
+            # runAndWait can return while eSpeak is still speaking (when its
+            # queue was busy); the file is written, and pyttsx3 prints, only at
+            # the end: wait for it inside the stdout guard.
+            _wait_until_idle(engine, limit=30.0)
 
 
-def _wait_until_idle(limit: float = 2.0) -> None:
-    """Let eSpeak take in queued settings before the next utterance.
+def _wait_until_idle(engine, limit: float = 2.0) -> None:
+    """Wait until eSpeak has worked through its queue and pyttsx3 is not speaking.
 
     pyttsx3 runs eSpeak asynchronously: a property change is queued inside
-    eSpeak, and pyttsx3 cancels whatever is queued when it starts the next
-    utterance, so a change still waiting there would be lost (the clip comes
-    out at the old rate, or empty).
+    eSpeak, and pyttsx3 cancels whatever is still queued when it starts the
+    next utterance, so a change waiting there would be lost (the clip comes out
+    at the old rate, or empty). And an utterance may still be under way when
+    runAndWait returns. espeak_Synchronize blocks until the queue is done.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -144,8 +149,10 @@ def _wait_until_idle(limit: float = 2.0) -> None:
 
     from pyttsx3.drivers import _espeak
 
+    _espeak.Synchronize()
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
     deadline = time.monotonic() + limit
-    while _espeak.IsPlaying() and time.monotonic() < deadline:
+    while (_espeak.IsPlaying() or getattr(driver, "_speaking", False)) and time.monotonic() < deadline:
         time.sleep(0.001)
 
 
