@@ -52,6 +52,10 @@ class VoiceguideGroup(click.Group):
         except Terminated:
             click.echo("Terminated: nothing was written.", err=True)
             ctx.exit(143)
+        except OSError as exc:  # a full disk, a vanished folder: the environment, not the input
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}; nothing was written", err=True)
+            ctx.exit(1)
 
 
 def _on_sigterm(signum, frame):
@@ -59,6 +63,7 @@ def _on_sigterm(signum, frame):
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+FORMAT_NAMES = ["mp3", "m4b", "m4a", "opus", "ogg", "wav"]  # voiceguide.export.FORMATS, without importing it
 
 
 @click.group(cls=VoiceguideGroup, context_settings=CONTEXT)
@@ -190,6 +195,22 @@ class ClickProgress:
     metavar="FILE",
     help="Where to write the MP3.  [default: hamstring-stretches.mp3 in this folder]",
 )
+@click.option("-f", "--force", "-y", is_flag=True, help="Replace the output files if they exist.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES),
+              help="Audio format.  [default: from the output's extension, else mp3]")
+@click.option("--title", metavar="TEXT", help="Title tag.  [default: the routine's title]")
+@click.option("--artist", metavar="TEXT", help="Artist tag.  [default: the routine's, else voiceguide]")
+@click.option("--album", metavar="TEXT", help="Album tag.  [default: the routine's, else its title]")
+@click.option("--cover", type=click.Path(dir_okay=False, path_type=Path), metavar="IMAGE",
+              help="Cover art (PNG or JPEG).  [default: drawn from the routine]")
+@click.option("--lrc", "lrc_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.lrc",
+              help="Also write LRC lyrics, one line per cue.")
+@click.option("--vtt", "vtt_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.vtt",
+              help="Also write WebVTT captions.")
+@click.option("--chapters", "chapters_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.json",
+              help="Also write Podcasting 2.0 JSON chapters.")
+@click.option("--split", "split_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Also write one MP3 per stretch and a playlist.m3u8 into DIR.")
 @click.option(
     "--timeline",
     "timeline_path",
@@ -197,7 +218,8 @@ class ClickProgress:
     metavar="FILE.json",
     help="Also write the exact timeline that was rendered, as JSON.",
 )
-def build(output, timeline_path, **kw):
+def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_path, vtt_path, chapters_path,
+          split_dir, **kw):  # fmt: skip
     """Build the session as an MP3 file.
 
     ROUTINE is a preset name (default: full, all nine stretches; see
@@ -206,16 +228,40 @@ def build(output, timeline_path, **kw):
     """
     from voiceguide.atomic import write_text_atomic
     from voiceguide.script import summary
-    from voiceguide.session import default_output, render_mp3, timeline_json
+    from voiceguide.session import default_output, render_session, timeline_json
 
-    output = output or Path(default_output(kw["routine"]))
-    for path, what in ((output, "output"), (timeline_path, "timeline")):
+    from voiceguide.export import format_for, suffix_for
+
+    if output is None:
+        output = Path(default_output(kw["routine"])).with_suffix(suffix_for(fmt or "mp3"))
+    fmt = format_for(output, fmt)
+    sidecars = ((timeline_path, "timeline"), (lrc_path, "lyrics"), (vtt_path, "captions"), (chapters_path, "chapters"))
+    for path, what in ((output, "output"), *sidecars):
         if path is not None:
             _check_writable(path, what)
+            if path.exists() and not force:
+                raise InputError(f"{path}: already exists; add --force to replace it, or choose another -o")
+    if split_dir is not None and split_dir.exists() and any(split_dir.iterdir()) and not force:
+        raise InputError(f"{split_dir}: is not empty; add --force to write the split tracks into it")
+    if cover is not None:
+        from voiceguide.cover import load_cover
+
+        cover = load_cover(cover)
     progress = ClickProgress()
     try:
         _, plan = _plan(kw, progress)
-        render_mp3(plan, output, progress)
+        from voiceguide.tags import track_info
+
+        info = track_info(
+            plan.timeline,
+            title=title,
+            artist=artist or plan.routine.artist or None,
+            album=album or plan.routine.album or None,
+        )
+        render_session(
+            plan, output, progress, fmt=fmt, info=info, cover=cover, lrc_path=lrc_path,
+            vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir,
+        )  # fmt: skip
     finally:
         progress.finish()
     if timeline_path is not None:
@@ -224,11 +270,16 @@ def build(output, timeline_path, **kw):
 
 
 def _check_writable(path: Path, what: str) -> None:
+    """Refuse an output path up front, before any work is done."""
+    import os
+
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give a file name for the {what}")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"{path}: the folder {folder} does not exist; create it or choose another path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{path}: the folder {folder} is not writable; choose another path")
 
 
 @cli.command()
@@ -354,6 +405,34 @@ def voices():
     rows = [("*" if v.id == default else "", v.id, v.name, ", ".join(v.languages)) for v in engine.voices()]
     click.echo(table(("", "ID", "NAME", "LANGUAGES"), rows))
     click.echo("\n* the default voice. Choose one with: voiceguide build --voice ID")
+
+
+@cli.group()
+def cache():
+    """Inspect or clear the cache of spoken clips."""
+
+
+@cache.command("info")
+def cache_info():
+    """Where the cache is, how many clips it holds and its size cap."""
+    from voiceguide import cache as clip_cache
+
+    count, size = clip_cache.usage()
+    click.echo(f"Folder: {clip_cache.cache_dir()}")
+    click.echo(f"Clips:  {count} ({size / 1024 / 1024:.1f} MB)")
+    click.echo(
+        f"Cap:    {clip_cache.cap_bytes() / 1024 / 1024:.0f} MB, least recently used clips go first "
+        f"(set {clip_cache.CAP_ENV_VAR} to change it)"
+    )
+
+
+@cache.command("clear")
+def cache_clear():
+    """Delete every cached clip; they are spoken again when next needed."""
+    from voiceguide import cache as clip_cache
+
+    count, size = clip_cache.clear()
+    click.echo(f"Removed {count} clips ({size / 1024 / 1024:.1f} MB) from {clip_cache.cache_dir()}")
 
 
 def main() -> None:

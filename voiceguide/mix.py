@@ -27,7 +27,12 @@ CHUNK_SECONDS = 10
 
 
 def frame_of(seconds: float) -> int:
-    return round(seconds * SAMPLE_RATE)
+    """The sample a timeline time lands on, via whole milliseconds (441 samples per 10 ms).
+
+    round(seconds * 44100) would let float error round the two ends of a hold
+    differently where a time sits on an odd multiple of 5 ms: one sample off.
+    """
+    return (round(seconds * 1000) * (SAMPLE_RATE // 100) + 5) // 10
 
 
 def render_chunks(

@@ -73,9 +73,8 @@ class Routine:
         for step in self.steps:
             low, high = step.stretch.hold
             if step.stretch.kind == "hold" and not low <= step.hold <= high:
-                out.append(
-                    f"{step.stretch.name}: a {step.hold} s hold is outside the recommended {low}-{high} s"
-                )
+                advice = f"{low} s" if low == high else f"{low}-{high} s"
+                out.append(f"{step.stretch.name}: a {step.hold} s hold is outside the recommended {advice}")
         return list(dict.fromkeys(out))
 
 

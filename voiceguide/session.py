@@ -12,6 +12,7 @@ from pathlib import Path
 from voiceguide import __version__
 from voiceguide.atomic import write_text_atomic
 from voiceguide.builder import Options, apply, fit_minutes
+from voiceguide.cache import evict
 from voiceguide.errors import InputError
 from voiceguide.routine import MAX_SESSION_SECONDS, Routine
 from voiceguide.speech import Clip, Engine, Speech
@@ -79,6 +80,7 @@ def plan_session(
         clips.update(speech.prepare([t for t in spoken_texts(routine) if t not in clips]))
     timeline = build_timeline(routine, lambda text: clips[text].seconds, chimes)
     _check_length(timeline.duration, routine.source)
+    evict(keep={clip.path for clip in clips.values()})
     return Plan(routine, timeline, clips)
 
 
@@ -94,12 +96,27 @@ def timeline_json(timeline: Timeline) -> str:
     return json.dumps(timeline.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_mp3(plan: Plan, output: Path, progress: Progress | None = None) -> None:
-    """Mix the planned session and encode it to `output`, atomically."""
+def render_session(
+    plan: Plan,
+    output: Path,
+    progress: Progress | None = None,
+    *,
+    fmt: str | None = None,
+    info=None,
+    cover=None,
+    lrc_path: Path | None = None,
+    vtt_path: Path | None = None,
+    chapters_path: Path | None = None,
+    split_dir: Path | None = None,
+) -> list[Path]:
+    """Mix the planned session and write it (tags, chapters, sidecars, split tracks).
+
+    `output` appears only when complete. Returns the paths written, the audio first.
+    """
     from voiceguide.audio import load_wav
-    from voiceguide.export import encode_mp3
-    from voiceguide.mix import CHUNK_SECONDS, render_chunks
     from voiceguide.chimes import load_sound
+    from voiceguide.export import export_session
+    from voiceguide.mix import CHUNK_SECONDS, render_chunks
 
     progress = progress or Progress()
     loaded: dict[str, bytes] = {}
@@ -113,21 +130,19 @@ def render_mp3(plan: Plan, output: Path, progress: Progress | None = None) -> No
 
     timeline = plan.timeline
 
-    def chunks():
+    def render():
         for chunk in render_chunks(timeline, pcm_of):
             yield chunk
             progress.advance()
 
-    progress.start("Mixing and encoding", int(-(-timeline.duration // CHUNK_SECONDS)))
-    tags = {
-        "title": timeline.title,
-        "artist": "voiceguide",
-        "album": timeline.title,
-        "genre": "Speech",
-        "comment": f"Made with voiceguide {__version__}",
-    }
-    encode_mp3(chunks(), output, tags)
+    passes = 2 if split_dir is not None else 1
+    progress.start("Mixing and encoding", passes * int(-(-timeline.duration // CHUNK_SECONDS)))
+    written = export_session(
+        render, timeline, output, fmt=fmt, info=info, cover=cover,
+        lrc_path=lrc_path, vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir,
+    )  # fmt: skip
     progress.finish()
+    return written
 
 
 def build_session(
@@ -139,7 +154,7 @@ def build_session(
     options: Options = Options(),
 ) -> Plan:
     plan = plan_session(routine, engine, progress, options)
-    render_mp3(plan, output, progress)
+    render_session(plan, output, progress)
     if timeline_path is not None:
         write_text_atomic(timeline_path, timeline_json(plan.timeline))
     return plan
