@@ -244,7 +244,7 @@ def session(tmp_path_factory):
                 chapters_path=folder / "s.chapters.json",
                 split_dir=folder / "split",
             )
-        written[fmt] = export_session(render, timeline, folder / f"s{suffix_for(fmt)}", info=INFO, **extra)
+        written[fmt] = export_session(render, timeline, folder / f"s{suffix_for(fmt)}", info=INFO, **extra).paths
     return {"timeline": timeline, "folder": folder, "written": written, "renders": len(renders)}
 
 
@@ -306,7 +306,8 @@ def test_sidecars_are_written_from_the_timeline(session):
         folder / "s.chapters.json",
     ]
     assert session["written"]["wav"] == [folder / "s.wav"]
-    assert session["renders"] == len(AUDIO_FORMATS) + 1  # once per file, once more for the split
+    # Once per file (twice when the loudness meter corrects the gain), once more for the split.
+    assert len(AUDIO_FORMATS) + 1 <= session["renders"] <= 2 * len(AUDIO_FORMATS) + 1
 
 
 @pytest.mark.slow

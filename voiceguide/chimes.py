@@ -8,6 +8,7 @@ from pathlib import Path
 
 from voiceguide.audio import AudioSegment, load_wav, seconds
 from voiceguide.errors import EnvironmentFailure
+from voiceguide.loudness import CHIME_GAIN_DB
 
 
 def _sounds_folder():
@@ -29,7 +30,7 @@ def sound_file(name: str):
 @lru_cache(maxsize=None)
 def load_sound(name: str) -> AudioSegment:
     with resources.as_file(sound_file(name)) as path:
-        return load_wav(path)
+        return load_wav(path).apply_gain(CHIME_GAIN_DB)  # a little under the voice
 
 
 def sound_lengths(names) -> dict[str, float]:

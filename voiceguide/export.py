@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
+from voiceguide import loudness
 from voiceguide.atomic import atomic_path, write_text_atomic
 from voiceguide.chapters import Chapter
 from voiceguide.errors import EnvironmentFailure, InputError
@@ -131,11 +132,14 @@ def encode(
     tags: Mapping[str, str] | None = None,
     chapters: Sequence[Chapter] = (),
     finish: Callable[[Path], None] | None = None,
+    filters: str | None = None,
+    also: Callable[[bytes], None] | None = None,
 ) -> None:
     """Stream PCM (16-bit mono 44.1 kHz) into ffmpeg; `target` appears only when complete.
 
     `finish(tmp)` runs on the encoded temporary file before the rename; what it
-    raises leaves `target` untouched.
+    raises leaves `target` untouched. `filters` is an ffmpeg audio filter chain
+    for the whole stream; `also(chunk)` is handed every chunk too (a loudness meter).
     """
     from voiceguide.audio import CHANNELS, SAMPLE_RATE
 
@@ -147,9 +151,9 @@ def encode(
             "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), "-i", "pipe:0",
             "-f", "ffmetadata", "-i", str(meta),
             "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-            *spec.args, "-y", str(tmp),
+            *(("-af", filters) if filters else ()), *spec.args, "-y", str(tmp),
         ]  # fmt: skip
-        _run(cmd, chunks, target)
+        _run(cmd, chunks, target, also)
         if finish is not None:
             finish(tmp)
 
@@ -159,7 +163,7 @@ def encode_mp3(chunks: Iterable[bytes], target: Path, tags: Mapping[str, str] | 
     encode(chunks, target, "mp3", tags)
 
 
-def _run(cmd: list[str], chunks: Iterable[bytes], target: Path) -> None:
+def _run(cmd: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[bytes], None] | None = None) -> None:
     with tempfile.TemporaryFile() as errors:
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
@@ -169,6 +173,8 @@ def _run(cmd: list[str], chunks: Iterable[bytes], target: Path) -> None:
             try:
                 for chunk in chunks:
                     proc.stdin.write(chunk)
+                    if also is not None:
+                        also(chunk)
             except BrokenPipeError:
                 pass  # ffmpeg died; its exit status and message say why
             finally:
@@ -203,7 +209,8 @@ def export_session(
     vtt_path: Path | None = None,
     chapters_path: Path | None = None,
     split_dir: Path | None = None,
-) -> list[Path]:
+    gain_key: str | None = None,
+) -> Exported:
     """Write the session's audio file and, on request, its sidecars and split tracks.
 
     `render()` returns a fresh iterator of the session's PCM chunks each time it
@@ -223,10 +230,29 @@ def export_session(
     cover = cover or generated_cover(timeline, info.title)
     chapters = chapters_of(timeline)
 
-    def finish(tmp: Path) -> None:
-        write_tags(tmp, fmt, timeline, info, chapters, cover)
+    gain = loudness.remembered_gain(gain_key) if gain_key else loudness.DEFAULT_GAIN_DB
+    measured: loudness.Measurement | None = None
+    for attempt in range(2):
+        analyzer = loudness.Analyzer(gain, fmt)
+        try:
 
-    encode(render(), output, fmt, info.ffmpeg_tags(), chapters, finish)
+            def finish(tmp: Path) -> None:
+                nonlocal measured
+                measured = analyzer.result()
+                if attempt == 0 and measured is not None and abs(measured.corrected(gain) - gain) > 0.05:
+                    if not measured.on_target():
+                        raise _Again()  # before the rename: the target is not touched
+                write_tags(tmp, fmt, timeline, info, chapters, cover)
+
+            encode(render(), output, fmt, info.ffmpeg_tags(), chapters, finish, loudness.master_filter(gain),
+                   analyzer.write)  # fmt: skip
+            break
+        except _Again:
+            gain = measured.corrected(gain)
+        finally:
+            analyzer.abort()
+    if gain_key and measured is not None:
+        loudness.remember_gain(gain_key, measured.corrected(gain))
     written = [Path(output)]
     texts = (
         (lrc_path, lambda: sidecars.lrc(timeline, artist=info.artist, album=info.album_name, title=info.title)),
@@ -238,8 +264,18 @@ def export_session(
             write_text_atomic(Path(path), text())
             written.append(Path(path))
     if split_dir is not None:
-        written += split_tracks(render(), timeline, chapters, Path(split_dir), info, cover)
-    return written
+        written += split_tracks(render(), timeline, chapters, Path(split_dir), info, cover, filters=loudness.master_filter(gain))
+    return Exported(written, measured)
+
+
+class _Again(Exception):
+    """The first pass missed the loudness target: encode again with the corrected gain."""
+
+
+@dataclass(frozen=True)
+class Exported:
+    paths: list[Path]  # the audio file first
+    loudness: "loudness.Measurement | None"  # of the audio file, as encoded
 
 
 # -- split tracks ------------------------------------------------------------
@@ -255,6 +291,7 @@ def split_tracks(
     info: TrackInfo,
     cover: Cover | None = None,
     playlist: str = PLAYLIST,
+    filters: str | None = None,
 ) -> list[Path]:
     """One MP3 per chapter, cut from one pass over the session's PCM, plus a playlist.
 
@@ -288,7 +325,7 @@ def split_tracks(
         def finish(tmp: Path, tags=tags, part=part) -> None:
             write_tags(tmp, "mp3", part, tags, (), cover)
 
-        encode(source.take(first, last), folder / name, "mp3", tags.ffmpeg_tags(), finish=finish)
+        encode(source.take(first, last), folder / name, "mp3", tags.ffmpeg_tags(), finish=finish, filters=filters)
         written.append(folder / name)
         entries.append(PlaylistEntry(name, (last - first) / SAMPLE_RATE, chapter.title))
     write_text_atomic(folder / playlist, m3u8(entries, title=info.album_name))

@@ -34,6 +34,7 @@ class Plan:
     routine: Routine  # as shaped by the options: what is rendered
     timeline: Timeline
     clips: dict[str, Clip]
+    gain_key: str = ""  # what kind of mix this is, for the loudness gain remembered
 
 
 def default_output(routine_spec: str | None) -> str:
@@ -81,7 +82,7 @@ def plan_session(
     timeline = build_timeline(routine, lambda text: clips[text].seconds, chimes)
     _check_length(timeline.duration, routine.source)
     evict(keep={clip.path for clip in clips.values()})
-    return Plan(routine, timeline, clips)
+    return Plan(routine, timeline, clips, gain_key=engine.identity())
 
 
 def _check_length(seconds: float, source: str) -> None:
@@ -108,10 +109,11 @@ def render_session(
     vtt_path: Path | None = None,
     chapters_path: Path | None = None,
     split_dir: Path | None = None,
-) -> list[Path]:
+):
     """Mix the planned session and write it (tags, chapters, sidecars, split tracks).
 
-    `output` appears only when complete. Returns the paths written, the audio first.
+    `output` appears only when complete. Returns export.Exported: the paths
+    written (the audio first) and the measured loudness.
     """
     from voiceguide.audio import load_wav
     from voiceguide.chimes import load_sound
@@ -140,6 +142,7 @@ def render_session(
     written = export_session(
         render, timeline, output, fmt=fmt, info=info, cover=cover,
         lrc_path=lrc_path, vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir,
+        gain_key=plan.gain_key,
     )  # fmt: skip
     progress.finish()
     return written

@@ -26,6 +26,7 @@ RATE_LIMITS = (80, 300)
 PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en")
 EDGE_FADE_MS = 5  # so a clip never starts or stops with a click
 KEEP_SILENCE_MS = 20  # of the engine's own leading and trailing silence
+CLIP_PROCESSING = "44100/trim20/level-20/fade5/limit-10.5"  # what _render does to the engine's audio
 CLIP_TIMEOUT = 60.0  # seconds one clip may take before the engine is deemed hung
 
 
@@ -179,51 +180,82 @@ class Speech:
         self.timeout = timeout
 
     def prepare(self, texts: Iterable[str], on_clip: Callable[[], None] | None = None) -> dict[str, Clip]:
-        identity = self.engine.identity()
+        """A ready clip for every text: cached ones as they are, the rest spoken now.
+
+        New clips are spoken (on several threads for engines that allow it),
+        trimmed and levelled, then peak-limited together in one ffmpeg run, and
+        written to the cache atomically.
+        """
+        # The clip's processing is part of its identity: a change to it must not reuse old clips.
+        identity = f"{self.engine.identity()}|{CLIP_PROCESSING}"
         clips: dict[str, Clip] = {}
+        missing: list[tuple[str, Path]] = []
         for text in dict.fromkeys(texts):
             path = clip_path(identity, text)
             seconds = _valid_clip_seconds(path)
-            if seconds is not None:
-                touch(path)
-            for _attempt in range(3):  # eSpeak rarely returns an empty clip; try again
-                if seconds is not None:
-                    break
-                self._render(text, path)
-                seconds = _valid_clip_seconds(path)
             if seconds is None:
-                raise EnvironmentFailure(f"the {self.engine.name} engine produced no audio for {text!r}")
+                missing.append((text, path))
+                continue
+            touch(path)
             clips[text] = Clip(text, path, seconds)
             if on_clip:
                 on_clip()
-        return clips
+        if missing:
+            workers = max(1, min(getattr(self.engine, "workers", 1), len(missing)))
+            spoken = self._speak_all([text for text, _ in missing], workers, on_clip)
+            from voiceguide.loudness import limit_clips
 
-    def _render(self, text: str, path: Path) -> None:
-        from voiceguide.audio import AudioSegment, conform
+            for (text, path), pcm in zip(missing, limit_clips(spoken)):
+                clips[text] = Clip(text, path, _write_clip(path, pcm))
+        return {text: clips[text] for text in dict.fromkeys(texts)}
+
+    def _speak_all(self, texts: list[str], workers: int, on_clip) -> list[bytes]:
+        if workers == 1:
+            out = []
+            for text in texts:
+                out.append(self._speak(text))
+                if on_clip:
+                    on_clip()
+            return out
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers, thread_name_prefix="voiceguide-tts") as pool:
+            futures = [pool.submit(self._speak, text) for text in texts]
+            out = []
+            for future in futures:
+                out.append(future.result())
+                if on_clip:
+                    on_clip()
+            return out
+
+    def _speak(self, text: str) -> bytes:
+        """One text spoken, trimmed, levelled and faded: 16-bit mono 44.1 kHz PCM."""
         from pydub.silence import detect_leading_silence
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, raw = tempfile.mkstemp(suffix=".raw.wav", dir=path.parent)
-        os.close(fd)
-        fd, ready = tempfile.mkstemp(suffix=".part.wav", dir=path.parent)
-        os.close(fd)
-        try:
-            self._synthesize(text, Path(raw))
+        from voiceguide.audio import AudioSegment, conform
+        from voiceguide.loudness import level_gain
+
+        folder = clip_path("", text).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        for _attempt in range(3):  # eSpeak rarely returns an empty clip; try again
+            fd, raw = tempfile.mkstemp(suffix=".raw.wav", dir=folder)
+            os.close(fd)
             try:
-                segment = conform(AudioSegment.from_wav(raw))
-            except Exception:  # an empty or broken file from the engine: prepare() retries
-                return
+                self._synthesize(text, Path(raw))
+                try:
+                    segment = conform(AudioSegment.from_wav(raw))
+                except Exception:  # an empty or broken file from the engine
+                    continue
+            finally:
+                os.unlink(raw)
+            if len(segment) == 0 or segment.max == 0:
+                continue
             lead = max(0, detect_leading_silence(segment) - KEEP_SILENCE_MS)
             trail = max(0, detect_leading_silence(segment.reverse()) - KEEP_SILENCE_MS)
             segment = segment[lead : len(segment) - trail]
-            segment = segment.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS)
-            segment.export(ready, format="wav")
-            os.replace(ready, path)  # atomic: another build never sees half a clip
-        finally:
-            for leftover in (raw, ready):
-                if os.path.exists(leftover):
-                    os.unlink(leftover)
-
+            segment = segment.apply_gain(level_gain(segment.raw_data))  # every cue at one level
+            return segment.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS).raw_data
+        raise EnvironmentFailure(f"the {self.engine.name} engine produced no audio for {text[:60]!r}")
 
     def _synthesize(self, text: str, raw: Path) -> None:
         """The engine's synthesis, in a worker thread so a hung engine cannot hang the build."""
@@ -248,6 +280,23 @@ class Speech:
             if isinstance(exc, VoiceguideError):
                 raise exc
             raise EnvironmentFailure(f"the {self.engine.name} engine failed on {text[:40]!r}: {exc}") from None
+
+
+def _write_clip(path: Path, pcm: bytes) -> float:
+    """Write a finished clip into the cache atomically; return its length in seconds."""
+    fd, part = tempfile.mkstemp(suffix=".part.wav", dir=path.parent)
+    os.close(fd)
+    try:
+        with wave.open(part, "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(44100)
+            w.writeframes(pcm)
+        os.replace(part, path)  # atomic: another build never sees half a clip
+    finally:
+        if os.path.exists(part):
+            os.unlink(part)
+    return len(pcm) // 2 / 44100
 
 
 def _valid_clip_seconds(path: Path) -> float | None:
