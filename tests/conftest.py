@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# eSpeak through pyttsx3 speaks in milliseconds, Piper in seconds, and the two
+# cannot share a process: every test (and every subprocess it starts) uses
+# pyttsx3 unless it asks for Piper itself, in a subprocess of its own.
+os.environ["VOICEGUIDE_ENGINE"] = "pyttsx3"
 
 
 @pytest.fixture(autouse=True)

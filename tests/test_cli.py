@@ -137,8 +137,10 @@ def test_script_same_options_same_timeline():
 def test_voices_marks_the_default():
     result = run("voices")
     assert result.exit_code == 0
-    default = [line for line in result.stdout.splitlines() if line.startswith("*  ")]
-    assert len(default) == 1 and "en-us" in default[0]
+    default = [line.split() for line in result.stdout.splitlines() if line.startswith("*  ")]
+    assert ["*", "pyttsx3", "gmw/en-us"] in [d[:3] for d in default]
+    engines = {d[1] for d in default}
+    assert len(default) == len(engines)  # one default per engine
 
 
 def test_unknown_voice_is_bad_input():

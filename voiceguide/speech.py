@@ -1,15 +1,14 @@
 """Speech: text to clips, each synthesized once and kept in the on-disk cache.
 
-An engine turns one text into a WAV file. `Speech.prepare` makes sure every
-text has a ready clip in the cache (44.1 kHz mono, silence trimmed, edges
-faded), synthesizing only the missing ones, and returns their lengths for the
-timeline.
+An engine (voiceguide/engines.py) turns one text into a WAV file.
+`Speech.prepare` makes sure every text has a ready clip in the cache (44.1 kHz
+mono, silence trimmed, levelled, peak-limited, edges faded), synthesizing only
+the missing ones, and returns their lengths for the timeline.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import threading
 import wave
@@ -18,12 +17,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
 from voiceguide.cache import clip_path, touch
-from voiceguide.errors import EnvironmentFailure, InputError, VoiceguideError
-from voiceguide.quiet import quiet_stdout
+from voiceguide.errors import EnvironmentFailure, VoiceguideError
 
-DEFAULT_RATE = 150  # words per minute: calm, slower than conversation
-RATE_LIMITS = (80, 300)
-PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en")
 EDGE_FADE_MS = 5  # so a clip never starts or stops with a click
 KEEP_SILENCE_MS = 20  # of the engine's own leading and trailing silence
 CLIP_PROCESSING = "44100/trim20/level-20/fade5/limit-10.5"  # what _render does to the engine's audio
@@ -46,6 +41,7 @@ class Clip:
 
 class Engine(Protocol):
     name: str
+    workers: int  # clips it may speak at once (threads)
 
     def identity(self) -> str:
         """Everything that changes the sound: engine, its version, voice, rate."""
@@ -54,122 +50,6 @@ class Engine(Protocol):
         """Write the spoken text as a WAV file."""
 
     def voices(self) -> list[Voice]: ...
-
-
-_APPLIED: dict[int, dict] = {}  # the voice and rate last set on each pyttsx3 engine
-
-
-class Pyttsx3Engine:
-    """pyttsx3 (eSpeak NG on Linux): always installed, offline, fast."""
-
-    name = "pyttsx3"
-
-    def __init__(self, voice: str | None = None, rate: int | None = None):
-        self.voice_query = voice
-        self.rate = rate or DEFAULT_RATE
-        self._engine = None
-        self._voice_id: str | None = None
-        self._library = ""
-
-    def _load(self):
-        if self._engine is not None:
-            return self._engine
-        from voiceguide.espeak import ensure_espeak
-
-        self._library = ensure_espeak()
-        try:
-            import pyttsx3
-
-            with quiet_stdout():
-                engine = pyttsx3.init("espeak") if self._library != "platform-default" else pyttsx3.init()
-        except Exception as exc:  # pyttsx3 raises bare RuntimeError/OSError/ImportError
-            raise EnvironmentFailure(f"text-to-speech would not start ({exc}); install espeak-ng") from None
-        self._engine = engine
-        self._voice_id = self._choose_voice()
-        return engine
-
-    def voices(self) -> list[Voice]:
-        engine = self._load()
-        return [
-            Voice(str(v.id), str(v.name), tuple(str(x) for x in (v.languages or ())))
-            for v in engine.getProperty("voices")
-        ]
-
-    def _choose_voice(self) -> str:
-        voices = self.voices()
-        if self.voice_query is None:
-            ids = {v.id for v in voices}
-            for preferred in PREFERRED_VOICES:
-                if preferred in ids:
-                    return preferred
-            return str(self._engine.getProperty("voice"))
-        return find_voice(voices, self.voice_query).id
-
-    def default_voice_id(self) -> str:
-        self._load()
-        return self._voice_id
-
-    def identity(self) -> str:
-        from importlib.metadata import version
-
-        self._load()
-        return f"pyttsx3 {version('pyttsx3')}|{self._library}|voice={self._voice_id}|rate={self.rate}"
-
-    def synthesize(self, text: str, wav_path: Path) -> None:
-        engine = self._load()
-        with quiet_stdout():
-            # pyttsx3 hands every caller the same engine, so our voice and rate
-            # are set again when another caller changed them. Only then: eSpeak
-            # now and then returns no audio right after a property is set.
-            applied = _APPLIED.setdefault(id(engine), {})
-            for name, value in (("voice", self._voice_id), ("rate", self.rate)):
-                if applied.get(name) != value:
-                    engine.setProperty(name, value)
-                    applied[name] = value
-            _wait_until_idle(engine)
-            engine.save_to_file(text, str(wav_path))
-            engine.runAndWait()
-            # runAndWait can return while eSpeak is still speaking (when its
-            # queue was busy); the file is written, and pyttsx3 prints, only at
-            # the end: wait for it inside the stdout guard.
-            _wait_until_idle(engine, limit=30.0)
-
-
-def _wait_until_idle(engine, limit: float = 2.0) -> None:
-    """Wait until eSpeak has worked through its queue and pyttsx3 is not speaking.
-
-    pyttsx3 runs eSpeak asynchronously: a property change is queued inside
-    eSpeak, and pyttsx3 cancels whatever is still queued when it starts the
-    next utterance, so a change waiting there would be lost (the clip comes out
-    at the old rate, or empty). And an utterance may still be under way when
-    runAndWait returns. espeak_Synchronize blocks until the queue is done.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import time
-
-    from pyttsx3.drivers import _espeak
-
-    _espeak.Synchronize()
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    deadline = time.monotonic() + limit
-    while (_espeak.IsPlaying() or getattr(driver, "_speaking", False)) and time.monotonic() < deadline:
-        time.sleep(0.001)
-
-
-def find_voice(voices: list[Voice], query: str) -> Voice:
-    """By id, by name, by language code, or by the id's last part (`en-us`)."""
-    q = query.strip().lower()
-    for match in (
-        lambda v: v.id.lower() == q,
-        lambda v: v.id.lower().rsplit("/", 1)[-1] == q,
-        lambda v: v.name.lower() == q,
-        lambda v: q in (lang.lower() for lang in v.languages),
-    ):
-        for v in voices:
-            if match(v):
-                return v
-    raise InputError(f"no voice {query!r}; run 'voiceguide voices' to list them")
 
 
 class Speech:
@@ -312,7 +192,3 @@ def _valid_clip_seconds(path: Path) -> float | None:
         return frames / 44100
     except (OSError, EOFError, wave.Error):
         return None
-
-
-def make_engine(voice: str | None = None, rate: int | None = None) -> Engine:
-    return Pyttsx3Engine(voice=voice, rate=rate)

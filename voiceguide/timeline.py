@@ -109,6 +109,10 @@ class Timeline:
             "sets": [asdict(s) for s in self.sets],
         }
 
+    def without_speech(self) -> "Timeline":
+        """The same session with chimes only (--engine none)."""
+        return Timeline(self.title, self.duration, tuple(e for e in self.events if e.kind == CHIME), self.holds, self.sets)
+
     def speech_texts(self) -> list[str]:
         return list(dict.fromkeys(e.text for e in self.events if e.kind == SPEECH))
 

