@@ -7,6 +7,7 @@ ffmpeg), 130/143 interrupted. Heavy modules are imported inside commands so
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -55,6 +56,15 @@ class VoiceguideGroup(click.Group):
         except OSError as exc:  # a full disk, a vanished folder: the environment, not the input
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"Error: {where}{exc.strerror or exc}; nothing was written", err=True)
+            ctx.exit(1)
+        except Exception as exc:  # a bug: still one line for the user; VOICEGUIDE_DEBUG=1 shows it whole
+            if os.environ.get("VOICEGUIDE_DEBUG"):
+                raise
+            click.echo(
+                f"Error: internal error ({type(exc).__name__}: {exc}); nothing was written. "
+                "Please report it; VOICEGUIDE_DEBUG=1 shows the details",
+                err=True,
+            )
             ctx.exit(1)
 
 
@@ -221,6 +231,9 @@ class ClickProgress:
               help="Also write WebVTT captions.")
 @click.option("--chapters", "chapters_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.json",
               help="Also write Podcasting 2.0 JSON chapters.")
+@click.option("--music", metavar="FILE|ambient",
+              help="A music bed under the session (any file ffmpeg reads, looped or trimmed), ducked under "
+                   "speech; 'ambient' is a calm pad voiceguide makes itself.")
 @click.option("--split", "split_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Also write one MP3 per stretch and a playlist.m3u8 into DIR.")
 @click.option(
@@ -231,7 +244,7 @@ class ClickProgress:
     help="Also write the exact timeline that was rendered, as JSON.",
 )
 def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_path, vtt_path, chapters_path,
-          split_dir, **kw):  # fmt: skip
+          music, split_dir, **kw):  # fmt: skip
     """Build the session as an MP3 file.
 
     ROUTINE is a preset name (default: full, all nine stretches; see
@@ -259,6 +272,10 @@ def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_pa
         from voiceguide.cover import load_cover
 
         cover = load_cover(cover)
+    if music is not None:
+        from voiceguide.music import check_music
+
+        check_music(music)
     progress = ClickProgress()
     try:
         _, plan = _plan(kw, progress)
@@ -272,7 +289,7 @@ def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_pa
         )
         render_session(
             plan, output, progress, fmt=fmt, info=info, cover=cover, lrc_path=lrc_path,
-            vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir,
+            vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir, music=music,
         )  # fmt: skip
     finally:
         progress.finish()

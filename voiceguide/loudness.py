@@ -36,14 +36,14 @@ TARGET_LUFS = -16.0  # integrated: the spoken-word norm of podcast platforms
 MAX_TRUE_PEAK = -1.5  # dBTP
 # The meter reads sample peaks (4x oversampled true peak would double its cost);
 # this margin covers inter-sample peaks and the codec's overshoot.
-MAX_SAMPLE_PEAK = MAX_TRUE_PEAK - 0.6
+MAX_SAMPLE_PEAK = MAX_TRUE_PEAK - 0.5
 # What the codec does to the measured loudness, measured on the full routine:
 # PCM -20.8 LUFS encoded to 96 kbit/s MP3 decodes at -21.2 LUFS.
 CODEC_OFFSET_LU = {"mp3": -0.4}
 TOLERANCE_LU = 0.5  # a first pass further off than this is encoded again
 CLIP_LEVEL_DBFS = -20.0  # active RMS every speech clip is levelled to
 CLIP_PEAK_DBFS = -1.0  # but never louder than this at its peak
-CLIP_LIMIT_DBFS = -10.5  # then peak-limited here: 10.5 dB over the level keeps the mix's peaks low
+CLIP_LIMIT_DBFS = -11.5  # then peak-limited here: 11.5 dB over the level keeps the mix's peaks low
 CHIME_GAIN_DB = -8.0  # chimes (made at -15.5 LUFS) sit about 3 LU under the levelled voice
 DEFAULT_GAIN_DB = 5.0  # levelled, limited speech at about -21 LUFS in a session, brought to -16
 GATE_DBFS = -50.0  # frames quieter than this are pauses, not speech

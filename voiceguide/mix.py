@@ -39,16 +39,19 @@ def render_chunks(
     timeline: Timeline,
     pcm_of: Callable[[Event], bytes],
     chunk_seconds: float = CHUNK_SECONDS,
+    bed=None,
 ) -> Iterator[bytes]:
     """Yield the session as consecutive chunks of 16-bit mono PCM at 44.1 kHz.
 
-    `pcm_of(event)` gives the raw samples of an event's clip or chime.
+    `pcm_of(event)` gives the raw samples of an event's clip or chime; `bed`
+    (a music.MusicBed) is mixed under everything when given.
     """
     total = frame_of(timeline.duration)
     chunk = max(1, int(chunk_seconds * SAMPLE_RATE))
     pending = sorted(timeline.events, key=lambda e: e.start)
     active: list[tuple[int, bytes]] = []
     nxt = 0
+    music = bed.chunks(chunk) if bed is not None else None
     for c0 in range(0, total, chunk):
         c1 = min(c0 + chunk, total)
         while nxt < len(pending) and frame_of(pending[nxt].start) < c1:
@@ -67,4 +70,7 @@ def render_chunks(
             if end > c1:
                 still.append((start, data))
         active = still
-        yield bytes(buf)
+        if music is not None:
+            yield audioop.add(bytes(buf), next(music), SAMPLE_WIDTH)
+        else:
+            yield bytes(buf)

@@ -113,6 +113,7 @@ def render_session(
     vtt_path: Path | None = None,
     chapters_path: Path | None = None,
     split_dir: Path | None = None,
+    music: str | None = None,
 ):
     """Mix the planned session and write it (tags, chapters, sidecars, split tracks).
 
@@ -135,9 +136,14 @@ def render_session(
         return loaded[key]
 
     timeline = plan.timeline
+    bed = None
+    if music:
+        from voiceguide.music import MusicBed
+
+        bed = MusicBed(music, timeline)
 
     def render():
-        for chunk in render_chunks(timeline, pcm_of):
+        for chunk in render_chunks(timeline, pcm_of, bed=bed):
             yield chunk
             progress.advance()
 
@@ -146,7 +152,7 @@ def render_session(
     written = export_session(
         render, timeline, output, fmt=fmt, info=info, cover=cover,
         lrc_path=lrc_path, vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir,
-        gain_key=plan.gain_key,
+        gain_key=f"{plan.gain_key}|music={'ambient' if music == 'ambient' else bool(music)}",
     )  # fmt: skip
     progress.finish()
     return written

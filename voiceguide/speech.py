@@ -21,7 +21,7 @@ from voiceguide.errors import EnvironmentFailure, VoiceguideError
 
 EDGE_FADE_MS = 5  # so a clip never starts or stops with a click
 KEEP_SILENCE_MS = 20  # of the engine's own leading and trailing silence
-CLIP_PROCESSING = "44100/trim20/level-20/fade5/limit-10.5"  # what _render does to the engine's audio
+CLIP_PROCESSING = "44100/trim20/level-20/fade5/limit-11.5"  # what _render does to the engine's audio
 CLIP_TIMEOUT = 60.0  # seconds one clip may take before the engine is deemed hung
 
 
