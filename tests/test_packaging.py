@@ -106,7 +106,7 @@ def test_wheel_carries_sounds_data_and_entry_point(wheel):
         parser.optionxform = str
         parser.read_string(zf.read(entry_points[0]).decode("utf-8"))
     assert parser.has_section("console_scripts")
-    assert parser["console_scripts"].get("voiceguide", "").strip() == "voiceguide.cli:main"
+    assert parser["console_scripts"].get("voiceguide", "").strip() == "voiceguide.launch:main"
 
 
 PROBE = """

@@ -8,13 +8,16 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+COMMITTED: list[Path] = []  # files renamed into place by this command so far (for its messages)
+
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, record: bool = True) -> Iterator[Path]:
     """A temporary path beside `target`, renamed onto it only if the block succeeds.
 
     On any failure or interrupt the temporary file is removed and `target` is
-    left exactly as it was.
+    left exactly as it was. `record` lists the file in COMMITTED (the user's
+    outputs, named when a command stops half-way; not the cache's own files).
     """
     target = Path(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
@@ -24,11 +27,13 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp_path
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, target)
+        if record:
+            COMMITTED.append(target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
 
 
-def write_text_atomic(target: Path, text: str) -> None:
-    with atomic_path(target) as tmp:
+def write_text_atomic(target: Path, text: str, record: bool = True) -> None:
+    with atomic_path(target, record) as tmp:
         tmp.write_text(text, encoding="utf-8")

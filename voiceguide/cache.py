@@ -44,8 +44,11 @@ def cap_bytes() -> int:
 
 
 def clip_files() -> list[Path]:
+    """The finished clips (not the temporary files of a build under way)."""
     folder = cache_dir() / "clips"
-    return sorted(folder.glob("*.wav")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("*.wav") if not p.name.endswith((".part.wav", ".raw.wav")))
 
 
 def usage() -> tuple[int, int]:

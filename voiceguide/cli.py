@@ -8,18 +8,15 @@ ffmpeg), 130/143 interrupted. Heavy modules are imported inside commands so
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 
 import click
 
 from voiceguide import __version__
+from voiceguide import atomic
 from voiceguide.errors import InputError, VoiceguideError
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is so every cleanup runs."""
+from voiceguide.launch import Terminated
 
 
 class VoiceguideGroup(click.Group):
@@ -42,34 +39,40 @@ class VoiceguideGroup(click.Group):
         sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
+        atomic.COMMITTED.clear()
         try:
             return super().invoke(ctx)
         except VoiceguideError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("Interrupted: nothing was written.", err=True)
+            click.echo(f"Interrupted: {_what_was_written()}.", err=True)
             ctx.exit(130)
         except Terminated:
-            click.echo("Terminated: nothing was written.", err=True)
+            click.echo(f"Terminated: {_what_was_written()}.", err=True)
             ctx.exit(143)
         except OSError as exc:  # a full disk, a vanished folder: the environment, not the input
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"Error: {where}{exc.strerror or exc}; nothing was written", err=True)
+            click.echo(f"Error: {where}{exc.strerror or exc}; {_what_was_written()}", err=True)
             ctx.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # Click's own: usage errors and exits, handled in main()
         except Exception as exc:  # a bug: still one line for the user; VOICEGUIDE_DEBUG=1 shows it whole
             if os.environ.get("VOICEGUIDE_DEBUG"):
                 raise
             click.echo(
-                f"Error: internal error ({type(exc).__name__}: {exc}); nothing was written. "
+                f"Error: internal error ({type(exc).__name__}: {exc}); {_what_was_written()}. "
                 "Please report it; VOICEGUIDE_DEBUG=1 shows the details",
                 err=True,
             )
             ctx.exit(1)
 
 
-def _on_sigterm(signum, frame):
-    raise Terminated()
+def _what_was_written() -> str:
+    """The truth about the files, for the message of a build that stopped."""
+    if not atomic.COMMITTED:
+        return "nothing was written"
+    return "already written: " + ", ".join(str(p) for p in atomic.COMMITTED)
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -251,9 +254,8 @@ def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_pa
     'voiceguide presets') or a routine file (.toml or .yaml). Every hold lasts
     exactly its seconds, from the chime that opens it to the chime that closes it.
     """
-    from voiceguide.atomic import write_text_atomic
     from voiceguide.script import summary
-    from voiceguide.session import default_output, render_session, timeline_json
+    from voiceguide.session import default_output, render_session
 
     from voiceguide.export import format_for, suffix_for
 
@@ -290,11 +292,10 @@ def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_pa
         render_session(
             plan, output, progress, fmt=fmt, info=info, cover=cover, lrc_path=lrc_path,
             vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir, music=music,
+            timeline_path=timeline_path,
         )  # fmt: skip
     finally:
         progress.finish()
-    if timeline_path is not None:
-        write_text_atomic(timeline_path, timeline_json(plan.timeline))
     click.echo(f"Wrote {output}: {summary(plan.timeline)}")
 
 
@@ -469,5 +470,6 @@ def cache_clear():
 
 
 def main() -> None:
-    signal.signal(signal.SIGTERM, _on_sigterm)
-    cli(prog_name="voiceguide")
+    from voiceguide.launch import main as launch
+
+    launch()

@@ -153,7 +153,11 @@ def encode(
             "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
             *(("-af", filters) if filters else ()), *spec.args, "-y", str(tmp),
         ]  # fmt: skip
-        _run(cmd, chunks, target, also)
+        pcm_bytes = _run(cmd, chunks, target, also)
+        # An ffmpeg that exits 0 but wrote (almost) nothing must not replace a good file.
+        seconds = pcm_bytes / (2 * SAMPLE_RATE)
+        if tmp.stat().st_size < min(4096, 200 * seconds):  # even silence costs more than this in every format
+            raise EnvironmentFailure(f"ffmpeg wrote no audio to {target.name}; check your ffmpeg (ffmpeg -version)")
         if finish is not None:
             finish(tmp)
 
@@ -163,15 +167,20 @@ def encode_mp3(chunks: Iterable[bytes], target: Path, tags: Mapping[str, str] | 
     encode(chunks, target, "mp3", tags)
 
 
-def _run(cmd: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[bytes], None] | None = None) -> None:
+def _run(cmd: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[bytes], None] | None = None) -> int:
+    """Feed `chunks` to ffmpeg; return the number of PCM bytes it was given."""
     with tempfile.TemporaryFile() as errors:
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         except OSError as exc:
-            raise EnvironmentFailure(f"ffmpeg would not start ({exc.strerror}); install ffmpeg") from None
+            from voiceguide.ffmpeg import _failed
+
+            raise _failed(exc) from None
+        written = 0
         try:
             try:
                 for chunk in chunks:
+                    written += len(chunk)
                     proc.stdin.write(chunk)
                     if also is not None:
                         also(chunk)
@@ -192,6 +201,7 @@ def _run(cmd: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[
             lines = errors.read().decode("utf-8", "replace").strip().splitlines()
             detail = lines[-1] if lines else f"exit status {code}"
             raise EnvironmentFailure(f"ffmpeg failed to encode {target.name}: {detail}")
+        return written
 
 
 # -- a whole session -------------------------------------------------------
@@ -210,18 +220,22 @@ def export_session(
     chapters_path: Path | None = None,
     split_dir: Path | None = None,
     gain_key: str | None = None,
+    extra_texts: Sequence[tuple[Path, str]] = (),
 ) -> Exported:
     """Write the session's audio file and, on request, its sidecars and split tracks.
 
     `render()` returns a fresh iterator of the session's PCM chunks each time it
     is called (once, or twice with `split_dir`). `info` defaults to
     tags.track_info(timeline), `cover` to the cover drawn from the routine.
-    Returns the paths written, the audio file first.
+    `extra_texts` are more (path, text) files to write beside (the timeline JSON).
+    The text files are written to temporary files first, so a full disk stops
+    the export before the audio file is touched; all are renamed into place
+    once the audio is. Returns the paths written, the audio file first.
     """
     from voiceguide import sidecars
     from voiceguide.chapters import chapters_of
     from voiceguide.cover import generated_cover
-    from voiceguide.tags import track_info, write_tags
+    from voiceguide.tags import track_info
 
     fmt = format_for(output, fmt)
     if split_dir is not None:
@@ -229,6 +243,27 @@ def export_session(
     info = info or track_info(timeline)
     cover = cover or generated_cover(timeline, info.title)
     chapters = chapters_of(timeline)
+
+    texts = [
+        (lrc_path, lambda: sidecars.lrc(timeline, artist=info.artist, album=info.album_name, title=info.title)),
+        (vtt_path, lambda: sidecars.vtt(timeline)),
+        (chapters_path, lambda: sidecars.podcast_chapters_json(timeline, chapters, title=info.title)),
+        *((path, lambda text=text: text) for path, text in extra_texts),
+    ]
+    with contextlib.ExitStack() as staged:
+        for path, text in texts:
+            if path is not None:
+                staged.enter_context(atomic_path(Path(path))).write_text(text(), encoding="utf-8")
+        measured, gain = _encode_on_target(render, timeline, output, fmt, info, chapters, cover, gain_key)
+    written = [Path(output)] + [Path(path) for path, _ in texts if path is not None]
+    if split_dir is not None:
+        written += split_tracks(render(), timeline, chapters, Path(split_dir), info, cover, filters=loudness.master_filter(gain))
+    return Exported(written, measured)
+
+
+def _encode_on_target(render, timeline, output, fmt, info, chapters, cover, gain_key):
+    """Encode with the gain that lands the mix on the loudness target; measure while encoding."""
+    from voiceguide.tags import write_tags
 
     gain = loudness.remembered_gain(gain_key) if gain_key else loudness.DEFAULT_GAIN_DB
     measured: loudness.Measurement | None = None
@@ -253,19 +288,7 @@ def export_session(
             analyzer.abort()
     if gain_key and measured is not None:
         loudness.remember_gain(gain_key, measured.corrected(gain))
-    written = [Path(output)]
-    texts = (
-        (lrc_path, lambda: sidecars.lrc(timeline, artist=info.artist, album=info.album_name, title=info.title)),
-        (vtt_path, lambda: sidecars.vtt(timeline)),
-        (chapters_path, lambda: sidecars.podcast_chapters_json(timeline, chapters, title=info.title)),
-    )
-    for path, text in texts:
-        if path is not None:
-            write_text_atomic(Path(path), text())
-            written.append(Path(path))
-    if split_dir is not None:
-        written += split_tracks(render(), timeline, chapters, Path(split_dir), info, cover, filters=loudness.master_filter(gain))
-    return Exported(written, measured)
+    return measured, gain
 
 
 class _Again(Exception):

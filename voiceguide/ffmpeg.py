@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from functools import lru_cache
 
 from voiceguide.errors import EnvironmentFailure
@@ -22,3 +23,26 @@ def ffmpeg_path() -> str:
             "no ffmpeg found: install it (apt install ffmpeg) or reinstall voiceguide "
             "so its imageio-ffmpeg dependency is present"
         ) from None
+
+
+def _failed(exc: OSError) -> EnvironmentFailure:
+    return EnvironmentFailure(
+        f"ffmpeg would not start ({exc.strerror or exc}: {ffmpeg_path()}); install ffmpeg "
+        "(apt install ffmpeg) or reinstall voiceguide"
+    )
+
+
+def popen(args: list[str], **kwargs) -> subprocess.Popen:
+    """Start ffmpeg with `args`; a missing or broken binary is an EnvironmentFailure."""
+    try:
+        return subprocess.Popen([ffmpeg_path(), *args], **kwargs)
+    except OSError as exc:
+        raise _failed(exc) from None
+
+
+def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run ffmpeg with `args` to the end; a missing or broken binary is an EnvironmentFailure."""
+    try:
+        return subprocess.run([ffmpeg_path(), *args], **kwargs)
+    except OSError as exc:
+        raise _failed(exc) from None

@@ -80,23 +80,18 @@ def limit_clips(clips: list[bytes], sample_rate: int = 44100) -> list[bytes]:
     """
     if not clips:
         return []
-    from voiceguide.ffmpeg import ffmpeg_path
+    from voiceguide import ffmpeg
 
     pad = b"\0" * (sample_rate // 5 * 2)  # 200 ms: the limiter lets go between clips
     joined = pad + pad.join(clips) + pad
     limit = db_to_ratio(CLIP_LIMIT_DBFS)
-    cmd = [
-        ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
+    args = [
+        "-nostdin", "-hide_banner", "-loglevel", "error",
         "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
         "-af", f"alimiter=limit={limit:.5f}:attack=2:release=40:level=0:latency=1",
         "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "pipe:1",
     ]  # fmt: skip
-    try:
-        done = subprocess.run(cmd, input=joined, capture_output=True, check=False)
-    except OSError as exc:
-        from voiceguide.errors import EnvironmentFailure
-
-        raise EnvironmentFailure(f"ffmpeg would not start ({exc.strerror}); install ffmpeg") from None
+    done = ffmpeg.run(args, input=joined, capture_output=True, check=False)
     out = done.stdout
     if done.returncode != 0 or len(out) != len(joined):
         from voiceguide.errors import EnvironmentFailure
@@ -141,16 +136,20 @@ class Analyzer:
 
     def __init__(self, gain_db: float, fmt: str = "mp3"):
         self.codec_offset = CODEC_OFFSET_LU.get(fmt, 0.0)
+        from voiceguide import ffmpeg
         from voiceguide.audio import SAMPLE_RATE
-        from voiceguide.ffmpeg import ffmpeg_path
 
         self._log = tempfile.TemporaryFile()
-        cmd = [
-            ffmpeg_path(), "-nostdin", "-hide_banner", "-nostats",
+        args = [
+            "-nostdin", "-hide_banner", "-nostats",
             "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
             "-af", f"{master_filter(gain_db)},ebur128=peak=sample:framelog=verbose", "-f", "null", "-",
         ]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        try:
+            self.proc = ffmpeg.popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
+        except BaseException:
+            self._log.close()
+            raise
         # Fed from its own thread, so the encoder and the meter each run flat out
         # on their core instead of waiting on each other's pipe.
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
@@ -236,6 +235,6 @@ def remember_gain(key: str, gain_db: float) -> None:
     data[key] = round(gain_db, 3)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(path, json.dumps(data, indent=1, sort_keys=True))
+        write_text_atomic(path, json.dumps(data, indent=1, sort_keys=True), record=False)
     except OSError:
         pass  # only a hint for next time

@@ -31,7 +31,7 @@ with warnings.catch_warnings():
 
 from voiceguide.audio import SAMPLE_RATE
 from voiceguide.errors import EnvironmentFailure, InputError
-from voiceguide.ffmpeg import ffmpeg_path
+from voiceguide import ffmpeg
 from voiceguide.timeline import SPEECH, Timeline
 
 AMBIENT = "ambient"
@@ -62,12 +62,12 @@ class MusicBed:
             f"volume={self.gain_db:.2f}dB,afade=t=in:d={min(FADE_IN, duration / 3):.3f},"
             f"afade=t=out:st={max(0.0, duration - FADE_OUT):.3f}:d={min(FADE_OUT, duration / 3):.3f}"
         )
-        cmd = [
-            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
+        args = [
+            "-nostdin", "-hide_banner", "-loglevel", "error",
             "-stream_loop", "-1", "-i", str(self.path), "-t", f"{duration:.6f}",
             "-af", fade, "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "pipe:1",
         ]  # fmt: skip
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        proc = ffmpeg.popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         # Read ahead on a thread, so decoding the bed overlaps the mixing and encoding.
         ahead: queue.Queue[bytes] = queue.Queue(maxsize=4)
         sizes = [min(chunk_frames, total - at) for at in range(0, total, chunk_frames)]
@@ -158,11 +158,11 @@ def check_music(source: str) -> None:
 @functools.lru_cache(maxsize=8)
 def measure_loudness(path: Path) -> float:
     """Integrated loudness of (the first five minutes of) an audio file, per ffmpeg's ebur128."""
-    cmd = [
-        ffmpeg_path(), "-nostdin", "-hide_banner", "-nostats", "-t", "300", "-i", str(path),
+    args = [
+        "-nostdin", "-hide_banner", "-nostats", "-t", "300", "-i", str(path),
         "-af", "aresample=44100,ebur128=framelog=verbose", "-f", "null", "-",
     ]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
+    done = ffmpeg.run(args, capture_output=True, text=True, errors="replace")
     summary = done.stderr[done.stderr.rfind("Summary:") :]
     if done.returncode != 0 or "I:" not in summary:
         raise InputError(f"--music: {path}: ffmpeg cannot read it as audio; give an audio file (mp3, ogg, wav, ...)")
@@ -197,13 +197,13 @@ def ambient_pad() -> Path:
     expr = voices(chord_a, swell) + "+" + voices(chord_b, f"(1-{swell})")
     fd, part = tempfile.mkstemp(suffix=".part.flac", dir=path.parent)
     os.close(fd)
-    cmd = [
-        ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
+    args = [
+        "-nostdin", "-hide_banner", "-loglevel", "error",
         "-f", "lavfi", "-i", f"aevalsrc={expr}:s={SAMPLE_RATE}:d={loop:g}",
         "-af", "lowpass=f=1800", "-c:a", "flac", "-f", "flac", "-y", part,
     ]  # fmt: skip
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True)
+        done = ffmpeg.run(args, capture_output=True, text=True)
         if done.returncode != 0:
             raise EnvironmentFailure(f"ffmpeg could not make the ambient pad: {done.stderr.strip()[-200:]}")
         os.replace(part, path)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide import __version__
-from voiceguide.atomic import write_text_atomic
 from voiceguide.builder import Options, apply, fit_minutes
 from voiceguide.cache import evict
 from voiceguide.errors import InputError
@@ -114,6 +113,7 @@ def render_session(
     chapters_path: Path | None = None,
     split_dir: Path | None = None,
     music: str | None = None,
+    timeline_path: Path | None = None,
 ):
     """Mix the planned session and write it (tags, chapters, sidecars, split tracks).
 
@@ -153,6 +153,7 @@ def render_session(
         render, timeline, output, fmt=fmt, info=info, cover=cover,
         lrc_path=lrc_path, vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir,
         gain_key=f"{plan.gain_key}|music={'ambient' if music == 'ambient' else bool(music)}",
+        extra_texts=[(timeline_path, timeline_json(timeline))] if timeline_path else (),
     )  # fmt: skip
     progress.finish()
     return written
@@ -166,8 +167,7 @@ def build_session(
     progress: Progress | None = None,
     options: Options = Options(),
 ) -> Plan:
+    """The library's one call for a whole build: plan it, render it, write it."""
     plan = plan_session(routine, engine, progress, options)
-    render_session(plan, output, progress)
-    if timeline_path is not None:
-        write_text_atomic(timeline_path, timeline_json(plan.timeline))
+    render_session(plan, output, progress, timeline_path=timeline_path)
     return plan

@@ -22,7 +22,7 @@ from voiceguide.errors import EnvironmentFailure, VoiceguideError
 EDGE_FADE_MS = 5  # so a clip never starts or stops with a click
 KEEP_SILENCE_MS = 20  # of the engine's own leading and trailing silence
 CLIP_PROCESSING = "44100/trim20/level-20/fade5/limit-11.5"  # what _render does to the engine's audio
-CLIP_TIMEOUT = 60.0  # seconds one clip may take before the engine is deemed hung
+CLIP_TIMEOUT = 30.0  # seconds one clip may take before the engine is deemed hung
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ class Speech:
             if on_clip:
                 on_clip()
         if missing:
+            _check_free_space(missing[0][1].parent)
             workers = max(1, min(getattr(self.engine, "workers", 1), len(missing)))
             spoken = self._speak_all([text for text, _ in missing], workers, on_clip)
             from voiceguide.loudness import limit_clips
@@ -160,6 +161,22 @@ class Speech:
             if isinstance(exc, VoiceguideError):
                 raise exc
             raise EnvironmentFailure(f"the {self.engine.name} engine failed on {text[:40]!r}: {exc}") from None
+
+
+MIN_FREE_BYTES = 50 * 1024 * 1024
+
+
+def _check_free_space(folder: Path) -> None:
+    """A full disk under the cache hangs eSpeak mid-clip: refuse before speaking."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(folder).free
+    if free < MIN_FREE_BYTES:
+        raise EnvironmentFailure(
+            f"the speech cache {folder} has only {free // 1024 // 1024} MB free; free some space, "
+            "or point VOICEGUIDE_CACHE_DIR at another disk"
+        )
 
 
 def _write_clip(path: Path, pcm: bytes) -> float:
