@@ -90,15 +90,20 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         at = self.where(key)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise self.error(f"expected a list of text, got {_describe(value)}", at=at)
+        value = self._as_list(value, at, "a list of text")
         if len(value) > max_items:
             raise self.error(f"has {len(value)} items; at most {max_items}", at=at)
         if len(value) < min_items:
             raise self.error(f"is empty; give at least {min_items}", at=at)
         return tuple(self._check_text(v, f"{at}[{i}]", max_len) for i, v in enumerate(value))
+
+    def _as_list(self, value: Any, at: str, what: str) -> list:
+        """A list as given, or a single string as a list of one (people write both)."""
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list):
+            raise self.error(f"expected {what}, got {_describe(value)}", at=at)
+        return value
 
     def boolean(self, key: str, default: Any = _MISSING) -> Any:
         value = self.raw(key, default)
@@ -123,10 +128,7 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         at = self.where(key)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            raise self.error(f"expected a list, got {_describe(value)}", at=at)
+        value = self._as_list(value, at, "a list")
         allowed = tuple(choices)
         return tuple(self._check_choice(v, allowed, f"{at}[{i}]") for i, v in enumerate(value))
 
