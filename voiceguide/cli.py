@@ -108,7 +108,7 @@ def session_options(func):
 
     options = [
         click.argument("routine", required=False, metavar="[ROUTINE]"),
-        click.option("--minutes", type=click.FloatRange(1, 180), metavar="N",
+        click.option("--minutes", type=click.FloatRange(1, 180), metavar="N", callback=_finite,
                      help="Fit the session to about N minutes (within 10%) by choosing stretches, holds and rounds."),
         click.option("--only", multiple=True, metavar="NAMES",
                      help="Only these stretches (ids, names or aliases; repeat or comma-separate)."),
@@ -142,6 +142,15 @@ def session_options(func):
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _finite(ctx, param, value):
+    """FloatRange lets NaN through (every comparison with it is false)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of minutes", ctx=ctx, param=param)
+    return value
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -22,9 +22,6 @@ RATE_LIMITS = (80, 300)
 PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en")
 
 
-_APPLIED: dict[int, dict] = {}  # the voice and rate last set on each pyttsx3 engine
-
-
 class Pyttsx3Engine:
     """pyttsx3 (eSpeak NG on Linux): always installed, offline, fast."""
 
@@ -89,7 +86,8 @@ class Pyttsx3Engine:
             # pyttsx3 hands every caller the same engine, so our voice and rate
             # are set again when another caller changed them. Only then: eSpeak
             # now and then returns no audio right after a property is set.
-            applied = _APPLIED.setdefault(id(engine), {})
+            # Kept on the engine object itself: an id() could be reused by a new one.
+            applied = engine.__dict__.setdefault("_voiceguide_applied", {})
             for name, value in (("voice", self._voice_id), ("rate", self.rate)):
                 if applied.get(name) != value:
                     engine.setProperty(name, value)
