@@ -257,16 +257,15 @@ class ClickProgress:
 )
 def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_path, vtt_path, chapters_path,
           music, split_dir, **kw):  # fmt: skip
-    """Build the session as an MP3 file.
+    """Build the session as an audio file (MP3 unless told otherwise).
 
     ROUTINE is a preset name (default: full, all nine stretches; see
     'voiceguide presets') or a routine file (.toml or .yaml). Every hold lasts
     exactly its seconds, from the chime that opens it to the chime that closes it.
     """
+    from voiceguide.export import format_for, suffix_for
     from voiceguide.script import summary
     from voiceguide.session import default_output, render_session
-
-    from voiceguide.export import format_for, suffix_for
 
     if output is None:
         output = Path(default_output(kw["routine"])).with_suffix(suffix_for(fmt or "mp3"))
@@ -298,14 +297,16 @@ def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_pa
             artist=artist or plan.routine.artist or None,
             album=album or plan.routine.album or None,
         )
-        render_session(
+        exported = render_session(
             plan, output, progress, fmt=fmt, info=info, cover=cover, lrc_path=lrc_path,
             vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir, music=music,
             timeline_path=timeline_path,
         )  # fmt: skip
     finally:
         progress.finish()
-    click.echo(f"Wrote {output}: {summary(plan.timeline)}")
+    level = exported.loudness
+    loudness = f", {level.expected:.1f} LUFS" if level is not None else ""
+    click.echo(f"Wrote {output}: {summary(plan.timeline)}{loudness}")
 
 
 def _check_writable(path: Path, what: str) -> None:
