@@ -170,8 +170,11 @@ def encode_mp3(chunks: Iterable[bytes], target: Path, tags: Mapping[str, str] | 
 def _run(cmd: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[bytes], None] | None = None) -> int:
     """Feed `chunks` to ffmpeg; return the number of PCM bytes it was given."""
     with tempfile.TemporaryFile() as errors:
+        from voiceguide.ffmpeg import signals_held
+
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
+            with signals_held():
+                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         except OSError as exc:
             from voiceguide.ffmpeg import _failed
 

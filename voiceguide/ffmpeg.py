@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
 import subprocess
 from functools import lru_cache
 
@@ -32,10 +34,29 @@ def _failed(exc: OSError) -> EnvironmentFailure:
     )
 
 
+@contextlib.contextmanager
+def signals_held():
+    """Hold Ctrl-C and SIGTERM while a child starts, so none lands between its
+    fork and our holding its handle: such an orphan ffmpeg would finish writing
+    a temporary file after the cleanup removed it. The child inherits the
+    block, so only our explicit kill stops it; held signals arrive right after.
+    """
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def popen(args: list[str], **kwargs) -> subprocess.Popen:
     """Start ffmpeg with `args`; a missing or broken binary is an EnvironmentFailure."""
     try:
-        return subprocess.Popen([ffmpeg_path(), *args], **kwargs)
+        with signals_held():
+            return subprocess.Popen([ffmpeg_path(), *args], **kwargs)
     except OSError as exc:
         raise _failed(exc) from None
 
