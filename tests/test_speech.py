@@ -84,3 +84,20 @@ def test_find_voice(query):
 
 def test_find_voice_by_language():
     assert find_voice(VOICES, "en-gb").id == "gmw/en"
+
+
+def test_each_new_engine_speaks_at_its_own_rate(tmp_path):
+    """pyttsx3 hands out a fresh engine object once the old one is collected; a
+    rate queued on it used to be cancelled by the next utterance (1 in 20)."""
+    import gc
+
+    lengths = {100: [], 250: []}
+    for _ in range(25):
+        for rate in lengths:
+            engine = Pyttsx3Engine(rate=rate)
+            engine.synthesize("Keep your back flat and breathe slowly.", tmp_path / "x.wav")
+            with wave.open(str(tmp_path / "x.wav")) as w:
+                lengths[rate].append(w.getnframes() / w.getframerate())
+            del engine
+            gc.collect()
+    assert min(lengths[100]) > 1.5 * max(lengths[250]), lengths

@@ -86,13 +86,15 @@ class Pyttsx3Engine:
         engine = self._load()
         with quiet_stdout():
             # pyttsx3 hands every caller the same engine, so our voice and rate
-            # are set again when another caller changed them. Only then: eSpeak
-            # now and then returns no audio right after a property is set.
+            # are set again when another caller changed them. They go to the
+            # driver directly: through pyttsx3's queue they wait while it is
+            # busy (a new engine is), and its next utterance cancels them.
             # Kept on the engine object itself: an id() could be reused by a new one.
             applied = engine.__dict__.setdefault("_voiceguide_applied", {})
+            driver = getattr(getattr(engine, "proxy", None), "_driver", None)
             for name, value in (("voice", self._voice_id), ("rate", self.rate)):
                 if applied.get(name) != value:
-                    engine.setProperty(name, value)
+                    (driver or engine).setProperty(name, value)
                     applied[name] = value
             _wait_until_idle(engine)
             engine.save_to_file(text, str(wav_path))
