@@ -33,6 +33,7 @@ def build(folder: Path, cache: Path, *args: str) -> tuple[Path, dict, subprocess
         env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Wrote {out}: "), (done.stdout, done.stderr)  # stdout not left silenced
     return out, json.loads(timeline.read_text()), done
 
 

@@ -101,3 +101,29 @@ def test_each_new_engine_speaks_at_its_own_rate(tmp_path):
             del engine
             gc.collect()
     assert min(lengths[100]) > 1.5 * max(lengths[250]), lengths
+
+
+def test_quiet_stdout_from_many_threads_leaves_stdout_working(capfd):
+    """Clips are spoken on several threads: stdout must come back however they interleave."""
+    import sys
+    import threading
+    import time
+
+    from voiceguide.quiet import quiet_stdout
+
+    original = sys.stdout
+
+    def chatty(i):
+        for _ in range(20):
+            with quiet_stdout():
+                print(f"Audio saved to {i}")
+                time.sleep(0.0005 * (i % 3))
+
+    threads = [threading.Thread(target=chatty, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sys.stdout is original
+    print("still here")
+    assert capfd.readouterr().out == "still here\n"

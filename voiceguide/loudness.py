@@ -34,9 +34,10 @@ with warnings.catch_warnings():
 
 TARGET_LUFS = -16.0  # integrated: the spoken-word norm of podcast platforms
 MAX_TRUE_PEAK = -1.5  # dBTP
-# The meter reads sample peaks (4x oversampled true peak would double its cost);
-# this margin covers inter-sample peaks and the codec's overshoot.
+# Sample peaks are read from the PCM (4x oversampled true peak would double the
+# meter's cost); this margin covers inter-sample peaks and the codec's overshoot.
 MAX_SAMPLE_PEAK = MAX_TRUE_PEAK - 0.5
+PEAK_TOLERANCE = 0.2  # dB over MAX_SAMPLE_PEAK a first pass may keep (MP3 adds ~0.2 dB: still under -1.5 dBTP)
 # What the codec does to the measured loudness, measured on the full routine:
 # PCM -20.8 LUFS encoded to 96 kbit/s MP3 decodes at -21.2 LUFS.
 CODEC_OFFSET_LU = {"mp3": -0.4}
@@ -45,7 +46,7 @@ CLIP_LEVEL_DBFS = -20.0  # active RMS every speech clip is levelled to
 CLIP_PEAK_DBFS = -1.0  # but never louder than this at its peak
 CLIP_LIMIT_DBFS = -11.5  # then peak-limited here: 11.5 dB over the level keeps the mix's peaks low
 CHIME_GAIN_DB = -8.0  # chimes (made at -15.5 LUFS) sit about 3 LU under the levelled voice
-DEFAULT_GAIN_DB = 5.0  # levelled, limited speech at about -21 LUFS in a session, brought to -16
+DEFAULT_GAIN_DB = 8.7  # levelled, limited speech measures about -24.3 LUFS in a session (both engines)
 GATE_DBFS = -50.0  # frames quieter than this are pauses, not speech
 
 
@@ -122,7 +123,7 @@ class Measurement:
         return self.integrated + self.codec_offset
 
     def on_target(self) -> bool:
-        return abs(self.expected - TARGET_LUFS) <= TOLERANCE_LU and self.peak <= MAX_SAMPLE_PEAK + 0.05
+        return abs(self.expected - TARGET_LUFS) <= TOLERANCE_LU and self.peak <= MAX_SAMPLE_PEAK + PEAK_TOLERANCE
 
     def corrected(self, gain_db: float) -> float:
         """The master gain that lands this mix on target (the gain is linear: no limiter)."""
@@ -136,6 +137,8 @@ class Analyzer:
 
     def __init__(self, gain_db: float, fmt: str = "mp3"):
         self.codec_offset = CODEC_OFFSET_LU.get(fmt, 0.0)
+        self.gain_db = gain_db
+        self._peak = 0
         from voiceguide import ffmpeg
         from voiceguide.audio import SAMPLE_RATE
 
@@ -143,7 +146,7 @@ class Analyzer:
         args = [
             "-nostdin", "-hide_banner", "-nostats",
             "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", "1", "-i", "pipe:0",
-            "-af", f"{master_filter(gain_db)},ebur128=peak=sample:framelog=verbose", "-f", "null", "-",
+            "-af", f"{master_filter(gain_db)},ebur128=framelog=verbose", "-f", "null", "-",
         ]  # fmt: skip
         try:
             self.proc = ffmpeg.popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._log)
@@ -168,6 +171,7 @@ class Analyzer:
             pass
 
     def write(self, chunk: bytes) -> None:
+        self._peak = max(self._peak, audioop.max(chunk, 2))  # cheaper here than in ffmpeg
         self._queue.put(chunk)
 
     def result(self) -> Measurement | None:
@@ -178,7 +182,10 @@ class Analyzer:
         text = self._log.read().decode("utf-8", "replace")
         self._log.close()
         found = parse_summary(text)
-        return found and Measurement(found.integrated, found.peak, self.codec_offset)
+        if found is None:
+            return None
+        peak = 20 * math.log10(self._peak / 32768) + self.gain_db if self._peak else -math.inf
+        return Measurement(found.integrated, round(peak, 2), self.codec_offset)
 
     def abort(self) -> None:
         if self.proc.poll() is None:
@@ -193,13 +200,12 @@ class Analyzer:
 
 
 def parse_summary(text: str) -> Measurement | None:
-    """The integrated loudness and peak from ebur128's closing summary."""
+    """The integrated loudness from ebur128's closing summary (peak left at -inf)."""
     summary = text[text.rfind("Summary:") :] if "Summary:" in text else text
     integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
-    peak = re.search(r"(?:True|Sample) peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
-    if not integrated or not peak:
+    if not integrated:
         return None
-    return Measurement(_number(integrated.group(1)), _number(peak.group(1)))
+    return Measurement(_number(integrated.group(1)), -math.inf)
 
 
 def _number(text: str) -> float:
