@@ -27,7 +27,7 @@ from voiceguide import __version__
 from voiceguide.chapters import Chapter
 from voiceguide.cover import Cover
 from voiceguide.errors import EnvironmentFailure
-from voiceguide.sidecars import script_lines
+from voiceguide.sidecars import script_lines, vtt_stamp
 from voiceguide.timeline import SPEECH, Timeline
 
 DEFAULT_ARTIST = "voiceguide"
@@ -247,13 +247,8 @@ def vorbis_comments(
     return [(k, v) for k, v in pairs if v]
 
 
-def chapter_clock(seconds: float) -> str:
-    """HH:MM:SS.mmm, as the Vorbis chapter extension writes times."""
-    ms = _ms(seconds)
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+# HH:MM:SS.mmm, as the Vorbis chapter extension writes times: WebVTT's format.
+chapter_clock = vtt_stamp
 
 
 def flac_picture(cover: Cover) -> str:
