@@ -92,3 +92,17 @@ def test_piper_builds_twice_to_identical_audio_on_target(tmp_path):
     assert peak <= MAX_TRUE_PEAK, peak
     for measured, hold in zip(holds_measured(first, timeline), timeline["holds"]):
         assert measured == pytest.approx(hold["end"] - hold["start"], abs=0.010)
+
+
+def test_library_builds_a_session_in_one_call(tmp_path, monkeypatch):
+    """voiceguide is a library first: build_session is the CLI's build without Click."""
+    from voiceguide.engines import make_engine
+    from voiceguide.routine import load_routine
+    from voiceguide.session import build_session
+
+    monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
+    routine = load_routine("warm-up").with_overrides(hold=10)
+    plan = build_session(routine, make_engine("none"), tmp_path / "s.mp3", tmp_path / "s.json")
+    assert json.loads((tmp_path / "s.json").read_text())["duration"] == plan.timeline.duration
+    for measured in holds_measured(tmp_path / "s.mp3", plan.timeline.to_dict()):
+        assert measured == pytest.approx(10, abs=0.010)

@@ -28,7 +28,6 @@ from voiceguide.export import (
     FORMATS,
     _Frames,
     encode,
-    encode_mp3,
     export_session,
     ffmetadata,
     format_for,
@@ -339,15 +338,6 @@ def test_split_tracks_add_up_to_the_single_file(session):
     for line, chapter in zip(playlist[2::2], chapters):
         seconds, title = re.fullmatch(r"#EXTINF:([\d.]+),(.*)", line).groups()
         assert title == chapter.title and abs(float(seconds) - chapter.seconds) <= 0.001
-
-
-@pytest.mark.slow
-def test_encode_mp3_still_takes_a_tag_dict(tmp_path):
-    target = tmp_path / "plain.mp3"
-    encode_mp3(iter([tone(1.0)]), target, {"title": "Plain", "artist": "voiceguide"})
-    tags, chapters = read_back(target)
-    assert (tags["title"], tags["artist"], chapters) == ("Plain", "voiceguide", [])
-    assert decoded_frames(target) == SAMPLE_RATE
 
 
 @pytest.mark.slow

@@ -177,21 +177,15 @@ def _options(kw: dict):
     )
 
 
-def _engine(name: str, voice: str | None, rate: int | None):
-    from voiceguide.engines import make_engine
-
-    return make_engine(name, voice=voice, rate=rate)
-
-
 def _plan(kw: dict, progress=None):
     """Load, shape and lay out the session the options describe; warn on stderr."""
+    from voiceguide.engines import make_engine
     from voiceguide.routine import load_routine
     from voiceguide.session import plan_session
-    from voiceguide.engines import make_engine
 
     spec = kw.pop("routine")
     options = _options(kw)
-    engine = _engine(kw.pop("engine_choice"), kw.pop("voice"), kw.pop("rate"))
+    engine = make_engine(kw.pop("engine_choice"), voice=kw.pop("voice"), rate=kw.pop("rate"))
     plan = plan_session(load_routine(spec), engine, progress, options)
     # Said once the input is known good, so a bad input still gets one line.
     click.echo(f"Voice: {engine.name} ({engine.default_voice_id()})", err=True)

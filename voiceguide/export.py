@@ -162,11 +162,6 @@ def encode(
             finish(tmp)
 
 
-def encode_mp3(chunks: Iterable[bytes], target: Path, tags: Mapping[str, str] | None = None) -> None:
-    """Stream PCM into ffmpeg's MP3 encoder; `target` appears only when complete."""
-    encode(chunks, target, "mp3", tags)
-
-
 def _run(cmd: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[bytes], None] | None = None) -> int:
     """Feed `chunks` to ffmpeg; return the number of PCM bytes it was given."""
     with tempfile.TemporaryFile() as errors:
