@@ -78,3 +78,23 @@ def test_missing_file_and_directory(tmp_path):
 def test_unknown_preset_lists_presets():
     with pytest.raises(InputError, match="presets: .*full"):
         load_routine("fulll")
+
+
+@pytest.mark.parametrize(
+    "name, text, expected",
+    [
+        ("r.toml", 'title = "x"\n[defaults]\nhold = 20\n\n[[steps]]\nstretch = "forward bend"\n\n[[steps]]\nstretch = "lunge"\nhold = "thirty"\n',
+         "r.toml, line 10: steps[1].hold: expected a whole number"),
+        ("r.toml", 'title = "x"\n[defaults]\nhold = 0\n[[steps]]\nstretch = "lunge"\n', "r.toml, line 3: defaults.hold: 0 is out of range"),
+        ("r.toml", 'title = "x"\n[[steps]]\nstretch = "forwrd"\n', "r.toml, line 3: steps[0].stretch: no stretch named 'forwrd'"),
+        ("r.toml", 'title = "x"\ntypo = 1\n[[steps]]\nstretch = "lunge"\n', "r.toml, line 2: typo: unknown key"),
+        ("r.yaml", "title: x\nsteps:\n  - stretch: forward bend\n  - stretch: lunge\n    hold: thirty\n",
+         "r.yaml, line 5: steps[1].hold: expected a whole number"),
+    ],
+)  # fmt: skip
+def test_errors_name_the_line_where_the_file_shows_the_field(tmp_path, monkeypatch, name, text, expected):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_routine(name)
+    assert str(err.value).startswith(expected), str(err.value)

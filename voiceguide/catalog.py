@@ -106,11 +106,11 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.stretches)
 
-    def get(self, query: str, where: str = "") -> Stretch:
+    def get(self, query: str, where: str = "", source: str | None = None, field: str | None = None) -> Stretch:
         """Find by id, name or alias; raise UnknownStretch with the closest matches."""
         found = self._by_key.get(normalize(query))
         if found is None:
-            raise UnknownStretch(query, self.suggest(query), where)
+            raise UnknownStretch(query, self.suggest(query), where, source=source, field=field)
         return found
 
     def suggest(self, query: str, n: int = 3) -> list[str]:

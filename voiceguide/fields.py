@@ -50,7 +50,7 @@ class Fields:
     def error(self, message: str, at: str | None = None) -> InputError:
         at = self.path if at is None else at
         location = f"{self.source}: {at}" if at else self.source
-        return InputError(f"{location}: {message}")
+        return InputError(f"{location}: {message}", source=self.source, field=at)
 
     def has(self, key: str) -> bool:
         return key in self.data

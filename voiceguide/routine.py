@@ -94,7 +94,14 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Rou
     if path.suffix.lower() in routinefile.ROUTINE_SUFFIXES or path.exists() or "/" in spec:
         raw = routinefile.read_bytes(path)
         yaml = path.suffix.lower() in routinefile.YAML_SUFFIXES
-        return routine_from_data(routinefile.parse(raw, str(path), yaml=yaml), str(path), catalog)
+        try:
+            return routine_from_data(routinefile.parse(raw, str(path), yaml=yaml), str(path), catalog)
+        except InputError as exc:
+            line = routinefile.field_line(raw, exc.field, yaml) if exc.field and exc.source == str(path) else None
+            if line is None:
+                raise
+            message = str(exc).replace(f"{path}: ", f"{path}, line {line}: ", 1)
+            raise InputError(message, source=exc.source, field=exc.field) from None
     raise InputError(
         f"no preset or routine file named {spec!r}; presets: {', '.join(preset_names())} "
         "(or give the path of a .toml or .yaml file)"
@@ -174,7 +181,8 @@ def _parse_step(table, path: str, source: str, catalog: Catalog, base: dict) -> 
     if f.has("stretch") and f.has("name"):
         raise f.error("has both 'stretch' (a catalog stretch) and 'name' (your own); keep one")
     if f.has("stretch"):
-        stretch = catalog.get(f.text("stretch", max_len=80), where=f"{source}: {f.where('stretch')}")
+        at = f.where("stretch")
+        stretch = catalog.get(f.text("stretch", max_len=80), where=f"{source}: {at}", source=source, field=at)
     elif f.has("name"):
         stretch = _custom_stretch(f)
     else:

@@ -7,6 +7,7 @@ size) and YAML tags. Errors name the file and, where the format gives one, the l
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from voiceguide.errors import InputError
@@ -109,3 +110,74 @@ def _guarded_compose(compose_node):
         return compose_node(self, parent, index)
 
     return compose
+
+
+_TOKEN = re.compile(r"([A-Za-z_][\w-]*)|\[(\d+)\]")
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]\[]+?)\s*\]\]?\s*(?:#.*)?$")
+
+
+def field_line(data: bytes, field: str, yaml: bool = False) -> int | None:
+    """The 1-based line of a field path such as steps[3].hold, where the file shows it."""
+    tokens: list[str | int] = [name or int(index) for name, index in _TOKEN.findall(field)]
+    if not tokens:
+        return None
+    text = data.decode("utf-8-sig", errors="replace")
+    try:
+        return _yaml_line(text, tokens) if yaml else _toml_line(text.splitlines(), tokens)
+    except Exception:  # a best effort: the message stands without a line
+        return None
+
+
+def _toml_line(lines: list[str], tokens: list[str | int]) -> int | None:
+    """Tables and arrays of tables as written in the routine schema; inline forms get no line."""
+    def key_at(start: int, key: str) -> int | None:
+        pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
+        for i in range(start, len(lines)):
+            if _HEADER.match(lines[i]):
+                break  # the next table: the key is not in this one
+            if pattern.match(lines[i]):
+                return i + 1
+        return None
+
+    def header(name: str, nth: int) -> int | None:
+        seen = -1
+        for i, line in enumerate(lines):
+            m = _HEADER.match(line)
+            if m and m.group(1).strip() == name:
+                seen += 1
+                if seen == nth:
+                    return i
+        return None
+
+    first, rest = tokens[0], tokens[1:]
+    if rest and isinstance(rest[0], int):  # steps[3]...: the 4th [[steps]]
+        at = header(str(first), rest[0])
+        if at is None:
+            return None
+        key = next((t for t in rest[1:] if isinstance(t, str)), None)
+        return (key_at(at + 1, key) or at + 1) if key else at + 1
+    if rest and isinstance(rest[0], str):  # defaults.hold: in [defaults]
+        at = header(str(first), 0)
+        return None if at is None else (key_at(at + 1, rest[0]) or at + 1)
+    end = next((i for i, line in enumerate(lines) if _HEADER.match(line)), len(lines))
+    pattern = re.compile(rf"""^\s*["']?{re.escape(str(first))}["']?\s*=""")
+    return next((i + 1 for i in range(end) if pattern.match(lines[i])), None)
+
+
+def _yaml_line(text: str, tokens: list[str | int]) -> int | None:
+    import yaml
+
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    line = None
+    for token in tokens:
+        if isinstance(node, yaml.MappingNode) and isinstance(token, str):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == token), None)
+            if pair is None:
+                break
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(token, int) and token < len(node.value):
+            node = node.value[token]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
