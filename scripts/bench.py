@@ -453,14 +453,54 @@ def measure_floor(ffmpeg: str, pcm: Path, work: Path) -> Run:
 
 
 def master_and_meter_filters() -> tuple[str, str]:
-    """voiceguide's master gain filter and its loudness meter's filter chain, if it has them."""
+    """voiceguide's master gain filter and its loudness meter's filter chain, if it has them.
+
+    The meter's chain is read from the command voiceguide's loudness.Analyzer starts
+    (subprocess.Popen is stubbed while one is made), so it follows the code.
+    """
+    import io
+    from unittest import mock
+
     try:
         from voiceguide import loudness
     except ImportError:
         return "", ""
     gain = getattr(loudness, "DEFAULT_GAIN_DB", 0.0)
     volume = loudness.master_filter(gain) if hasattr(loudness, "master_filter") else ""
-    meter = f"{volume + ',' if volume else ''}ebur128=peak=sample:framelog=verbose"
+    started: list[list[str]] = []
+
+    class Stub:
+        def __init__(self, cmd, *args, **kwargs):
+            started.append(list(cmd))
+            self.stdin, self.pid, self.returncode = io.BytesIO(), 0, 0
+
+        def poll(self):
+            return 0
+
+        def wait(self, *args, **kwargs):
+            return 0
+
+        def kill(self):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    meter = ""
+    try:
+        from voiceguide.ffmpeg import ffmpeg_path
+
+        ffmpeg_path()  # found (and cached) before Popen is stubbed
+        with mock.patch("subprocess.Popen", Stub):
+            analyzer = loudness.Analyzer(gain)
+            analyzer.abort()
+        cmd = next(c for c in started if "-af" in c)
+        meter = cmd[cmd.index("-af") + 1]
+    except Exception as exc:  # the meter changed shape: say so rather than guess
+        print(f"  (could not read voiceguide's meter command: {exc!r})", file=sys.stderr)
     return volume, meter
 
 
@@ -634,9 +674,14 @@ class Bench:
         if volume:
             stages["encoder with voiceguide's gain filter"] = head + ["-af", volume] + mp3
         if meter:
-            stages["loudness meter as voiceguide runs it"] = head + ["-af", meter, "-f", "null", "-"]
-            stages["meter at 16 kHz (aresample=16000 first)"] = head + [
-                "-af", meter.replace("ebur128=", "aresample=16000,ebur128="), "-f", "null", "-"]  # fmt: skip
+            stages[f"loudness meter as voiceguide runs it: {meter}"] = head + ["-af", meter, "-f", "null", "-"]
+            if "aresample=" in meter:
+                other = ",".join(f for f in meter.split(",") if not f.startswith("aresample="))
+                stages["the same meter at 44.1 kHz (no aresample), to compare"] = head + ["-af", other, "-f", "null", "-"]
+            else:
+                other = meter.replace("ebur128", "aresample=16000,ebur128", 1)
+                stages["the same meter at 16 kHz (aresample=16000 first), to compare"] = head + [
+                    "-af", other, "-f", "null", "-"]  # fmt: skip
         for name, cmd in stages.items():
             runs = []
             for _ in range(self.args.repeat):
