@@ -832,11 +832,22 @@ def report(results: Results, engines) -> tuple[str, bool]:
             floor_ratio = r.floor / full.floor
             off = time_ratio / length_ratio - 1
             text = f"{name}: time linear in length (within {LINEAR_TOLERANCE:.0%})"
+            side = "faster than linear" if off < 0 else "slower than linear"
             detail = (
-                f"time ratio {time_ratio:.2f} vs length ratio {length_ratio:.2f} ({off:+.1%}); "
-                f"floor's own ratio {floor_ratio:.2f}"
+                f"time ratio {time_ratio:.2f} vs length ratio {length_ratio:.2f} ({off:+.1%}, {side}); "
+                f"floor's own ratio {floor_ratio:.2f} ({floor_ratio / length_ratio - 1:+.1%}); "
+                f"normalised by the floor: {r.ratio:.2f}x / {full.ratio:.2f}x = {r.ratio / full.ratio - 1:+.1%}"
             )
             target(text, abs(off) <= LINEAR_TOLERANCE if name == "3h-warm" else None, detail if name == "3h-warm" else detail + " (informative)")
+            if name == "3h-warm":
+                # time = fixed + marginal * audio, through the two points, for voiceguide and for the floor
+                marginal = (r.wall - full.wall) / (r.audio - full.audio)
+                floor_marginal = (r.floor - full.floor) / (r.audio - full.audio)
+                out.append(
+                    f"         fit through full and 3h: voiceguide {full.wall - marginal * full.audio:.2f} s fixed + "
+                    f"{marginal * 60:.3f} s per audio minute; floor {full.floor - floor_marginal * full.audio:.2f} s + "
+                    f"{floor_marginal * 60:.3f} s per minute (marginal cost {marginal / floor_marginal:.2f}x the floor's)"
+                )
         if name == "3h-warm":
             target(f"3h-warm: peak RSS <= {LONG_MAX_RSS_MB} MB", r.rss_mb <= LONG_MAX_RSS_MB, f"{r.rss_mb:.0f} MB (whole tree)")
         else:
