@@ -40,30 +40,19 @@ from voiceguide.cli import cli
 from voiceguide.errors import EnvironmentFailure
 from voiceguide.speech import Speech, Voice
 
-try:  # make_engine moved from voiceguide.speech to voiceguide.engines
-    from voiceguide.engines import make_engine as _make_engine
-except ImportError:
-    from voiceguide.speech import make_engine as _make_engine
+from voiceguide.engines import make_engine as _make_engine
 
 
 def make_engine():
-    """The engine the CLI uses by default, eSpeak NG (pyttsx3), so the fault tests stay quick."""
-    try:
-        return _make_engine("pyttsx3")
-    except TypeError:
-        return _make_engine()
+    """eSpeak NG (pyttsx3), so the fault tests stay quick."""
+    return _make_engine("pyttsx3")
 
 
 def patch_make_engine(monkeypatch, factory) -> None:
-    """Replace make_engine wherever the CLI may import it from."""
-    import importlib
+    """Replace make_engine where the CLI imports it from."""
+    import voiceguide.engines
 
-    for name in ("voiceguide.engines", "voiceguide.speech"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        monkeypatch.setattr(module, "make_engine", factory, raising=False)
+    monkeypatch.setattr(voiceguide.engines, "make_engine", factory)
 from voiceguide.text import clean
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -773,7 +762,7 @@ def _toml_string(text: str) -> str:
 @pytest.mark.parametrize("where", ["intro", "tips"])
 def test_hostile_cue_text(tmp_path, name, where):
     text = HOSTILE_TEXTS[name]
-    body = f"title = \"Text test\"\n"
+    body = 'title = "Text test"\n'
     if where == "intro":
         body += f"intro = [{_toml_string(text)}]\n[[steps]]\nstretch = \"forward bend\"\nhold = 20\n"
     else:

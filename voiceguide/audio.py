@@ -13,7 +13,6 @@ with warnings.catch_warnings():
 SAMPLE_RATE = 44100
 CHANNELS = 1
 SAMPLE_WIDTH = 2  # bytes: 16-bit signed PCM
-BYTES_PER_SECOND = SAMPLE_RATE * CHANNELS * SAMPLE_WIDTH
 
 
 def conform(segment: AudioSegment) -> AudioSegment:
@@ -29,4 +28,4 @@ def seconds(segment: AudioSegment) -> float:
     return segment.frame_count() / segment.frame_rate
 
 
-__all__ = ["AudioSegment", "SAMPLE_RATE", "CHANNELS", "SAMPLE_WIDTH", "BYTES_PER_SECOND", "conform", "load_wav", "seconds"]
+__all__ = ["AudioSegment", "SAMPLE_RATE", "CHANNELS", "SAMPLE_WIDTH", "conform", "load_wav", "seconds"]

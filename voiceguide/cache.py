@@ -59,6 +59,7 @@ def usage() -> tuple[int, int]:
 
 def clear() -> tuple[int, int]:
     """Remove every cached clip (and stray temporary files); return what was freed."""
+    clips = set(clip_files())
     count, freed = 0, 0
     folder = cache_dir() / "clips"
     for path in folder.iterdir() if folder.is_dir() else ():
@@ -68,7 +69,7 @@ def clear() -> tuple[int, int]:
                 path.unlink()
             except FileNotFoundError:
                 continue
-            count += path.suffix == ".wav" and not path.name.endswith((".part.wav", ".raw.wav"))
+            count += path in clips
             freed += size
     return count, freed
 

@@ -99,12 +99,22 @@ def cli():
     """
 
 
+def engine_option(what: str, dest: str = "engine"):
+    """--engine, shared by every command that speaks (or measures speech)."""
+    from voiceguide.engines import ENGINES
+
+    return click.option(
+        "--engine", dest, type=click.Choice(ENGINES), default="auto", show_default=True, envvar="VOICEGUIDE_ENGINE",
+        show_envvar=True, help=what,
+    )  # fmt: skip
+
+
 def session_options(func):
     """Options that shape the session, shared by build and script."""
     from voiceguide.builder import ORDERS
     from voiceguide.catalog import POSITIONS
     from voiceguide.routine import GET_READY_LIMITS, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
-    from voiceguide.engines import DEFAULT_RATE, ENGINES, RATE_LIMITS
+    from voiceguide.engines import DEFAULT_RATE, RATE_LIMITS
 
     options = [
         click.argument("routine", required=False, metavar="[ROUTINE]"),
@@ -130,10 +140,9 @@ def session_options(func):
         click.option("--order", type=click.Choice(ORDERS),
                      help="flow: group by body position so nobody gets up and down needlessly; "
                           "as-given: the routine's (or --only's) order."),
-        click.option("--engine", "engine_choice", type=click.Choice(ENGINES), default="auto", show_default=True,
-                     envvar="VOICEGUIDE_ENGINE", show_envvar=True,
-                     help="Speech engine: piper (natural, neural; pip install \"voiceguide[neural]\"), pyttsx3 "
-                          "(eSpeak NG, always there), none (chimes only); auto takes the best installed."),
+        engine_option("Speech engine: piper (natural, neural; pip install \"voiceguide[neural]\"), pyttsx3 "
+                      "(eSpeak NG, always there), none (chimes only); auto takes the best installed.",
+                      dest="engine_choice"),
         click.option("--voice", metavar="ID",
                      help="Voice: an id, name or language from 'voiceguide voices', or a Piper .onnx file."),
         click.option("--rate", type=click.IntRange(*RATE_LIMITS), metavar="WPM",
@@ -343,20 +352,19 @@ def script(fmt, **kw):
 
 
 @cli.command()
-@click.option("--engine", type=click.Choice(["auto", "pyttsx3", "piper", "none"]), default="auto",
-              envvar="VOICEGUIDE_ENGINE", help="The engine the lengths are measured with.")
+@engine_option("The engine the lengths are measured with.")
 def presets(engine):
     """List the preset routines with their length and stretches."""
+    from voiceguide.engines import make_engine
     from voiceguide.routine import load_routine, preset_names
     from voiceguide.script import clock
     from voiceguide.session import plan_session
-    from voiceguide.engines import make_engine
 
     engine = make_engine(engine)
     for name in preset_names():
         plan = plan_session(load_routine(name), engine)
         stretches = ", ".join(dict.fromkeys(s.stretch.name for s in plan.routine.steps))
-        click.echo(f"{name:<10} {clock(plan.timeline.duration):>6}  {load_routine(name).description}")
+        click.echo(f"{name:<10} {clock(plan.timeline.duration):>6}  {plan.routine.description}")
         click.echo(f"{'':<18}{stretches}")
 
 
@@ -379,16 +387,15 @@ def init(file, force):
 
 @cli.command()
 @click.argument("file")
-@click.option("--engine", type=click.Choice(["auto", "pyttsx3", "piper", "none"]), default="auto",
-              envvar="VOICEGUIDE_ENGINE", help="The engine its length is measured with.")
+@engine_option("The engine its length is measured with.")
 @click.option("--voice", metavar="ID", help="The voice its length is measured with.")
 @click.option("--rate", type=click.IntRange(80, 300), metavar="WPM", help="The rate its length is measured with.")
 def check(file, engine, voice, rate):
     """Validate a routine file; print the session's length and stretches."""
     from voiceguide.routine import load_routine
-    from voiceguide.script import clock, summary
-    from voiceguide.session import plan_session
     from voiceguide.engines import make_engine
+    from voiceguide.script import summary
+    from voiceguide.session import plan_session
 
     plan = plan_session(load_routine(file), make_engine(engine, voice=voice, rate=rate))
     for warning in plan.routine.warnings():
@@ -396,10 +403,14 @@ def check(file, engine, voice, rate):
     click.echo(f"{file}: OK. {plan.routine.title}: {summary(plan.timeline)}")
     for step in plan.routine.steps:
         s = step.stretch
-        dose = f"{step.reps} reps per leg" if s.kind == "reps" else f"{step.hold} s" + (
-            f" x {len(step.sides)} sides" if len(step.sides) > 1 else f", {step.sides[0]} side" if step.sides[0] else ""
-        )
-        click.echo(f"  {s.name}: {dose}" + (f", {step.rounds} rounds" if step.rounds > 1 else ""))
+        if s.kind == "reps":
+            dose = f"{step.reps} reps per leg"
+        elif len(step.sides) > 1:
+            dose = f"{step.hold} s x {len(step.sides)} sides"
+        else:
+            dose = f"{step.hold} s" + (f", {step.sides[0]} side" if step.sides[0] else "")
+        rounds = f", {step.rounds} rounds" if step.rounds > 1 else ""
+        click.echo(f"  {s.name}: {dose}{rounds}")
 
 
 @cli.command("list")

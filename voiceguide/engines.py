@@ -275,10 +275,8 @@ class SilentEngine:
 def make_engine(engine: str = "auto", voice: str | None = None, rate: int | None = None):
     """The engine asked for; `auto` is Piper when installed (and the voice is not an eSpeak one)."""
     if engine == "auto":
-        wants_piper = voice is None or voice.endswith(".onnx") or voice.startswith("en_US-joe")
-        engine = "piper" if piper_available() and wants_piper else "pyttsx3"
-        if voice and voice.endswith(".onnx"):
-            engine = "piper"
+        piper_voice = voice is not None and (voice.endswith(".onnx") or voice.startswith("en_US-"))
+        engine = "piper" if piper_voice or (voice is None and piper_available()) else "pyttsx3"
     if engine == "piper":
         return PiperEngine(voice=voice, rate=rate)
     if engine == "none":

@@ -22,11 +22,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
-from voiceguide import loudness
+from voiceguide import ffmpeg, loudness
 from voiceguide.atomic import atomic_path, write_text_atomic
 from voiceguide.chapters import Chapter
 from voiceguide.errors import EnvironmentFailure, InputError
-from voiceguide.ffmpeg import ffmpeg_path
 
 if TYPE_CHECKING:
     from voiceguide.cover import Cover
@@ -146,14 +145,14 @@ def encode(
     spec = FORMATS[fmt]
     target = Path(target)
     with atomic_path(target) as tmp, _metadata_file(ffmetadata(tags, chapters)) as meta:
-        cmd = [
-            ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error",
+        args = [
+            "-nostdin", "-hide_banner", "-loglevel", "error",
             "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), "-i", "pipe:0",
             "-f", "ffmetadata", "-i", str(meta),
             "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
             *(("-af", filters) if filters else ()), *spec.args, "-y", str(tmp),
         ]  # fmt: skip
-        pcm_bytes = _run(cmd, chunks, target, also)
+        pcm_bytes = _run(args, chunks, target, also)
         # An ffmpeg that exits 0 but wrote (almost) nothing must not replace a good file.
         seconds = pcm_bytes / (2 * SAMPLE_RATE)
         if tmp.stat().st_size < min(4096, 200 * seconds):  # even silence costs more than this in every format
@@ -162,18 +161,10 @@ def encode(
             finish(tmp)
 
 
-def _run(cmd: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[bytes], None] | None = None) -> int:
-    """Feed `chunks` to ffmpeg; return the number of PCM bytes it was given."""
+def _run(args: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[bytes], None] | None = None) -> int:
+    """Feed `chunks` to ffmpeg run with `args`; return the number of PCM bytes it was given."""
     with tempfile.TemporaryFile() as errors:
-        from voiceguide.ffmpeg import signals_held
-
-        try:
-            with signals_held():
-                proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
-        except OSError as exc:
-            from voiceguide.ffmpeg import _failed
-
-            raise _failed(exc) from None
+        proc = ffmpeg.popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
         written = 0
         try:
             try:

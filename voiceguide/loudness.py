@@ -1,9 +1,10 @@
 """Loudness: levelled speech, chimes under the voice, the mix at -16 LUFS.
 
 - Every speech clip is levelled to the same active level when it is cached
-  (the RMS of its voiced 50 ms frames), so no cue jumps out or drops away.
+  (the RMS of its voiced 50 ms frames), so no cue jumps out or drops away,
+  and peak-limited there (limit_clips), so the mix needs no limiter.
 - Chimes sit a few LU under the voice (CHIME_GAIN_DB).
-- The finished mix gets one master gain and a peak limiter in ffmpeg, and is
+- The finished mix gets one linear master gain in ffmpeg, and is
   measured per ITU-R BS.1770 by ffmpeg's ebur128 filter in a second ffmpeg
   process fed the same PCM while the encoder runs (the second core). When the
   measurement misses -16 LUFS by more than TOLERANCE_LU, or the peak is over

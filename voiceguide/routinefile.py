@@ -159,9 +159,7 @@ def _toml_line(lines: list[str], tokens: list[str | int]) -> int | None:
     if rest and isinstance(rest[0], str):  # defaults.hold: in [defaults]
         at = header(str(first), 0)
         return None if at is None else (key_at(at + 1, rest[0]) or at + 1)
-    end = next((i for i, line in enumerate(lines) if _HEADER.match(line)), len(lines))
-    pattern = re.compile(rf"""^\s*["']?{re.escape(str(first))}["']?\s*=""")
-    return next((i + 1 for i in range(end) if pattern.match(lines[i])), None)
+    return key_at(0, str(first))  # top level: before the first table
 
 
 def _yaml_line(text: str, tokens: list[str | int]) -> int | None:

@@ -9,12 +9,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide import __version__
 from voiceguide.builder import Options, apply, fit_minutes
 from voiceguide.cache import evict
 from voiceguide.errors import InputError
 from voiceguide.routine import MAX_SESSION_SECONDS, Routine
-from voiceguide.speech import Clip, Engine, Speech
+from voiceguide.speech import Clip, Engine, Speech, read_clip
 from voiceguide.timeline import CHIMES, CHIME, Event, Timeline, build_timeline, spoken_texts
 
 
@@ -57,12 +56,13 @@ def plan_session(
     routine = apply(routine, options)
     chimes = sound_lengths(CHIMES)
     minutes = options.minutes or routine.minutes
-    if not minutes:
-        _check_length(build_timeline(routine, lambda text: 0.0, chimes).duration, routine.source)
-    if engine.name == "none":  # chimes only: the timing of a session with nothing said
-        timeline = build_timeline(routine, lambda text: 0.0, chimes).without_speech()
-        _check_length(timeline.duration, routine.source)
-        return Plan(routine, timeline, {}, gain_key="none")
+    if not minutes:  # refuse an over-long session before speaking any of it
+        silent = build_timeline(routine, lambda text: 0.0, chimes)
+        _check_length(silent.duration, routine.source)
+        if engine.name == "none":  # chimes only: the timing of a session with nothing said
+            return Plan(routine, silent.without_speech(), {}, gain_key="none")
+    elif engine.name == "none":
+        raise InputError("--minutes needs speech to fit; leave it out with --engine none")
     speech = Speech(engine)
     texts = spoken_texts(routine)
     progress.start("Preparing speech", len(texts))
@@ -120,7 +120,6 @@ def render_session(
     `output` appears only when complete. Returns export.Exported: the paths
     written (the audio first) and the measured loudness.
     """
-    from voiceguide.audio import load_wav
     from voiceguide.chimes import load_sound
     from voiceguide.export import export_session
     from voiceguide.mix import CHUNK_SECONDS, render_chunks
@@ -131,8 +130,8 @@ def render_session(
     def pcm_of(event: Event) -> bytes:
         key = event.sound if event.kind == CHIME else event.text
         if key not in loaded:
-            segment = load_sound(key) if event.kind == CHIME else load_wav(plan.clips[key].path)
-            loaded[key] = segment.raw_data
+            # Cached clips are already 44.1 kHz mono 16-bit: their frames are the PCM.
+            loaded[key] = load_sound(key).raw_data if event.kind == CHIME else read_clip(plan.clips[key].path)
         return loaded[key]
 
     timeline = plan.timeline

@@ -196,6 +196,12 @@ def _write_clip(path: Path, pcm: bytes) -> float:
     return len(pcm) // 2 / 44100
 
 
+def read_clip(path: Path) -> bytes:
+    """A cached clip's PCM (written by _write_clip: 44.1 kHz, mono, 16-bit)."""
+    with wave.open(str(path), "rb") as w:
+        return w.readframes(w.getnframes())
+
+
 def _valid_clip_seconds(path: Path) -> float | None:
     """Length of a cached clip, or None if it is missing or not a sound WAV."""
     try:
