@@ -288,10 +288,15 @@ def take_snapshot(work: Path, python: str) -> str:
 
 def git_state(folder: Path) -> str:
     try:
-        head = subprocess.run(["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--", "voiceguide", "sounds"],
-                               capture_output=True, text=True, check=True).stdout.splitlines()
+        head = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(folder), "status", "--porcelain", "--", "voiceguide", "sounds"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
     except (OSError, subprocess.CalledProcessError):
         return ""
     return f", git {head}" + (f" + {len(dirty)} uncommitted file(s) in voiceguide/" if dirty else "")  # fmt: skip
@@ -340,7 +345,9 @@ def installed_engines(python: str, cwd: str) -> list[tuple[str, list[str]]]:
         return [("pyttsx3", [])]
     engines = []
     for name, module in (("pyttsx3", "pyttsx3"), ("piper", "piper")):
-        probe = subprocess.run([python, "-c", f"import importlib.util,sys; sys.exit(importlib.util.find_spec({module!r}) is None)"])
+        probe = subprocess.run(
+            [python, "-c", f"import importlib.util,sys; sys.exit(importlib.util.find_spec({module!r}) is None)"]
+        )
         if probe.returncode == 0:
             engines.append((name, ["--engine", name]))
     return engines
@@ -627,7 +634,14 @@ class Bench:
             floors.append(measure_floor(self.ffmpeg, pcm, self.work))
         run, floor = best(runs), best(floors)
         self.results.rows[case] = Row(
-            case, duration, run.wall, run.cpu, run.peak_rss / 2**20, floor.wall, floor.peak_rss / 2**20, note,
+            case,
+            duration,
+            run.wall,
+            run.cpu,
+            run.peak_rss / 2**20,
+            floor.wall,
+            floor.peak_rss / 2**20,
+            note,
             floor.cpu,
         )
         if case in self.args.profile:
@@ -677,7 +691,13 @@ class Bench:
             stages[f"loudness meter as voiceguide runs it: {meter}"] = head + ["-af", meter, "-f", "null", "-"]
             if "aresample=" in meter:
                 other = ",".join(f for f in meter.split(",") if not f.startswith("aresample="))
-                stages["the same meter at 44.1 kHz (no aresample), to compare"] = head + ["-af", other, "-f", "null", "-"]
+                stages["the same meter at 44.1 kHz (no aresample), to compare"] = head + [
+                    "-af",
+                    other,
+                    "-f",
+                    "null",
+                    "-",
+                ]
             else:
                 other = meter.replace("ebur128", "aresample=16000,ebur128", 1)
                 stages["the same meter at 16 kHz (aresample=16000 first), to compare"] = head + [
@@ -771,16 +791,26 @@ def report(results: Results, engines) -> tuple[str, bool]:
     all_ok = True
     rows = results.rows
     if rows:
-        head = ("case", "audio", "wall s", "cpu s", "RTF", "floor s", "floor cpu s", "x floor", "peak RSS MB",
-                "floor RSS MB")
+        head = (
+            "case",
+            "audio",
+            "wall s",
+            "cpu s",
+            "RTF",
+            "floor s",
+            "floor cpu s",
+            "x floor",
+            "peak RSS MB",
+            "floor RSS MB",
+        )
         body = [
             (r.case + (f" ({r.note})" if r.note else ""), mmss(r.audio), f"{r.wall:.2f}", f"{r.cpu:.2f}",
              f"{r.rtf:.0f}x", f"{r.floor:.2f}", f"{r.floor_cpu:.2f}", f"{r.ratio:.2f}", f"{r.rss_mb:.0f}",
              f"{r.floor_rss_mb:.0f}")
             for r in rows.values()
         ]  # fmt: skip
-        widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-        line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"  # noqa: E731
+        widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=False)]
+        line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=False)) + " |"  # noqa: E731
         out += [line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(b) for b in body]
         out.append("")
         out.append("RTF = audio seconds / wall seconds; x floor = wall / floor (ffmpeg alone, same audio, same run).")
@@ -795,7 +825,9 @@ def report(results: Results, engines) -> tuple[str, bool]:
         out.append(f"{case}: routine rejected by voiceguide: {why}")
         all_ok = False
     if results.startup:
-        out.append("Startup (best of 5): " + ", ".join(f"voiceguide {k}: {v:.3f} s" for k, v in results.startup.items()))
+        out.append(
+            "Startup (best of 5): " + ", ".join(f"voiceguide {k}: {v:.3f} s" for k, v in results.startup.items())
+        )
     if results.importtime:
         top = sorted(results.importtime, key=lambda r: -r[0])[:10]
         out.append("python -X importtime -m voiceguide list, top 10 by self time (us self | us cumulative | module):")
@@ -817,7 +849,9 @@ def report(results: Results, engines) -> tuple[str, bool]:
     for engine, _ in engines:
         r = rows.get(f"warm-{engine}")
         if r:
-            target(f"warm full build ({engine}) <= {WARM_MAX_RATIO}x floor", r.ratio <= WARM_MAX_RATIO, f"{r.ratio:.2f}x")
+            target(
+                f"warm full build ({engine}) <= {WARM_MAX_RATIO}x floor", r.ratio <= WARM_MAX_RATIO, f"{r.ratio:.2f}x"
+            )
     r = rows.get("cold-pyttsx3")
     if r:
         target(f"cold full build (pyttsx3) <= {COLD_MAX_RATIO}x floor", r.ratio <= COLD_MAX_RATIO, f"{r.ratio:.2f}x")
@@ -838,7 +872,11 @@ def report(results: Results, engines) -> tuple[str, bool]:
                 f"floor's own ratio {floor_ratio:.2f} ({floor_ratio / length_ratio - 1:+.1%}); "
                 f"normalised by the floor: {r.ratio:.2f}x / {full.ratio:.2f}x = {r.ratio / full.ratio - 1:+.1%}"
             )
-            target(text, abs(off) <= LINEAR_TOLERANCE if name == "3h-warm" else None, detail if name == "3h-warm" else detail + " (informative)")
+            target(
+                text,
+                abs(off) <= LINEAR_TOLERANCE if name == "3h-warm" else None,
+                detail if name == "3h-warm" else detail + " (informative)",
+            )
             if name == "3h-warm":
                 # time = fixed + marginal * audio, through the two points, for voiceguide and for the floor
                 marginal = (r.wall - full.wall) / (r.audio - full.audio)
@@ -849,7 +887,11 @@ def report(results: Results, engines) -> tuple[str, bool]:
                     f"{floor_marginal * 60:.3f} s per minute (marginal cost {marginal / floor_marginal:.2f}x the floor's)"
                 )
         if name == "3h-warm":
-            target(f"3h-warm: peak RSS <= {LONG_MAX_RSS_MB} MB", r.rss_mb <= LONG_MAX_RSS_MB, f"{r.rss_mb:.0f} MB (whole tree)")
+            target(
+                f"3h-warm: peak RSS <= {LONG_MAX_RSS_MB} MB",
+                r.rss_mb <= LONG_MAX_RSS_MB,
+                f"{r.rss_mb:.0f} MB (whole tree)",
+            )
         else:
             out.append(f"  [ n/a] {name}: peak RSS {r.rss_mb:.0f} MB (informative; the target is on 3h)")
     for label, secs in results.startup.items():
@@ -888,7 +930,9 @@ def parse_cases(text: str) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog="Cases: " + ", ".join(ALL_CASES))
-    parser.add_argument("--cases", type=parse_cases, default=list(ALL_CASES), help="comma-separated cases (default: all)")
+    parser.add_argument(
+        "--cases", type=parse_cases, default=list(ALL_CASES), help="comma-separated cases (default: all)"
+    )
     parser.add_argument("--repeat", type=int, default=1, metavar="N", help="best of N timed runs per case (default 1)")
     parser.add_argument(
         "--profile", type=lambda s: [c.strip() for c in s.split(",")], default=[], metavar="CASE[,CASE]",
@@ -925,8 +969,10 @@ def main() -> int:
         text, ok = report(results, bench.engines)
         print(text)
         q = bench.quiet
-        print(f"\nwaited {q.waited:.0f} s in all for an idle machine before timed runs"
-              + (f"; {q.busy_runs} run(s) timed on a busy machine after {q.patience:.0f} s" if q.busy_runs else ""))
+        print(
+            f"\nwaited {q.waited:.0f} s in all for an idle machine before timed runs"
+            + (f"; {q.busy_runs} run(s) timed on a busy machine after {q.patience:.0f} s" if q.busy_runs else "")
+        )
         print("load average at the end (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
         if args.json:
             data = {

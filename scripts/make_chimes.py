@@ -99,7 +99,7 @@ def render(duration, notes):
     for j in range(fade):
         taper[n - 1 - j] = min(taper[n - 1 - j], j / fade)
     dc = sum(buf) / sum(taper)
-    buf = [x - dc * t for x, t in zip(buf, taper)]
+    buf = [x - dc * t for x, t in zip(buf, taper, strict=False)]
 
     scale = PEAK / max(abs(x) for x in buf)
     return array("h", (round(x * scale * 32767) for x in buf))

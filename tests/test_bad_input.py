@@ -25,8 +25,18 @@ P = pytest.param
 FILE_CASES = [
     # -- typos in keys, with the closest key suggested ----------------------
     P("top_key_typo.toml", "script", ["tittle", "unknown key", "did you mean 'title'"], id="toml-top-key-typo"),
-    P("defaults_key_typo.toml", "check", ["defaults.hodl", "unknown key", "did you mean 'hold'"], id="toml-defaults-key-typo"),
-    P("step_key_typo.toml", "script", ["steps[1].side", "unknown key", "did you mean 'sides'"], id="toml-step-key-typo"),
+    P(
+        "defaults_key_typo.toml",
+        "check",
+        ["defaults.hodl", "unknown key", "did you mean 'hold'"],
+        id="toml-defaults-key-typo",
+    ),
+    P(
+        "step_key_typo.toml",
+        "script",
+        ["steps[1].side", "unknown key", "did you mean 'sides'"],
+        id="toml-step-key-typo",
+    ),
     P("select_key_typo.toml", "script", ["select.position", "did you mean 'positions'"], id="toml-select-key-typo"),
     # -- holds --------------------------------------------------------------
     P("hold_text.toml", "script", ["steps[1].hold", "whole number of seconds", "'thirty'"], id="hold-text"),
@@ -49,16 +59,36 @@ FILE_CASES = [
     # -- custom stretches ---------------------------------------------------
     P("custom_no_setup.toml", "script", ["steps[0].setup", "Figure four", "needs 'setup'"], id="custom-without-setup"),
     P("custom_setup_numbers.toml", "script", ["steps[0].setup[0]", "expected text", "1"], id="custom-setup-numbers"),
-    P("custom_setup_empty_string.toml", "script", ["steps[0].setup[0]", "must not be empty"], id="custom-setup-empty-string"),
+    P(
+        "custom_setup_empty_string.toml",
+        "script",
+        ["steps[0].setup[0]", "must not be empty"],
+        id="custom-setup-empty-string",
+    ),
     P("custom_kind_wrong.toml", "script", ["steps[0].kind", "hold, reps", "'stretchy'"], id="custom-kind-wrong"),
     # -- sides and rounds ---------------------------------------------------
     P("sides_middle.toml", "script", ["steps[0].sides", "both, right, left", "'middle'"], id="sides-middle"),
-    P("sides_not_sided.toml", "script", ["steps[1].sides", "Forward Bend", "not a one-side-at-a-time"], id="sides-on-unsided"),
+    P(
+        "sides_not_sided.toml",
+        "script",
+        ["steps[1].sides", "Forward Bend", "not a one-side-at-a-time"],
+        id="sides-on-unsided",
+    ),
     P("rounds_zero.toml", "script", ["rounds", "0 is out of range", "1 to 20 rounds"], id="rounds-zero"),
     P("step_rounds_21.toml", "script", ["steps[1].rounds", "21 is out of range", "1 to 20"], id="step-rounds-21"),
     # -- unknown stretch names: the closest catalog match comes first -------
-    P("unknown_stretch.toml", "script", ["steps[0].stretch", "'forwad bend'", "Did you mean: forward-bend"], id="stretch-typo"),
-    P("unknown_stretch_second.toml", "check", ["steps[1].stretch", "'downward dgo'", "Did you mean: downward-dog"], id="stretch-typo-second-step"),
+    P(
+        "unknown_stretch.toml",
+        "script",
+        ["steps[0].stretch", "'forwad bend'", "Did you mean: forward-bend"],
+        id="stretch-typo",
+    ),
+    P(
+        "unknown_stretch_second.toml",
+        "check",
+        ["steps[1].stretch", "'downward dgo'", "Did you mean: downward-dog"],
+        id="stretch-typo-second-step",
+    ),
     # -- title and spoken text ----------------------------------------------
     P("title_missing.toml", "script", ["title", "is missing"], id="title-missing"),
     P("title_number.toml", "script", ["title", "expected text", "5"], id="title-number"),
@@ -70,20 +100,25 @@ FILE_CASES = [
     # -- defaults -----------------------------------------------------------
     P("defaults_number.toml", "script", ["defaults", "expected a table", "3"], id="defaults-number"),
     P("countdown_text.toml", "script", ["defaults.countdown", "true or false", "'yes'"], id="countdown-text"),
-    P("get_ready_too_long.toml", "script", ["defaults.get_ready", "500 is out of range", "0 to 120"], id="get-ready-500"),
+    P(
+        "get_ready_too_long.toml",
+        "script",
+        ["defaults.get_ready", "500 is out of range", "0 to 120"],
+        id="get-ready-500",
+    ),
     # -- select -------------------------------------------------------------
-    P("select_unknown_position.toml", "script", ["select.positions[1]", "'ceiling'", "standing"], id="select-unknown-position"),
+    P(
+        "select_unknown_position.toml",
+        "script",
+        ["select.positions[1]", "'ceiling'", "standing"],
+        id="select-unknown-position",
+    ),
     P("select_matches_nothing.toml", "script", ["select", "matches no stretch"], id="select-matches-nothing"),
     P("select_and_steps.toml", "script", ["both 'select' and 'steps'"], id="select-and-steps"),
     P("select_kinds_number.toml", "script", ["select.kinds", "expected a list", "3"], id="select-kinds-number"),
     # -- length -------------------------------------------------------------
     P("minutes_zero.toml", "script", ["minutes", "0 is out of range", "1 to 180"], id="minutes-zero"),
-    P(
-        "over_three_hours.toml",
-        "check",
-        ["3 hours", "fewer rounds"],
-        id="session-over-3-hours"
-    ),
+    P("over_three_hours.toml", "check", ["3 hours", "fewer rounds"], id="session-over-3-hours"),
     # -- invalid TOML: the line is named ------------------------------------
     P("invalid_toml.toml", "script", ["not valid TOML", "line 4"], id="toml-invalid-value"),
     P("invalid_toml_string.toml", "check", ["not valid TOML", "line 3"], id="toml-unterminated-string"),
@@ -101,12 +136,7 @@ FILE_CASES = [
     P("billion_laughs.yaml", "script", ["anchors and aliases", "not allowed", "line 1"], id="yaml-billion-laughs"),
     P("anchor_only.yaml", "script", ["anchors and aliases", "line 1"], id="yaml-anchor"),
     P("invalid_yaml.yaml", "script", ["not valid YAML", "line 4"], id="yaml-bad-indent"),
-    P(
-        "comments_only.yaml",
-        "check",
-        ["empty"],
-        id="yaml-comments-only"
-    ),
+    P("comments_only.yaml", "check", ["empty"], id="yaml-comments-only"),
 ]
 
 TITLE = b'title = "Morning"\n[[steps]]\nstretch = "forward bend"\n'
@@ -116,49 +146,73 @@ MADE_CASES = [
     P("empty.toml", b"", "script", ["is empty", "voiceguide init"], id="empty-file"),
     P("blank.toml", b"  \n\t\n   \n", "check", ["is empty"], id="whitespace-only-file"),
     P("blank.yaml", b"\n\n  \n", "script", ["is empty"], id="whitespace-only-yaml"),
-    P("binary.toml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "script", ["binary file"], id="binary-file"),
+    P(
+        "binary.toml",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+        "script",
+        ["binary file"],
+        id="binary-file",
+    ),
     P("utf16.toml", 'title = "Morning"\n'.encode("utf-16"), "script", ["binary file"], id="utf16-file"),
-    P("latin1.toml", 'title = "Étirements du matin"\n'.encode("latin-1") + TITLE[17:], "script", ["not UTF-8", "byte 9"], id="latin1-toml"),
-    P("latin1.yaml", "title: Café\nsteps: [{stretch: lunge}]\n".encode("latin-1"), "check", ["not UTF-8", "byte 10"], id="latin1-yaml"),
+    P(
+        "latin1.toml",
+        'title = "Étirements du matin"\n'.encode("latin-1") + TITLE[17:],
+        "script",
+        ["not UTF-8", "byte 9"],
+        id="latin1-toml",
+    ),
+    P(
+        "latin1.yaml",
+        "title: Café\nsteps: [{stretch: lunge}]\n".encode("latin-1"),
+        "check",
+        ["not UTF-8", "byte 10"],
+        id="latin1-yaml",
+    ),
     P("missing.toml", None, "script", ["no such file"], id="missing-file"),
     P("missing.yaml", None, "check", ["no such file"], id="missing-yaml"),
     P("folder.toml", "dir", "script", ["is a directory"], id="directory"),
-    P("huge.toml", TITLE + b"# " + b"x" * (300 * 1024) + b"\n", "script", ["KiB", "at most 256 KiB"], id="file-over-256-KiB"),
+    P(
+        "huge.toml",
+        TITLE + b"# " + b"x" * (300 * 1024) + b"\n",
+        "script",
+        ["KiB", "at most 256 KiB"],
+        id="file-over-256-KiB",
+    ),
     P("huge.yaml", b"title: T\n" + b"# padding\n" * 30000, "check", ["KiB", "at most 256 KiB"], id="yaml-over-256-KiB"),
     P(
         "deep.toml",
         b'title = "T"\nx = ' + b"[" * 30000 + b"]" * 30000 + b"\n",
         "script",
         ["nested too deeply"],
-        id="toml-deeply-nested"
+        id="toml-deeply-nested",
     ),
     P(
         "deep.yaml",
         b"title: T\nx: " + b"[" * 30000 + b"]" * 30000 + b"\n",
         "script",
         ["nested too deeply"],
-        id="yaml-deeply-nested"
+        id="yaml-deeply-nested",
     ),
     P(
         "bigint.toml",
         TITLE + b"hold = " + b"9" * 5000 + b"\n",
         "script",
         ["not valid TOML", "5000 digits"],
-        id="toml-5000-digit-number"
+        id="toml-5000-digit-number",
     ),
     P(
         "bigint.yaml",
         b"title: T\nsteps: [{stretch: lunge, hold: " + b"9" * 5000 + b"}]\n",
         "script",
         ["not valid YAML", "5000 digits"],
-        id="yaml-5000-digit-number"
+        id="yaml-5000-digit-number",
     ),
     P(
         "empty_setup.toml",
         b'title = "T"\n[[steps]]\nname = "Figure four"\nsetup = []\n',
         "check",
         ["steps[0].setup"],
-        id="custom-setup-empty-list"
+        id="custom-setup-empty-list",
     ),
 ]
 
@@ -210,11 +264,7 @@ BUILD_CASES = [
     P("unknown_stretch.toml", ["Did you mean: forward-bend"], id="build-stretch-typo"),
     P("invalid_toml.toml", ["line 4"], id="build-invalid-toml"),
     P("billion_laughs.yaml", ["anchors and aliases"], id="build-billion-laughs"),
-    P(
-        "over_three_hours.toml",
-        ["3 hours"],
-        id="build-over-3-hours"
-    ),
+    P("over_three_hours.toml", ["3 hours"], id="build-over-3-hours"),
 ]
 
 
@@ -248,15 +298,32 @@ OPTION_CASES = [
     P(["build", "--hold", "301", "-o", "x.mp3"], ["--hold", "301"], id="build-hold-301"),
     P(["script", "--minutes", "0"], ["--minutes", "1<=x<=180"], id="minutes-0"),
     P(["script", "--minutes", "181"], ["--minutes", "1<=x<=180"], id="minutes-181"),
-    P(["script", "--minutes", "2"], ["--minutes", "cannot fit 2 minutes", "shortest session"], id="minutes-2-too-short"),
-    P(["script", "--minutes", "1"], ["--minutes", "cannot fit 1 minute within", "shortest session"], id="minutes-1-too-short"),
-    P(["script", "--minutes", "5", "--rounds", "20"], ["--minutes", "cannot fit 5", "closest it can get"], id="minutes-with-20-rounds"),
+    P(
+        ["script", "--minutes", "2"],
+        ["--minutes", "cannot fit 2 minutes", "shortest session"],
+        id="minutes-2-too-short",
+    ),
+    P(
+        ["script", "--minutes", "1"],
+        ["--minutes", "cannot fit 1 minute within", "shortest session"],
+        id="minutes-1-too-short",
+    ),
+    P(
+        ["script", "--minutes", "5", "--rounds", "20"],
+        ["--minutes", "cannot fit 5", "closest it can get"],
+        id="minutes-with-20-rounds",
+    ),
     P(["script", "--only", "nosuchstretch"], ["--only", "'nosuchstretch'", "voiceguide list"], id="only-unknown"),
     P(["script", "--only", "forwad bend"], ["--only", "Did you mean: forward-bend"], id="only-typo"),
     P(["script", "--skip", "wal stretch"], ["--skip", "Did you mean: wall-hamstring"], id="skip-typo"),
     P(
-        ["script", "--skip", "dynamic,forward-bend,standing-hamstring,lunge,downward-dog",
-         "--skip", "seated-hamstring,supine,reclining-hand-to-big-toe,wall"],
+        [
+            "script",
+            "--skip",
+            "dynamic,forward-bend,standing-hamstring,lunge,downward-dog",
+            "--skip",
+            "seated-hamstring,supine,reclining-hand-to-big-toe,wall",
+        ],
         ["no stretches left", "--skip"],
         id="skip-everything",
     ),
@@ -270,11 +337,7 @@ OPTION_CASES = [
     P(["script", "--format", "xml"], ["--format", "'xml'"], id="format-xml"),
     P(["script", "--voice", "nosuchvoice"], ["'nosuchvoice'", "voiceguide voices"], id="voice-unknown"),
     P(["script", "nosuchpreset"], ["'nosuchpreset'", "presets:", "full"], id="unknown-preset"),
-    P(
-        ["check", "--rate", "100000", "ROUTINE"],
-        ["--rate"],
-        id="check-rate-100000"
-    ),
+    P(["check", "--rate", "100000", "ROUTINE"], ["--rate"], id="check-rate-100000"),
 ]
 
 

@@ -13,15 +13,15 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
 from timing_rules import assert_obeys_timing_rules
+
 from voiceguide import routinefile
-from voiceguide.text import clean
 from voiceguide.builder import Options, apply, fit_minutes, parse_equipment
 from voiceguide.catalog import load_catalog
 from voiceguide.cli import cli
 from voiceguide.errors import InputError
 from voiceguide.routine import load_routine, preset_names, routine_from_data
+from voiceguide.text import clean
 from voiceguide.timeline import SPEECH, build_timeline
 
 CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8}
@@ -348,9 +348,7 @@ def routine_data(draw):
         if draw(st.booleans()):
             defaults["countdown"] = draw(st.booleans())
         data["defaults"] = defaults
-    data["steps"] = draw(
-        st.lists(st.one_of(catalog_step(), catalog_step(), custom_step()), min_size=1, max_size=5)
-    )
+    data["steps"] = draw(st.lists(st.one_of(catalog_step(), catalog_step(), custom_step()), min_size=1, max_size=5))
     corruption = draw(st.none() | st.sampled_from(CORRUPTIONS))
     if corruption:
         where, index, key, value = corruption

@@ -256,7 +256,7 @@ def test_failed_encode_leaves_the_old_file_and_nothing_else(tmp_path, module_cac
     fake = bin_dir / "ffmpeg"
     fake.write_text(
         "#!/bin/sh\n"
-        'for last; do :; done\n'
+        "for last; do :; done\n"
         '[ "$last" = "-" ] || printf "half an mp3" > "$last"\n'
         "head -c 100000 > /dev/null\n"
         'echo "simulated encoder failure" >&2\n'

@@ -12,10 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import audiocheck
 import numpy as np
 import pytest
 
-import audiocheck
 from voiceguide.engines import piper_available
 
 pytestmark = pytest.mark.slow
@@ -90,7 +90,7 @@ def test_piper_builds_twice_to_identical_audio_on_target(tmp_path):
     integrated, peak = measure(first)
     assert abs(integrated - TARGET_LUFS) <= LU_TOLERANCE, integrated
     assert peak <= MAX_TRUE_PEAK, peak
-    for measured, hold in zip(holds_measured(first, timeline), timeline["holds"]):
+    for measured, hold in zip(holds_measured(first, timeline), timeline["holds"], strict=False):
         assert measured == pytest.approx(hold["end"] - hold["start"], abs=0.010)
 
 

@@ -37,10 +37,9 @@ except ImportError:
 
 from voiceguide import cache as clip_cache
 from voiceguide.cli import cli
+from voiceguide.engines import make_engine as _make_engine
 from voiceguide.errors import EnvironmentFailure
 from voiceguide.speech import Speech, Voice
-
-from voiceguide.engines import make_engine as _make_engine
 
 
 def make_engine():
@@ -53,6 +52,8 @@ def patch_make_engine(monkeypatch, factory) -> None:
     import voiceguide.engines
 
     monkeypatch.setattr(voiceguide.engines, "make_engine", factory)
+
+
 from voiceguide.text import clean
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -435,7 +436,9 @@ FAKE_FFMPEGS = {
 @pytest.mark.parametrize("name", list(FAKE_FFMPEGS))
 def test_failing_ffmpeg(tmp_path, warm_cache, name):
     fake = write_fake(tmp_path / "bin", "ffmpeg", FAKE_FFMPEGS[name])
-    proc, work, tmp, target = build_with(tmp_path, warm_cache, {"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"})
+    proc, work, tmp, target = build_with(
+        tmp_path, warm_cache, {"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
+    )
     assert proc.returncode == 1, proc.stderr
     line = assert_one_line_error(proc.stderr, "ffmpeg")
     if name == "writes-half-then-fails":
@@ -445,7 +448,9 @@ def test_failing_ffmpeg(tmp_path, warm_cache, name):
 
 def test_ffmpeg_exits_0_without_output(tmp_path, warm_cache):
     fake = write_fake(tmp_path / "bin", "ffmpeg", "cat >/dev/null\nexit 0\n")
-    proc, work, tmp, target = build_with(tmp_path, warm_cache, {"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"})
+    proc, work, tmp, target = build_with(
+        tmp_path, warm_cache, {"PATH": f"{fake.parent}{os.pathsep}{os.environ['PATH']}"}
+    )
     assert proc.returncode == 1, proc.stdout
     assert_untouched(work, tmp, target, warm_cache)
 
@@ -540,7 +545,9 @@ def test_full_disk_output(tmp_path, warm_cache, tmpfs):
     work.mkdir(), tmp.mkdir()
     target = disk / "out.mp3"
     target.write_bytes(OLD_BYTES)  # the previous file, which must survive
-    proc = run_cli([*BUILD, "-o", str(target), "--force", "--timeline", str(disk / "t.json")], work, env_for(warm_cache, tmp))
+    proc = run_cli(
+        [*BUILD, "-o", str(target), "--force", "--timeline", str(disk / "t.json")], work, env_for(warm_cache, tmp)
+    )
     assert proc.returncode == 1, proc.stderr
     assert_one_line_error(proc.stderr, "No space left")
     assert target.read_bytes() == OLD_BYTES
@@ -602,13 +609,24 @@ def test_concurrent_builds_share_one_cache(tmp_path):
     variants = [["--hold", "20"], ["--hold", "25", "--no-countdown"], ["--hold", "20", "--rate", "170"]]
     procs = []
     for i, extra in enumerate(variants):
-        args = ["build", "--engine", "pyttsx3", "--only", "forward-bend", *extra, "-o", f"out{i}.mp3", "--timeline", f"t{i}.json"]
+        args = [
+            "build",
+            "--engine",
+            "pyttsx3",
+            "--only",
+            "forward-bend",
+            *extra,
+            "-o",
+            f"out{i}.mp3",
+            "--timeline",
+            f"t{i}.json",
+        ]
         procs.append(
             subprocess.Popen([sys.executable, "-m", "voiceguide", *args], cwd=tmp_path, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         )  # fmt: skip
     results = [p.communicate(timeout=120) for p in procs]
-    for i, (p, (out, err)) in enumerate(zip(procs, results)):
+    for i, (p, (out, err)) in enumerate(zip(procs, results, strict=False)):
         assert p.returncode == 0, err
         duration = json.loads((tmp_path / f"t{i}.json").read_text())["duration"]
         assert abs(decoded_seconds(tmp_path / f"out{i}.mp3") - duration) < 0.1
@@ -764,9 +782,9 @@ def test_hostile_cue_text(tmp_path, name, where):
     text = HOSTILE_TEXTS[name]
     body = 'title = "Text test"\n'
     if where == "intro":
-        body += f"intro = [{_toml_string(text)}]\n[[steps]]\nstretch = \"forward bend\"\nhold = 20\n"
+        body += f'intro = [{_toml_string(text)}]\n[[steps]]\nstretch = "forward bend"\nhold = 20\n'
     else:
-        body += f"[[steps]]\nstretch = \"forward bend\"\nhold = 20\ntips = [{_toml_string(text)}]\n"
+        body += f'[[steps]]\nstretch = "forward bend"\nhold = 20\ntips = [{_toml_string(text)}]\n'
     routine = tmp_path / "r.toml"
     routine.write_text(body, encoding="utf-8")
     result = CliRunner().invoke(cli, ["script", str(routine), "--format", "json"])

@@ -257,7 +257,7 @@ def test_ffmpeg_reads_back_the_chapters(session, fmt):
     _, chapters = read_back(session["folder"] / f"s{suffix_for(fmt)}")
     expected = expected_chapters(session)
     assert [title for _, _, title in chapters] == [c.title for c in expected]
-    for (start, _, title), chapter in zip(chapters, expected):
+    for (start, _, title), chapter in zip(chapters, expected, strict=False):
         assert abs(start - chapter.start) <= TOLERANCE, title
 
 
@@ -319,11 +319,11 @@ def test_split_tracks_add_up_to_the_single_file(session):
     assert [t.name for t in tracks] == [track_file_name(n, len(chapters), c.title) for n, c in enumerate(chapters, 1)]
     assert session["written"]["mp3"][4:] == tracks + [folder / "playlist.m3u8"]
     lengths = [decoded_frames(t) for t in tracks]
-    for frames, chapter in zip(lengths, chapters):
+    for frames, chapter in zip(lengths, chapters, strict=False):
         assert abs(frames / SAMPLE_RATE - chapter.seconds) <= TOLERANCE, chapter.title
     whole = decoded_frames(session["folder"] / "s.mp3")
     assert abs(sum(lengths) - whole) / SAMPLE_RATE <= SPLIT_TOLERANCE
-    for n, (track, chapter) in enumerate(zip(tracks, chapters), 1):
+    for n, (track, chapter) in enumerate(zip(tracks, chapters, strict=False), 1):
         tag = ID3(track)
         assert tag["TRCK"].text == [f"{n}/{len(chapters)}"]
         assert tag["TIT2"].text == [chapter.title]
@@ -335,7 +335,7 @@ def test_split_tracks_add_up_to_the_single_file(session):
     playlist = (folder / "playlist.m3u8").read_text(encoding="utf-8").splitlines()
     assert playlist[:2] == ["#EXTM3U", "#PLAYLIST:Back care"]
     assert playlist[3::2] == [t.name for t in tracks]
-    for line, chapter in zip(playlist[2::2], chapters):
+    for line, chapter in zip(playlist[2::2], chapters, strict=False):
         seconds, title = re.fullmatch(r"#EXTINF:([\d.]+),(.*)", line).groups()
         assert title == chapter.title and abs(float(seconds) - chapter.seconds) <= 0.001
 

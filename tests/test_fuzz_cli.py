@@ -34,8 +34,14 @@ scalar = st.one_of(
     st.booleans(),
     short_text,
 )
-anything = st.recursive(scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=6)
-seconds = st.one_of(st.integers(0, 400), st.sampled_from([5, 20, 30, 300]), st.floats(-10, 400), short_text, st.booleans())
+anything = st.recursive(
+    scalar,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
+seconds = st.one_of(
+    st.integers(0, 400), st.sampled_from([5, 20, 30, 300]), st.floats(-10, 400), short_text, st.booleans()
+)
 
 
 def maybe(value_strategy):

@@ -162,7 +162,7 @@ def test_each_clip_starts_on_its_exact_sample():
         apart = [e for e in SHORT.events if e.sound != "switch.wav"]
         expected = [(frame_of(e.start), SIGNATURE[e.sound if e.kind == CHIME else SPEECH]) for e in apart]
         assert found == expected, f"chunk size {size} s"
-        assert all(nearest(i, e.start) for (i, _), e in zip(found, apart))
+        assert all(nearest(i, e.start) for (i, _), e in zip(found, apart, strict=False))
         switch = SHORT.events[5]
         s = frame_of(switch.start)
         speech_pcm = samples(make_pcm_of()(SHORT.events[4])).astype(np.int32)
@@ -239,7 +239,7 @@ def test_three_hour_session_in_chunks_keeps_holds_exact():
     kinds = [SIGNATURE[e.sound if e.kind == CHIME else SPEECH] for e in timeline.events]
     assert [v for _, v in found] == kinds
     assert [i for i, _ in found] == [frame_of(e.start) for e in timeline.events]
-    assert all(nearest(i, e.start) for (i, _), e in zip(found, timeline.events))
+    assert all(nearest(i, e.start) for (i, _), e in zip(found, timeline.events, strict=False))
 
     # No gap and no click at any seam: the samples either side are exactly the clips' own.
     assert len(seams) == -(-total // chunk) - 1
@@ -257,10 +257,10 @@ def test_three_hour_session_in_chunks_keeps_holds_exact():
     closing = [i for i, v in found if v in (SIGNATURE["end.wav"], SIGNATURE["switch.wav"])]
     assert len(opening) == len(closing) == len(timeline.holds)
     assert any(round(h.start * 1000) % 10 == 5 for h in timeline.holds), "some hold starts on an odd 5 ms"
-    for hold, a, b in zip(timeline.holds, opening, closing):
+    for hold, a, b in zip(timeline.holds, opening, closing, strict=False):
         assert b - a == round(hold.seconds * RATE), hold  # whole seconds of samples, exactly
-    spans = [b // chunk != a // chunk for a, b in zip(opening, closing)]
-    assert all(spanned for spanned, h in zip(spans, timeline.holds) if h.seconds >= CHUNK_SECONDS)
+    spans = [b // chunk != a // chunk for a, b in zip(opening, closing, strict=False)]
+    assert all(spanned for spanned, h in zip(spans, timeline.holds, strict=False) if h.seconds >= CHUNK_SECONDS)
 
 
 def test_hold_is_exact_whatever_millisecond_it_starts_on():

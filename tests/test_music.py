@@ -54,7 +54,7 @@ def test_bed_ducks_under_speech_and_returns_in_silence(tmp_path):
         assert before - under == pytest.approx(-DUCK_DB, abs=1.0)
     # Smooth: no jump between 5 ms steps bigger than a fraction of a dB at the ramps.
     steps = [level_db(audio, t, t + 0.005) for t in np.arange(4.5, 5.05, 0.005)]
-    assert max(abs(b - a) for a, b in zip(steps, steps[1:])) < 1.5
+    assert max(abs(b - a) for a, b in zip(steps, steps[1:], strict=False)) < 1.5
 
 
 def test_bed_fades_in_and_out(tmp_path):

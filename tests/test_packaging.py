@@ -47,7 +47,10 @@ def clean_env() -> dict[str, str]:
 
 def base_python() -> str:
     """The interpreter this venv was made from, so the new venv does not see /tmp/venv's editable install."""
-    candidates = [getattr(sys, "_base_executable", None), *(Path(sys.base_prefix, "bin", n) for n in ("python3", "python"))]
+    candidates = [
+        getattr(sys, "_base_executable", None),
+        *(Path(sys.base_prefix, "bin", n) for n in ("python3", "python")),
+    ]
     for candidate in candidates:
         if candidate and Path(candidate).exists():
             return str(candidate)
@@ -62,17 +65,30 @@ def wheel(tmp_path_factory) -> Path:
         REPO,
         src,
         ignore=shutil.ignore_patterns(
-            ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis", ".venv", "*.mp3", "*.part"
+            ".git",
+            "build",
+            "dist",
+            "*.egg-info",
+            "__pycache__",
+            ".pytest_cache",
+            ".hypothesis",
+            ".venv",
+            "*.mp3",
+            "*.part",
         ),
     )
     out = work / "dist"
     attempts = []
     for extra in ([], ["--no-build-isolation"]):  # the second for machines with no package index
-        proc = run([sys.executable, "-m", "pip", "wheel", "--no-deps", *extra, "-w", out, src], env=clean_env(), cwd=work)
+        proc = run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", *extra, "-w", out, src], env=clean_env(), cwd=work
+        )
         wheels = sorted(out.glob("voiceguide-*.whl"))
         if proc.returncode == 0 and wheels:
             return wheels[0]
-        attempts.append(f"pip wheel {' '.join(extra)}: exit {proc.returncode}\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}")
+        attempts.append(
+            f"pip wheel {' '.join(extra)}: exit {proc.returncode}\n{proc.stdout[-1500:]}\n{proc.stderr[-1500:]}"
+        )
     pytest.fail("could not build a wheel:\n" + "\n".join(attempts))
 
 

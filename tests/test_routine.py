@@ -36,7 +36,10 @@ def write(tmp_path, text, name="r.toml"):
 
 
 def test_routine_file(tmp_path):
-    path = write(tmp_path, 'title = "Mine"\n[defaults]\nhold = 20\n[[steps]]\nstretch = "down dog"\n[[steps]]\nstretch = "lunge"\nhold = 25\n')
+    path = write(
+        tmp_path,
+        'title = "Mine"\n[defaults]\nhold = 20\n[[steps]]\nstretch = "down dog"\n[[steps]]\nstretch = "lunge"\nhold = 25\n',
+    )
     routine = load_routine(path)
     assert routine.title == "Mine"
     assert [(s.stretch.id, s.hold) for s in routine.steps] == [("downward-dog", 20), ("lunge-hamstring", 25)]
@@ -45,10 +48,22 @@ def test_routine_file(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ('title = "x"\n[[steps]]\nstretch = "forward bend"\nhold = "thirty"\n', r"steps\[0\]\.hold: expected a whole number of seconds, got 'thirty'"),
-        ('title = "x"\n[[steps]]\nstretch = "forward bend"\nhold = 0\n', r"steps\[0\]\.hold: 0 is out of range; use 5 to 300 seconds"),
-        ('title = "x"\n[[steps]]\nstretch = "forwrd bend"\n', r"steps\[0\]\.stretch: no stretch named 'forwrd bend'\. Did you mean: forward-bend"),
-        ('title = "x"\n[[steps]]\nstretch = "forward bend"\nhodl = 3\n', r"steps\[0\]\.hodl: unknown key 'hodl'; did you mean 'hold'\?"),
+        (
+            'title = "x"\n[[steps]]\nstretch = "forward bend"\nhold = "thirty"\n',
+            r"steps\[0\]\.hold: expected a whole number of seconds, got 'thirty'",
+        ),
+        (
+            'title = "x"\n[[steps]]\nstretch = "forward bend"\nhold = 0\n',
+            r"steps\[0\]\.hold: 0 is out of range; use 5 to 300 seconds",
+        ),
+        (
+            'title = "x"\n[[steps]]\nstretch = "forwrd bend"\n',
+            r"steps\[0\]\.stretch: no stretch named 'forwrd bend'\. Did you mean: forward-bend",
+        ),
+        (
+            'title = "x"\n[[steps]]\nstretch = "forward bend"\nhodl = 3\n',
+            r"steps\[0\]\.hodl: unknown key 'hodl'; did you mean 'hold'\?",
+        ),
         ('title = "x"\nsteps = []\n', r"steps: is empty; add at least one step"),
         ('[[steps]]\nstretch = "forward bend"\n', r"title: is missing"),
         ('title = "x"\n[[steps]\n', r"not valid TOML: .*line 2"),

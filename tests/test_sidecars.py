@@ -72,7 +72,7 @@ def test_chapters_tile_the_session():
     chapters = chapters_of(timeline)
     assert chapters[0].start == 0
     assert chapters[-1].end == timeline.duration
-    for a, b in zip(chapters, chapters[1:]):
+    for a, b in zip(chapters, chapters[1:], strict=False):
         assert a.end == b.start and a.start < a.end
     # Nine stretches, three of them sided: 12 stretch chapters between the two.
     assert len(chapters) == 1 + 12 + 1
@@ -192,14 +192,14 @@ def test_chapters_tile_any_routine_with_one_chapter_per_hold(picks, rounds, intr
     timeline = lay(r)
     chapters = chapters_of(timeline)
     assert chapters[0].start == 0 and chapters[-1].end == timeline.duration
-    assert all(a.end == b.start for a, b in zip(chapters, chapters[1:]))
+    assert all(a.end == b.start for a, b in zip(chapters, chapters[1:], strict=False))
     assert all(c.start < c.end for c in chapters)
     blocks = sorted(
         [(h.start, h.end, h.name) for h in timeline.holds] + [(x.start, x.end, x.name) for x in timeline.sets]
     )
     inner = [c for c in chapters if c.title not in (INTRODUCTION, CLOSING)]
     assert len(inner) == len(blocks)
-    for (start, end, name), chapter in zip(blocks, inner):
+    for (start, end, name), chapter in zip(blocks, inner, strict=False):
         assert chapter.start < start and end <= chapter.end
         assert name in chapter.title
     assert len({c.title for c in inner}) == len(inner) or len({p[0] for p in picks}) < len(picks)
@@ -239,7 +239,7 @@ def test_lrc_has_one_line_per_cue_stamped_at_its_start():
     cues = [re.fullmatch(r"(\[\d\d+:\d\d\.\d\d\])(.*)", line) for line in lines[5:]]
     spoken = speech(timeline)
     assert len(cues) == len(spoken)
-    for match, event in zip(cues, spoken):
+    for match, event in zip(cues, spoken, strict=False):
         assert match, "every cue line is [mm:ss.xx]text"
         assert match.group(2) == event.text
         assert abs(seconds_of_lrc(match.group(1)) - event.start) <= 0.005 + 1e-9
@@ -280,13 +280,13 @@ def test_vtt_captions_every_cue_and_chime_at_its_exact_times():
     cues = parse_vtt(vtt(timeline))
     events = sorted(timeline.events, key=lambda e: e.start)
     assert len(cues) == len(events)
-    for (start, end, text), event in zip(cues, events):
+    for (start, end, text), event in zip(cues, events, strict=False):
         assert (start, end) == (event.start, event.end)
         if event.kind == SPEECH:
             assert text == event.text
         else:
             assert text.startswith("[chime: ")
-    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:])), "cues never overlap"
+    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:], strict=False)), "cues never overlap"
     captions = {text for _, _, text in cues if text.startswith("[chime")}
     assert captions == {
         "[chime: hold begins]",

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from timing_rules import assert_obeys_timing_rules
+
 from voiceguide import cues
 from voiceguide.catalog import load_catalog
 from voiceguide.routine import Routine, Step, load_routine

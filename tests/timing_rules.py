@@ -11,7 +11,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     by_start = sorted(events, key=lambda e: e.start)
 
     # Nothing overlaps anything: speech is never over speech or a chime.
-    for a, b in zip(by_start, by_start[1:]):
+    for a, b in zip(by_start, by_start[1:], strict=False):
         assert a.end <= b.start + 1e-9, f"{a} overlaps {b}"
         # ...and leaves a breath between: clear silence around every chime, a pause between words.
         least = pacing.clearance if CHIME in (a.kind, b.kind) else pacing.count_gap
@@ -69,7 +69,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
         for _ in (step.sides * step.rounds if step.stretch.kind == "hold" else (None,))
     ]
     assert len(openers) == len(opener_steps)
-    for start, step in zip(openers, opener_steps):
+    for start, step in zip(openers, opener_steps, strict=False):
         before = [e for e in events if e.kind == SPEECH and e.end <= start]
         announce = max((e for e in before if e.role in ("announce", "switch", "round")), key=lambda e: e.start)
         last_speech = max(before, key=lambda e: e.end)
@@ -81,7 +81,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
         counts = [e for e in events if e.role == "count" and rep_set.start < e.start < rep_set.end]
         assert len(counts) == 2 * rep_set.reps
         assert [c.text.split(",")[0] for c in counts] == ["Right", "Left"] * rep_set.reps
-        steps = {round(b.start - a.start, 3) for a, b in zip(counts, counts[1:])}
+        steps = {round(b.start - a.start, 3) for a, b in zip(counts, counts[1:], strict=False)}
         assert len(steps) <= 1 or max(steps) - min(steps) <= 0.002
 
     # The session ends with the finishing chime, and the file holds all of it.

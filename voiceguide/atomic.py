@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 COMMITTED: list[Path] = []  # files renamed into place by this command so far (for its messages)
 

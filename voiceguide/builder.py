@@ -7,8 +7,8 @@ wins over the preset or routine file it is applied to.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from voiceguide.catalog import EQUIPMENT, POSITIONS, Catalog, Stretch, load_catalog
 from voiceguide.errors import InputError
@@ -56,7 +56,9 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
     if options.order == "flow":
         steps.sort(key=flow_key)
     changes = {
-        k: v for k, v in (("hold", options.hold), ("get_ready", options.get_ready), ("reps", options.reps)) if v is not None
+        k: v
+        for k, v in (("hold", options.hold), ("get_ready", options.get_ready), ("reps", options.reps))
+        if v is not None
     }
     steps = [dataclasses.replace(s, **changes) for s in steps]
     routine = dataclasses.replace(routine, steps=tuple(steps))

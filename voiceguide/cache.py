@@ -21,7 +21,7 @@ def cache_dir() -> Path:
 
 
 def clip_key(identity: str, text: str) -> str:
-    return hashlib.sha256(f"{identity}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{identity}\n{text}".encode()).hexdigest()
 
 
 def clip_path(identity: str, text: str) -> Path:

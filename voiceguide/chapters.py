@@ -81,7 +81,7 @@ def chapters_of(timeline: Timeline) -> list[Chapter]:
         return [Chapter(timeline.title, 0.0, timeline.duration)]
     titled[0] = (0.0, titled[0][1])  # nothing before the first chapter
     ends = [start for start, _ in titled[1:]] + [timeline.duration]
-    return [Chapter(title, start, end) for (start, title), end in zip(titled, ends)]
+    return [Chapter(title, start, end) for (start, title), end in zip(titled, ends, strict=False)]
 
 
 def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:

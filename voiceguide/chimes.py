@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -27,7 +27,7 @@ def sound_file(name: str):
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_sound(name: str) -> AudioSegment:
     with resources.as_file(sound_file(name)) as path:
         return load_wav(path).apply_gain(CHIME_GAIN_DB)  # a little under the voice

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import click
 
-from voiceguide import __version__
-from voiceguide import atomic
+from voiceguide import __version__, atomic
 from voiceguide.errors import InputError, VoiceguideError
 from voiceguide.launch import Terminated
 
@@ -113,8 +112,8 @@ def session_options(func):
     """Options that shape the session, shared by build and script."""
     from voiceguide.builder import ORDERS
     from voiceguide.catalog import POSITIONS
-    from voiceguide.routine import GET_READY_LIMITS, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
     from voiceguide.engines import DEFAULT_RATE, RATE_LIMITS
+    from voiceguide.routine import GET_READY_LIMITS, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
 
     options = [
         click.argument("routine", required=False, metavar="[ROUTINE]"),
@@ -233,24 +232,55 @@ class ClickProgress:
     help="Where to write the MP3.  [default: hamstring-stretches.mp3 in this folder]",
 )
 @click.option("-f", "--force", "-y", is_flag=True, help="Replace the output files if they exist.")
-@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES),
-              help="Audio format.  [default: from the output's extension, else mp3]")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES),
+    help="Audio format.  [default: from the output's extension, else mp3]",
+)
 @click.option("--title", metavar="TEXT", help="Title tag.  [default: the routine's title]")
 @click.option("--artist", metavar="TEXT", help="Artist tag.  [default: the routine's, else voiceguide]")
 @click.option("--album", metavar="TEXT", help="Album tag.  [default: the routine's, else its title]")
-@click.option("--cover", type=click.Path(dir_okay=False, path_type=Path), metavar="IMAGE",
-              help="Cover art (PNG or JPEG).  [default: drawn from the routine]")
-@click.option("--lrc", "lrc_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.lrc",
-              help="Also write LRC lyrics, one line per cue.")
-@click.option("--vtt", "vtt_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.vtt",
-              help="Also write WebVTT captions.")
-@click.option("--chapters", "chapters_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.json",
-              help="Also write Podcasting 2.0 JSON chapters.")
-@click.option("--music", metavar="FILE|ambient",
-              help="A music bed under the session (any file ffmpeg reads, looped or trimmed), ducked under "
-                   "speech; 'ambient' is a calm pad voiceguide makes itself.")
-@click.option("--split", "split_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Also write one MP3 per stretch and a playlist.m3u8 into DIR.")
+@click.option(
+    "--cover",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="IMAGE",
+    help="Cover art (PNG or JPEG).  [default: drawn from the routine]",
+)
+@click.option(
+    "--lrc",
+    "lrc_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.lrc",
+    help="Also write LRC lyrics, one line per cue.",
+)
+@click.option(
+    "--vtt",
+    "vtt_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.vtt",
+    help="Also write WebVTT captions.",
+)
+@click.option(
+    "--chapters",
+    "chapters_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.json",
+    help="Also write Podcasting 2.0 JSON chapters.",
+)
+@click.option(
+    "--music",
+    metavar="FILE|ambient",
+    help="A music bed under the session (any file ffmpeg reads, looped or trimmed), ducked under "
+    "speech; 'ambient' is a calm pad voiceguide makes itself.",
+)
+@click.option(
+    "--split",
+    "split_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also write one MP3 per stretch and a playlist.m3u8 into DIR.",
+)
 @click.option(
     "--timeline",
     "timeline_path",
@@ -392,8 +422,8 @@ def init(file, force):
 @click.option("--rate", type=click.IntRange(80, 300), metavar="WPM", help="The rate its length is measured with.")
 def check(file, engine, voice, rate):
     """Validate a routine file; print the session's length and stretches."""
-    from voiceguide.routine import load_routine
     from voiceguide.engines import make_engine
+    from voiceguide.routine import load_routine
     from voiceguide.script import summary
     from voiceguide.session import plan_session
 
@@ -449,7 +479,9 @@ def voices():
     from voiceguide.engines import all_voices, piper_available
     from voiceguide.script import table
 
-    rows = [("*" if default else "", engine, v.id, v.name, ", ".join(v.languages)) for engine, v, default in all_voices()]
+    rows = [
+        ("*" if default else "", engine, v.id, v.name, ", ".join(v.languages)) for engine, v, default in all_voices()
+    ]
     click.echo(table(("", "ENGINE", "ID", "NAME", "LANGUAGES"), rows))
     click.echo("\n* the engine's default voice. Choose with: voiceguide build --engine ENGINE --voice ID")
     if not piper_available():

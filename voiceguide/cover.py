@@ -11,9 +11,9 @@ from __future__ import annotations
 import struct
 import unicodedata
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from voiceguide.errors import InputError
 from voiceguide.timeline import Timeline
@@ -172,7 +172,7 @@ class _Canvas:
     def gradient(self, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> None:
         for y, row in enumerate(self.rows):
             t = y / max(1, self.h - 1)
-            color = bytes(round(a + (b - a) * t) for a, b in zip(top, bottom))
+            color = bytes(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=False))
             row[:] = color * self.w
 
     def rect(self, x: int, y: int, w: int, h: int, color: tuple[int, int, int]) -> None:

@@ -33,8 +33,7 @@ def ensure_espeak() -> str:
         import espeakng_loader
     except ImportError:
         raise EnvironmentFailure(
-            "no eSpeak NG library: install it (apt install libespeak-ng1) or "
-            "pip install espeakng-loader"
+            "no eSpeak NG library: install it (apt install libespeak-ng1) or pip install espeakng-loader"
         ) from None
     lib = Path(espeakng_loader.get_library_path()).with_name(SONAME)
     try:

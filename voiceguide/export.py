@@ -18,9 +18,10 @@ import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from voiceguide import ffmpeg, loudness
 from voiceguide.atomic import atomic_path, write_text_atomic
@@ -246,7 +247,9 @@ def export_session(
         measured, gain = _encode_on_target(render, timeline, output, fmt, info, chapters, cover, gain_key)
     written = [Path(output)] + [Path(path) for path, _ in texts if path is not None]
     if split_dir is not None:
-        written += split_tracks(render(), timeline, chapters, Path(split_dir), info, cover, filters=loudness.master_filter(gain))
+        written += split_tracks(
+            render(), timeline, chapters, Path(split_dir), info, cover, filters=loudness.master_filter(gain)
+        )
     return Exported(written, measured)
 
 
@@ -287,7 +290,7 @@ class _Again(Exception):
 @dataclass(frozen=True)
 class Exported:
     paths: list[Path]  # the audio file first
-    loudness: "loudness.Measurement | None"  # of the audio file, as encoded
+    loudness: loudness.Measurement | None  # of the audio file, as encoded
 
 
 # -- split tracks ------------------------------------------------------------

@@ -8,7 +8,8 @@ is read through a `Fields` so a mistake is reported as
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from voiceguide.errors import InputError
 from voiceguide.text import clean, has_words

@@ -11,7 +11,7 @@ chunk at a time, whatever the session's length.
 from __future__ import annotations
 
 import warnings
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # audioop, 3.11-3.12

@@ -16,11 +16,11 @@ import math
 import os
 import queue
 import subprocess
-import threading
 import tempfile
+import threading
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # audioop, 3.11-3.12
@@ -29,9 +29,9 @@ with warnings.catch_warnings():
     except ImportError:  # pragma: no cover - 3.13 without audioop-lts
         from pydub import pyaudioop as audioop
 
+from voiceguide import ffmpeg
 from voiceguide.audio import SAMPLE_RATE
 from voiceguide.errors import EnvironmentFailure, InputError
-from voiceguide import ffmpeg
 from voiceguide.timeline import SPEECH, Timeline
 
 AMBIENT = "ambient"

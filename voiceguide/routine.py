@@ -61,7 +61,7 @@ class Routine:
     minutes: float | None = None  # a target length, fitted by the builder
     source: str = ""
 
-    def with_overrides(self, hold: int | None = None) -> "Routine":
+    def with_overrides(self, hold: int | None = None) -> Routine:
         steps = self.steps
         if hold is not None:
             steps = tuple(dataclasses.replace(s, hold=hold) for s in steps)

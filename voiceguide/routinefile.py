@@ -130,6 +130,7 @@ def field_line(data: bytes, field: str, yaml: bool = False) -> int | None:
 
 def _toml_line(lines: list[str], tokens: list[str | int]) -> int | None:
     """Tables and arrays of tables as written in the routine schema; inline forms get no line."""
+
     def key_at(start: int, key: str) -> int | None:
         pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*=""")
         for i in range(start, len(lines)):

@@ -48,7 +48,7 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     out = []
     for row in [header, *rows]:
-        out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
     return "\n".join(out)
 
 

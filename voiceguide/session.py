@@ -14,7 +14,7 @@ from voiceguide.cache import evict
 from voiceguide.errors import InputError
 from voiceguide.routine import MAX_SESSION_SECONDS, Routine
 from voiceguide.speech import Clip, Engine, Speech, read_clip
-from voiceguide.timeline import CHIMES, CHIME, Event, Timeline, build_timeline, spoken_texts
+from voiceguide.timeline import CHIME, CHIMES, Event, Timeline, build_timeline, spoken_texts
 
 
 class Progress:

@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from voiceguide.chapters import Chapter
 from voiceguide.timeline import SPEECH, Timeline

@@ -12,9 +12,10 @@ import os
 import tempfile
 import threading
 import wave
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 from voiceguide.cache import clip_path, touch
 from voiceguide.errors import EnvironmentFailure, VoiceguideError
@@ -86,7 +87,7 @@ class Speech:
             spoken = self._speak_all([text for text, _ in missing], workers, on_clip)
             from voiceguide.loudness import limit_clips
 
-            for (text, path), pcm in zip(missing, limit_clips(spoken)):
+            for (text, path), pcm in zip(missing, limit_clips(spoken), strict=False):
                 clips[text] = Clip(text, path, _write_clip(path, pcm))
         return {text: clips[text] for text in dict.fromkeys(texts)}
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import base64
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 from voiceguide import __version__
 from voiceguide.chapters import Chapter
@@ -119,8 +119,24 @@ def write_tags(
 def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None):
     """A complete ID3v2.4 tag for the session (a mutagen.id3.ID3, not yet saved)."""
     from mutagen.id3 import (
-        APIC, CHAP, COMM, CTOC, ID3, SYLT, TALB, TCON, TDRC, TIT2, TLEN, TPE1, TPE2, TRCK, USLT,
-        CTOCFlags, Encoding, PictureType,
+        APIC,
+        CHAP,
+        COMM,
+        CTOC,
+        ID3,
+        SYLT,
+        TALB,
+        TCON,
+        TDRC,
+        TIT2,
+        TLEN,
+        TPE1,
+        TPE2,
+        TRCK,
+        USLT,
+        CTOCFlags,
+        Encoding,
+        PictureType,
     )  # fmt: skip
 
     utf8 = Encoding.UTF8
@@ -141,7 +157,7 @@ def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (
     synced = [(" ".join((e.text or "").split()), _ms(e.start)) for e in _speech(timeline)]
     tag.add(SYLT(encoding=utf8, lang=LANGUAGE, format=2, type=1, desc="", text=synced))  # format 2: milliseconds
     ids = [f"chp{i}" for i in range(len(chapters))]
-    for element_id, chapter in zip(ids, chapters):
+    for element_id, chapter in zip(ids, chapters, strict=False):
         tag.add(
             CHAP(
                 element_id=element_id,

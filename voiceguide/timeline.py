@@ -18,8 +18,8 @@ Times are rounded to whole milliseconds so they land on exact sample offsets.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Mapping
 
 from voiceguide import cues
 from voiceguide.routine import Routine, Step
@@ -109,9 +109,11 @@ class Timeline:
             "sets": [asdict(s) for s in self.sets],
         }
 
-    def without_speech(self) -> "Timeline":
+    def without_speech(self) -> Timeline:
         """The same session with chimes only (--engine none)."""
-        return Timeline(self.title, self.duration, tuple(e for e in self.events if e.kind == CHIME), self.holds, self.sets)
+        return Timeline(
+            self.title, self.duration, tuple(e for e in self.events if e.kind == CHIME), self.holds, self.sets
+        )
 
     def speech_texts(self) -> list[str]:
         return list(dict.fromkeys(e.text for e in self.events if e.kind == SPEECH))
@@ -234,7 +236,11 @@ class _Builder:
             if counted:
                 boundary = _ms(counted[0][0] - p.gap)
             ten_at = _ms(end - 10)
-            if step.hold >= p.ten_seconds_from and ten_at >= window_start and ten_at + self.length(cues.TEN_SECONDS) <= boundary:
+            if (
+                step.hold >= p.ten_seconds_from
+                and ten_at >= window_start
+                and ten_at + self.length(cues.TEN_SECONDS) <= boundary
+            ):
                 anchored.insert(0, (ten_at, cues.TEN_SECONDS, "ten"))
                 boundary = _ms(ten_at - p.gap)
         for at, text in self.spread(list(step.stretch.reminders) + list(step.tips), window_start, boundary):
