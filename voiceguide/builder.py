@@ -33,6 +33,10 @@ class Options:
     countdown: bool | None = None
     order: str | None = None
     minutes: float | None = None
+    guidance: str | None = None  # full, brief or minimal (GUIDANCE); None: the routine's
+    avoid: tuple[str, ...] = ()  # what the body cannot do (catalog NEEDS): kneeling, lunging, ...
+    settle: float | None = None  # quiet seconds after the setup before the opening chime
+    tempo: float | None = None  # seconds per rep of a dynamic stretch
 
 
 def apply(routine: Routine, options: Options, catalog: Catalog | None = None) -> Routine:

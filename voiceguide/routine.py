@@ -28,6 +28,7 @@ GET_READY_LIMITS = (0, 120)
 ROUNDS_LIMITS = (1, 20)
 MAX_SESSION_SECONDS = 3 * 3600
 MAX_STEPS = 200
+GUIDANCE = ("full", "brief", "minimal")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class Routine:
     album: str = ""
     minutes: float | None = None  # a target length, fitted by the builder
     source: str = ""
+    guidance: str = "full"  # full, brief or minimal: how much is said (GUIDANCE)
+    avoid: tuple[str, ...] = ()  # what the body cannot do (catalog NEEDS)
 
     def with_overrides(self, hold: int | None = None) -> Routine:
         steps = self.steps
