@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from voiceguide.mix import CHUNK_SECONDS, frame_of, render_chunks
-from voiceguide.timeline import CHIME, SPEECH, Event, Hold, Timeline
+from voiceguide.timeline import CHIME, HOLD, SPEECH, Block, Event, Role, Timeline
 
 RATE = 44100
 
@@ -58,11 +58,11 @@ def make_pcm_of(cache: dict | None = None):
 
 
 def speech(start: float, seconds: float) -> Event:
-    return Event(SPEECH, round(start, 3), round(start + seconds, 3), text=f"cue at {start:.3f}", role="reminder")
+    return Event(SPEECH, round(start, 3), round(start + seconds, 3), text=f"cue at {start:.3f}", role=Role.REMINDER)
 
 
 def chime(sound: str, start: float, seconds: float = 0.8) -> Event:
-    return Event(CHIME, round(start, 3), round(start + seconds, 3), sound=sound, role=sound[:-4])
+    return Event(CHIME, round(start, 3), round(start + seconds, 3), sound=sound, role=Role(sound[:-4]))
 
 
 def render(timeline: Timeline, chunk_seconds: float = CHUNK_SECONDS, pcm_of=None) -> list[bytes]:
@@ -95,7 +95,7 @@ SHORT = Timeline(
         chime("switch.wav", 6.0, 0.6),  # overlaps the speech before it, across the 6 s seam
         chime("finish.wav", 9.9, 2.0),  # over the 10 s seam, ends before the tail
     ),
-    holds=(),
+    blocks=(),
 )
 SHORT_CHUNKS = [0.37, 0.5, 1, 10, 100]  # 0.5 s puts clip edges exactly on seams; 100 s is one chunk
 
@@ -175,7 +175,7 @@ def long_session(hours: float = 3.0, seed: int = 7) -> Timeline:
     rng = random.Random(seed)
     t = 0.5
     events: list[Event] = []
-    holds: list[Hold] = []
+    holds: list[Block] = []
     n = 0
     while t < hours * 3600 - 400:
         for _ in range(rng.randint(1, 3)):  # announce and setup
@@ -190,7 +190,7 @@ def long_session(hours: float = 3.0, seed: int = 7) -> Timeline:
             events.append(speech(start + 1.3 + rng.randint(0, 2000) / 1000, 1.5))
         closing = "switch.wav" if n % 3 == 1 else "end.wav"
         events.append(chime(closing, end, 0.8 if closing == "switch.wav" else 1.0))
-        holds.append(Hold(f"s{n}", f"Stretch {n}", None, start, end))
+        holds.append(Block(HOLD, f"s{n}", f"Stretch {n}", None, start, end, lead_in=start))
         n += 1
         t = round(end + 1.3, 3)
     finish = chime("finish.wav", t + 0.3, 2.8)
@@ -269,7 +269,7 @@ def test_hold_is_exact_whatever_millisecond_it_starts_on():
     start, hold = 0.085, 30
     timeline = Timeline(
         "hold", 32.0, (chime("start.wav", start, 1.0), chime("end.wav", start + hold, 1.0)),
-        (Hold("s", "S", None, start, round(start + hold, 3)),),
+        (Block(HOLD, "s", "S", None, start, round(start + hold, 3), lead_in=0.0),),
     )  # fmt: skip
     x = samples(b"".join(render(timeline, chunk_seconds=10)))
     (a, _), (b, _) = onsets(x)

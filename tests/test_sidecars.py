@@ -304,8 +304,16 @@ def test_vtt_escapes_markup_in_cue_text():
 
 
 def test_chime_caption_defaults():
-    timeline = lay(routine("forward-bend"))
-    assert chime_caption(timeline, "finish", 0) == "[chime: session complete]"
+    timeline = lay(routine(*MIXED))
+    captions = {chime_caption(timeline, e) for e in timeline.events if e.kind == "chime"}
+    assert captions == {
+        "[chime: reps begin]",
+        "[chime: reps end]",
+        "[chime: hold begins]",
+        "[chime: hold ends]",
+        "[chime: switch sides]",
+        "[chime: session complete]",
+    }
 
 
 # -- JSON chapters, playlist, script ------------------------------------------
@@ -437,3 +445,20 @@ def test_bad_covers_are_input_errors(tmp_path, content, message):
 
 def test_chapter_seconds():
     assert Chapter("x", 1.1, 3.3).seconds == 2.2
+
+
+@pytest.mark.parametrize("preset", ["full", "gentle", "warm-up"])
+@pytest.mark.parametrize("laps", [1, 2])
+def test_chimes_only_keeps_the_structure(preset, laps):
+    """Chapters, cover list and chime captions come from the blocks, not from the words."""
+    import dataclasses
+
+    spoken = lay(dataclasses.replace(load_routine(preset), rounds=laps))
+    silent = spoken.without_speech()
+    assert not silent.speech
+    assert chapters_of(silent) == chapters_of(spoken)
+    assert len(chapters_of(silent)) == len(spoken.blocks) + 2  # introduction, one per block, closing
+    assert stretches_in_order(silent) == stretches_in_order(spoken)
+    assert len(stretches_in_order(spoken)) == len(load_routine(preset).steps)
+    chimes = [e for e in spoken.events if e.kind != SPEECH]
+    assert [chime_caption(silent, e) for e in silent.events] == [chime_caption(spoken, e) for e in chimes]

@@ -153,7 +153,7 @@ def test_spoken_texts_covers_everything_the_timeline_speaks():
     needed = set(spoken_texts(routine))
     for length in (words_length(0.03), words_length(0.09), lambda text: 2.0):
         timeline, _ = lay(routine, length)
-        assert set(timeline.speech_texts()) <= needed
+        assert {e.text for e in timeline.speech} <= needed
 
 
 def test_json_contract_keys():

@@ -82,17 +82,8 @@ def image_size(data: bytes) -> tuple[int, int]:
 
 def stretches_in_order(timeline: Timeline) -> list[str]:
     """The stretches of one time through the routine, each step once (sides and rounds folded)."""
-    again = next((e.start for e in timeline.events if e.role == "round" and e.stretch is None), timeline.duration)
-    blocks = sorted(
-        [(h.start, h.stretch, h.name) for h in timeline.holds] + [(r.start, r.stretch, r.name) for r in timeline.sets]
-    )
-    names: list[str] = []
-    previous = None
-    for start, stretch, name in blocks:
-        if start < again and stretch != previous:
-            names.append(name)
-        previous = stretch
-    return names
+    steps = {b.step: b.name for b in timeline.blocks if b.lap == 1}
+    return list(steps.values())
 
 
 def generated_cover(timeline: Timeline, title: str | None = None) -> Cover:

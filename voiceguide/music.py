@@ -32,7 +32,7 @@ with warnings.catch_warnings():
 from voiceguide import ffmpeg
 from voiceguide.audio import SAMPLE_RATE
 from voiceguide.errors import EnvironmentFailure, InputError
-from voiceguide.timeline import SPEECH, Timeline
+from voiceguide.timeline import Timeline
 
 AMBIENT = "ambient"
 BED_LUFS = -40.0  # the bed in silence: 18 LU under the voice, below the gate of the integrated loudness
@@ -132,7 +132,7 @@ class MusicBed:
 def _duck_spans(timeline: Timeline) -> list[tuple[float, float]]:
     """Spoken stretches of the session, merged where the bed would not come back up between."""
     spans: list[tuple[float, float]] = []
-    for e in sorted((e for e in timeline.events if e.kind == SPEECH), key=lambda e: e.start):
+    for e in timeline.speech:
         if spans and e.start - spans[-1][1] < ATTACK + RELEASE:
             spans[-1] = (spans[-1][0], max(spans[-1][1], e.end))
         else:

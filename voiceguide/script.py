@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from voiceguide.catalog import Stretch
-from voiceguide.timeline import CHIME, Timeline
+from voiceguide.timeline import CHIME, REPS, Event, Role, Timeline
 
 
 def clock(seconds: float) -> str:
@@ -24,21 +24,25 @@ def summary(timeline: Timeline) -> str:
     return ", ".join(parts)
 
 
+def chime_meaning(timeline: Timeline, event: Event) -> str:
+    """What a chime tells the person: "hold 30 s begins (Forward Bend)", "switch sides"."""
+    block = timeline.blocks[event.block] if event.block is not None else None
+    if event.role == Role.START and block is not None:
+        if block.kind == REPS:
+            return f"reps begin ({block.name})"
+        side = f", {block.side} side" if block.side else ""
+        return f"hold {round(block.seconds)} s begins ({block.name}{side})"
+    return CHIME_MEANINGS.get(event.role, event.role.value if event.role else "chime")
+
+
+CHIME_MEANINGS = {Role.END: "ends", Role.SWITCH: "switch sides", Role.FINISH: "session complete"}
+
+
 def render_text(timeline: Timeline) -> str:
-    hold_at = {h.start: h for h in timeline.holds}
-    set_at = {s.start: s for s in timeline.sets}
     lines = [timeline.title, summary(timeline), ""]
     for e in timeline.events:
         if e.kind == CHIME:
-            if e.start in hold_at:
-                h = hold_at[e.start]
-                side = f", {h.side} side" if h.side else ""
-                what = f"hold {round(h.seconds)} s begins ({h.name}{side})"
-            elif e.start in set_at:
-                what = f"reps begin ({set_at[e.start].name})"
-            else:
-                what = {"end": "ends", "switch": "switch sides", "finish": "session complete"}.get(e.role, e.role)
-            lines.append(f"{clock(e.start)}  ~ chime: {what}")
+            lines.append(f"{clock(e.start)}  ~ chime: {chime_meaning(timeline, e)}")
         else:
             lines.append(f"{clock(e.start)}  {e.text}")
     return "\n".join(lines) + "\n"

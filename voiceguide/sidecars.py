@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from voiceguide.chapters import Chapter
-from voiceguide.timeline import SPEECH, Timeline
+from voiceguide.timeline import REPS, SPEECH, Event, Role, Timeline
 
 PODCAST_CHAPTERS_VERSION = "1.2.0"
 
@@ -52,7 +52,7 @@ def lrc(timeline: Timeline, artist: str | None = None, album: str | None = None,
     if album:
         head.append(f"[al:{_one_line(album)}]")
     head += [f"[length:{length_s // 60:02d}:{length_s % 60:02d}]", "[re:voiceguide]"]
-    lines = [f"{lrc_stamp(e.start)}{_one_line(e.text or '')}" for e in timeline.events if e.kind == SPEECH]
+    lines = [f"{lrc_stamp(e.start)}{_one_line(e.text or '')}" for e in timeline.speech]
     return "\n".join(head + lines) + "\n"
 
 
@@ -60,15 +60,20 @@ def _vtt_text(text: str) -> str:
     return _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def chime_caption(timeline: Timeline, role: str, at: float) -> str:
+def chime_caption(timeline: Timeline, event: Event) -> str:
     """What a chime means, as a sound caption: "[chime: hold begins]"."""
-    if role == "start":
-        what = "reps begin" if any(s.start == at for s in timeline.sets) else "hold begins"
-    elif role == "end":
-        what = "reps end" if any(s.end == at for s in timeline.sets) else "hold ends"
+    block = timeline.blocks[event.block] if event.block is not None else None
+    reps = block is not None and block.kind == REPS
+    if event.role == Role.START:
+        what = "reps begin" if reps else "hold begins"
+    elif event.role == Role.END:
+        what = "reps end" if reps else "hold ends"
     else:
-        what = {"switch": "switch sides", "finish": "session complete"}.get(role, role or "chime")
+        what = CAPTIONS.get(event.role, event.role.value if event.role else "chime")
     return f"[chime: {what}]"
+
+
+CAPTIONS = {Role.SWITCH: "switch sides", Role.FINISH: "session complete"}
 
 
 def vtt(timeline: Timeline) -> str:
@@ -77,8 +82,8 @@ def vtt(timeline: Timeline) -> str:
     Cues never overlap: the timeline never lays speech over speech or a chime.
     """
     blocks = ["WEBVTT"]
-    for e in sorted(timeline.events, key=lambda e: e.start):
-        text = _vtt_text(e.text or "") if e.kind == SPEECH else chime_caption(timeline, e.role, e.start)
+    for e in timeline.events:
+        text = _vtt_text(e.text or "") if e.kind == SPEECH else chime_caption(timeline, e)
         blocks.append(f"{vtt_stamp(e.start)} --> {vtt_stamp(e.end)}\n{text}")
     return "\n\n".join(blocks) + "\n"
 
@@ -116,7 +121,7 @@ def script_lines(timeline: Timeline, chapters: Sequence[Chapter] = ()) -> str:
     bounds = sorted(c.start for c in chapters[1:])
     lines: list[str] = []
     passed = 0
-    for e in sorted((e for e in timeline.events if e.kind == SPEECH), key=lambda e: e.start):
+    for e in timeline.speech:
         crossed = False
         while passed < len(bounds) and bounds[passed] <= e.start:
             passed += 1

@@ -28,7 +28,7 @@ from voiceguide.chapters import Chapter
 from voiceguide.cover import Cover
 from voiceguide.errors import EnvironmentFailure
 from voiceguide.sidecars import script_lines, vtt_stamp
-from voiceguide.timeline import SPEECH, Timeline
+from voiceguide.timeline import Timeline
 
 DEFAULT_ARTIST = "voiceguide"
 DEFAULT_GENRE = "Speech"
@@ -154,7 +154,7 @@ def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (
         tag.add(TRCK(encoding=utf8, text=[f"{info.track[0]}/{info.track[1]}"]))
     tag.add(TLEN(encoding=utf8, text=[str(_ms(timeline.duration))]))
     tag.add(USLT(encoding=utf8, lang=LANGUAGE, desc="", text=script_lines(timeline, chapters)))
-    synced = [(" ".join((e.text or "").split()), _ms(e.start)) for e in _speech(timeline)]
+    synced = [(" ".join((e.text or "").split()), _ms(e.start)) for e in timeline.speech]
     tag.add(SYLT(encoding=utf8, lang=LANGUAGE, format=2, type=1, desc="", text=synced))  # format 2: milliseconds
     ids = [f"chp{i}" for i in range(len(chapters))]
     for element_id, chapter in zip(ids, chapters, strict=False):
@@ -340,10 +340,6 @@ def write_mp4_tags(
         kind = MP4Cover.FORMAT_PNG if cover.mime == "image/png" else MP4Cover.FORMAT_JPEG
         tags["covr"] = [MP4Cover(cover.data, imageformat=kind)]
     audio.save()
-
-
-def _speech(timeline: Timeline):
-    return sorted((e for e in timeline.events if e.kind == SPEECH), key=lambda e: e.start)
 
 
 def _ms(seconds: float) -> int:

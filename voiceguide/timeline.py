@@ -2,7 +2,7 @@
 
 Pure code: it never touches audio. It is told how long each spoken text lasts
 (`speech_length`) and each chime (`chime_lengths`), and lays them out by the
-timing rules of DESIGN.md:
+timing rules of docs/design.md:
 
 - a hold lasts exactly its seconds, from the onset of its opening chime to the
   onset of its closing chime;
@@ -12,6 +12,11 @@ timing rules of DESIGN.md:
 - a sided stretch gets its full hold on each side, with a switch between;
 - a dynamic stretch is counted out rep by rep at a steady tempo, legs alternating.
 
+Besides the flat list of events, the timeline keeps the structure it was laid
+out from: one `Block` per hold or rep set (its stretch, side, round and where
+the words leading into it begin). Chapters, captions, the printed script, the
+cover's list and the music's ducking are projections of it.
+
 Times are rounded to whole milliseconds so they land on exact sample offsets.
 """
 
@@ -19,19 +24,52 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
 
 from voiceguide import cues
 from voiceguide.routine import Routine, Step
 
-SPEECH = "speech"
-CHIME = "chime"
+
+class Kind(str, Enum):
+    """What an event is: words or a sound."""
+
+    SPEECH = "speech"
+    CHIME = "chime"
+
+
+SPEECH = Kind.SPEECH
+CHIME = Kind.CHIME
+
+
+class Role(str, Enum):
+    """What an event does in the session (the timeline JSON's `role`)."""
+
+    INTRO = "intro"
+    ROUND = "round"  # a step's next round, or (with no stretch) the routine's next round
+    ANNOUNCE = "announce"
+    SETUP = "setup"
+    REMINDER = "reminder"
+    TEN = "ten"
+    COUNTDOWN = "countdown"
+    SWITCH = "switch"  # the words, and the double chime between sides
+    COUNT = "count"
+    RELEASE = "release"
+    OUTRO = "outro"
+    START = "start"
+    END = "end"
+    FINISH = "finish"
+
 
 START_CHIME = "start.wav"
 END_CHIME = "end.wav"
 SWITCH_CHIME = "switch.wav"
 FINISH_CHIME = "finish.wav"
 CHIMES = (START_CHIME, END_CHIME, SWITCH_CHIME, FINISH_CHIME)
+
+HOLD = "hold"
+REPS = "reps"
 
 
 @dataclass(frozen=True)
@@ -48,108 +86,161 @@ class Pacing:
     tail: float = 0.5  # silence after the finishing chime
 
 
+DEFAULT_PACING = Pacing()
+
+
+def ms(seconds: float) -> float:
+    """Seconds rounded to a whole millisecond."""
+    return round(seconds, 3)
+
+
+def ms_up(seconds: float) -> float:
+    """Seconds rounded up to a whole millisecond (a length never shrinks)."""
+    return math.ceil(round(seconds * 1000, 6)) / 1000
+
+
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "speech" or "chime"
+    kind: Kind
     start: float
     end: float
     text: str | None = None
     sound: str | None = None
-    role: str = ""  # intro, announce, setup, reminder, ten, countdown, switch, count, release, outro; chimes: start, end, switch, finish
+    role: Role | None = None
     stretch: str | None = None
+    block: int | None = None  # index in Timeline.blocks of the hold or set it belongs to
 
-    def to_dict(self) -> dict:
-        out = {"kind": self.kind, "start": self.start, "end": self.end}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind.value, "start": self.start, "end": self.end}
         if self.kind == SPEECH:
             out["text"] = self.text
         else:
             out["sound"] = self.sound
-        out["role"] = self.role
+        out["role"] = self.role.value if self.role else ""
         if self.stretch:
             out["stretch"] = self.stretch
+        if self.block is not None:
+            out["block"] = self.block
         return out
 
 
 @dataclass(frozen=True)
-class Hold:
+class Block:
+    """One hold (of one side) or one rep set, and where it sits in the routine."""
+
+    kind: str  # HOLD or REPS
     stretch: str
     name: str
     side: str | None
-    start: float
-    end: float
+    start: float  # onset of the opening chime
+    end: float  # onset of the closing chime
+    lead_in: float  # where the words leading into it begin: a chapter starts here
+    lap: int = 1  # the routine's round, from 1
+    step: int = 0  # the step's index in the routine
+    step_round: int = 1  # the round within the step, from 1
+    reps: int = 0  # per leg, for a rep set
 
     @property
     def seconds(self) -> float:
-        return round(self.end - self.start, 3)
+        return ms(self.end - self.start)
 
+    def hold_dict(self) -> dict[str, Any]:
+        return {"stretch": self.stretch, "name": self.name, "side": self.side, "start": self.start, "end": self.end}
 
-@dataclass(frozen=True)
-class RepSet:
-    stretch: str
-    name: str
-    reps: int
-    start: float
-    end: float
+    def set_dict(self) -> dict[str, Any]:
+        return {"stretch": self.stretch, "name": self.name, "reps": self.reps, "start": self.start, "end": self.end}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            **self.hold_dict(),
+            "reps": self.reps,
+            "lead_in": self.lead_in,
+            "lap": self.lap,
+            "step": self.step,
+            "step_round": self.step_round,
+        }
 
 
 @dataclass(frozen=True)
 class Timeline:
     title: str
     duration: float
-    events: tuple[Event, ...]
-    holds: tuple[Hold, ...]
-    sets: tuple[RepSet, ...] = field(default=())
+    events: tuple[Event, ...]  # in order of start
+    blocks: tuple[Block, ...] = ()  # in order of start
+    closing: float | None = None  # where the closing part (outro, finishing chime) begins
+    laps: int = 1  # times through the routine
+    intro: bool = False  # the session opens with spoken words before the first stretch
 
-    def to_dict(self) -> dict:
+    @property
+    def holds(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.kind == HOLD)
+
+    @property
+    def sets(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.kind == REPS)
+
+    @property
+    def speech(self) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.kind == SPEECH)
+
+    def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
             "duration": self.duration,
             "events": [e.to_dict() for e in self.events],
-            "holds": [asdict(h) for h in self.holds],
-            "sets": [asdict(s) for s in self.sets],
+            "holds": [h.hold_dict() for h in self.holds],
+            "sets": [s.set_dict() for s in self.sets],
+            "blocks": [b.to_dict() for b in self.blocks],
         }
 
     def without_speech(self) -> Timeline:
-        """The same session with chimes only (--engine none)."""
+        """The same session with chimes only (--engine none): same times, same structure."""
         return Timeline(
-            self.title, self.duration, tuple(e for e in self.events if e.kind == CHIME), self.holds, self.sets
+            self.title,
+            self.duration,
+            tuple(e for e in self.events if e.kind == CHIME),
+            self.blocks,
+            self.closing,
+            self.laps,
+            self.intro,
         )
 
-    def speech_texts(self) -> list[str]:
-        return list(dict.fromkeys(e.text for e in self.events if e.kind == SPEECH))
 
+@dataclass
+class _Place:
+    """Where the builder is in the routine, for the blocks it lays."""
 
-def _ms(seconds: float) -> float:
-    return round(seconds, 3)
-
-
-def _ms_up(seconds: float) -> float:
-    return math.ceil(round(seconds * 1000, 6)) / 1000
+    lap: int = 1
+    step: int = 0
+    lead_in: float = 0.0
 
 
 class _Builder:
     def __init__(self, speech_length: Callable[[str], float], chime_lengths: Mapping[str, float], pacing: Pacing):
-        self.length = lambda text: _ms_up(speech_length(text))
-        self.chime_lengths = {k: _ms_up(v) for k, v in chime_lengths.items()}
+        self.length = lambda text: ms_up(speech_length(text))
+        self.chime_lengths = {k: ms_up(v) for k, v in chime_lengths.items()}
         self.p = pacing
         self.events: list[Event] = []
-        self.holds: list[Hold] = []
-        self.sets: list[RepSet] = []
+        self.blocks: list[Block] = []
         self.t = 0.0  # end of the last event laid so far
         self.last_kind = CHIME  # so the lead-in is the only silence at the start
+        self.place = _Place()
 
     def next_start(self) -> float:
-        return _ms(self.t + (self.p.gap if self.last_kind == SPEECH else self.p.clearance))
+        return ms(self.t + (self.p.gap if self.last_kind == SPEECH else self.p.clearance))
 
-    def say(self, text: str, role: str, stretch: str | None = None, at: float | None = None) -> Event:
-        start = self.next_start() if at is None else _ms(at)
-        event = Event(SPEECH, start, _ms(start + self.length(text)), text=text, role=role, stretch=stretch)
+    def say(
+        self, text: str, role: Role, stretch: str | None = None, at: float | None = None, block: int | None = None
+    ) -> Event:
+        start = self.next_start() if at is None else ms(at)
+        event = Event(SPEECH, start, ms(start + self.length(text)), text, None, role, stretch, block)
         self._add(event)
         return event
 
-    def chime(self, sound: str, at: float, role: str, stretch: str | None = None) -> Event:
-        at = _ms(at)
-        event = Event(CHIME, at, _ms(at + self.chime_lengths[sound]), sound=sound, role=role, stretch=stretch)
+    def chime(self, sound: str, at: float, role: Role, stretch: str | None = None, block: int | None = None) -> Event:
+        at = ms(at)
+        event = Event(CHIME, at, ms(at + self.chime_lengths[sound]), None, sound, role, stretch, block)
         self._add(event)
         return event
 
@@ -160,93 +251,116 @@ class _Builder:
             self.last_kind = event.kind
 
     def pause(self, seconds: float) -> None:
-        self.t = _ms(self.t + seconds)
+        self.t = ms(self.t + seconds)
+
+    def block(self, kind: str, step: Step, side: str | None, start: float, end: float, **more: int) -> int:
+        s = step.stretch
+        place = self.place
+        self.blocks.append(Block(kind, s.id, s.name, side, start, end, place.lead_in, place.lap, place.step, **more))
+        return len(self.blocks) - 1
 
     # -- the parts of a session ------------------------------------------
 
     def session(self, routine: Routine) -> Timeline:
         self.t = self.p.lead_in - self.p.clearance
         for text in routine.intro:
-            self.say(text, "intro")
+            self.say(text, Role.INTRO)
         count = len(routine.steps)
-        for r in range(routine.rounds):
-            if r:
+        for lap in range(1, routine.rounds + 1):
+            self.place.lap = lap
+            lap_began: float | None = None
+            if lap > 1:
                 self.pause(self.p.between)
-                self.say(cues.routine_round(r + 1, routine.rounds), "round")
+                lap_began = self.next_start()
+                self.say(cues.routine_round(lap, routine.rounds), Role.ROUND)
             for index, step in enumerate(routine.steps):
                 self.pause(self.p.between)
-                if step.stretch.kind == "reps":
+                self.place.step = index
+                self.place.lead_in = self.next_start() if lap_began is None else lap_began
+                lap_began = None
+                if step.stretch.kind == REPS:
                     self.rep_step(step, index, count)
                 else:
                     self.hold_step(step, index, count, routine.countdown)
-                self.say(cues.RELEASE, "release", step.stretch.id)
+                self.say(cues.RELEASE, Role.RELEASE, step.stretch.id)
+        closing = self.next_start()
         for text in routine.outro:
-            self.say(text, "outro")
-        finish = self.chime(FINISH_CHIME, self.next_start(), "finish")
-        duration = _ms(finish.end + self.p.tail)
-        return Timeline(routine.title, duration, tuple(self.events), tuple(self.holds), tuple(self.sets))
+            self.say(text, Role.OUTRO)
+        finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
+        duration = ms(finish.end + self.p.tail)
+        events = tuple(sorted(self.events, key=lambda e: e.start))
+        return Timeline(
+            routine.title, duration, events, tuple(self.blocks), closing, routine.rounds, bool(routine.intro)
+        )
 
-    def get_into_position(self, step: Step, texts: list[str], first_role: str = "announce") -> float:
+    def get_into_position(self, step: Step, texts: list[str], first_role: Role = Role.ANNOUNCE) -> float:
         """Speak the setup; return when the opening chime sounds."""
         sid = step.stretch.id
         began = self.next_start()
         for i, text in enumerate(texts):
-            self.say(text, first_role if i == 0 else "setup", sid)
-        return _ms(max(began + step.get_ready, self.t + self.p.clearance))
+            self.say(text, first_role if i == 0 else Role.SETUP, sid)
+        return ms(max(began + step.get_ready, self.t + self.p.clearance))
 
     def hold_step(self, step: Step, index: int, count: int, countdown: bool) -> None:
         s = step.stretch
         plan = [(r, side) for r in range(step.rounds) for side in step.sides]
         for n, (r, side) in enumerate(plan):
             setup = [cues.mirror(t) if side == "left" else t for t in s.setup]
+            if n:
+                self.place.lead_in = self.next_start()
             if n == 0:
                 texts = [cues.announce(s.name, index, count)]
                 if side:
                     texts.append(cues.first_side(side, only=len(step.sides) == 1))
-                texts, role = texts + setup, "announce"
+                texts, role = texts + setup, Role.ANNOUNCE
             elif r != plan[n - 1][0]:
-                texts, role = [cues.round_start(r + 1, side)] + setup, "round"
+                texts, role = [cues.round_start(r + 1, side)] + setup, Role.ROUND
             else:
-                texts, role = [cues.SWITCH] + [t for t in setup if cues.names_a_side(t)], "switch"
+                texts, role = [cues.SWITCH] + [t for t in setup if cues.names_a_side(t)], Role.SWITCH
             start = self.get_into_position(step, texts, role)
-            end = _ms(start + step.hold)
+            end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
-            self.chime(START_CHIME, start, "start", s.id)
-            self.in_hold_cues(step, start, end, countdown)
-            self.chime(SWITCH_CHIME if switch_next else END_CHIME, end, "switch" if switch_next else "end", s.id)
-            self.holds.append(Hold(s.id, s.name, side, start, end))
+            block = self.block(HOLD, step, side, start, end, step_round=r + 1)
+            self.chime(START_CHIME, start, Role.START, s.id, block)
+            self.in_hold_cues(step, start, end, countdown, block)
+            sound, role = (SWITCH_CHIME, Role.SWITCH) if switch_next else (END_CHIME, Role.END)
+            self.chime(sound, end, role, s.id, block)
 
-    def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool) -> None:
+    def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool, block: int) -> None:
         """Reminders spread through the hold, then "ten seconds" and 3-2-1, as fit."""
         sid = step.stretch.id
         p = self.p
-        window_start = _ms(start + self.chime_lengths[START_CHIME] + p.clearance)
-        boundary = _ms(end - p.clearance)  # nothing spoken may run past this
-        anchored: list[tuple[float, str, str]] = []
+        window_start = ms(start + self.chime_lengths[START_CHIME] + p.clearance)
+        boundary = ms(end - p.clearance)  # nothing spoken may run past this
+        anchored: list[tuple[float, str, Role]] = []
         if countdown:
-            counted = []
-            for i, word in enumerate(cues.COUNTDOWN):
-                at = _ms(end - (len(cues.COUNTDOWN) - i))
-                limit = boundary if i == len(cues.COUNTDOWN) - 1 else _ms(at + 1 - p.count_gap)
-                counted.append((at, word, "countdown"))
-                if at < window_start or at + self.length(word) > limit:
-                    counted = []
-                    break
-            anchored += counted
-            if counted:
-                boundary = _ms(counted[0][0] - p.gap)
-            ten_at = _ms(end - 10)
+            anchored = self.countdown(end, window_start, boundary)
+            if anchored:
+                boundary = ms(anchored[0][0] - p.gap)
+            ten_at = ms(end - 10)
             if (
                 step.hold >= p.ten_seconds_from
                 and ten_at >= window_start
                 and ten_at + self.length(cues.TEN_SECONDS) <= boundary
             ):
-                anchored.insert(0, (ten_at, cues.TEN_SECONDS, "ten"))
-                boundary = _ms(ten_at - p.gap)
+                anchored.insert(0, (ten_at, cues.TEN_SECONDS, Role.TEN))
+                boundary = ms(ten_at - p.gap)
         for at, text in self.spread(list(step.stretch.reminders) + list(step.tips), window_start, boundary):
-            self.say(text, "reminder", sid, at=at)
+            self.say(text, Role.REMINDER, sid, at=at, block=block)
         for at, text, role in anchored:
-            self.say(text, role, sid, at=at)
+            self.say(text, role, sid, at=at, block=block)
+
+    def countdown(self, end: float, window_start: float, boundary: float) -> list[tuple[float, str, Role]]:
+        """Three-two-one on the last seconds, or nothing when one word would not fit its second."""
+        words = cues.COUNTDOWN
+        counted = []
+        for i, word in enumerate(words):
+            at = ms(end - (len(words) - i))
+            limit = boundary if i == len(words) - 1 else ms(at + 1 - self.p.count_gap)
+            if at < window_start or at + self.length(word) > limit:
+                return []
+            counted.append((at, word, Role.COUNTDOWN))
+        return counted
 
     def spread(self, texts: list[str], zone_start: float, zone_end: float) -> list[tuple[float, str]]:
         """Reminders at even slots over the zone; the last ones go first if they don't fit."""
@@ -254,36 +368,36 @@ class _Builder:
         for k in range(len(texts), 0, -1):
             slot = (zone_end - zone_start) / k
             if all(lengths[i] + self.p.gap <= slot for i in range(k)):
-                return [(_ms(zone_start + i * slot), texts[i]) for i in range(k)]
+                return [(ms(zone_start + i * slot), texts[i]) for i in range(k)]
         return []
 
     def rep_step(self, step: Step, index: int, count: int) -> None:
         s = step.stretch
         texts = [cues.announce(s.name, index, count), *s.setup, cues.reps_intro(step.reps)]
         start = self.get_into_position(step, texts)
-        self.chime(START_CHIME, start, "start", s.id)
         counts = [cues.rep_count(side, n) for n in range(1, step.reps + 1) for side in ("right", "left")]
         longest = max(self.length(t) for t in counts)
-        tempo = _ms(max(self.p.rep_seconds, longest + self.p.gap))
-        first = _ms(start + self.chime_lengths[START_CHIME] + self.p.clearance)
+        tempo = ms(max(self.p.rep_seconds, longest + self.p.gap))
+        first = ms(start + self.chime_lengths[START_CHIME] + self.p.clearance)
+        end = ms(first + len(counts) * tempo)
+        block = self.block(REPS, step, None, start, end, reps=step.reps)
+        self.chime(START_CHIME, start, Role.START, s.id, block)
         for i, text in enumerate(counts):
-            self.say(text, "count", s.id, at=first + i * tempo)
-        end = _ms(first + len(counts) * tempo)
-        self.chime(END_CHIME, end, "end", s.id)
-        self.sets.append(RepSet(s.id, s.name, step.reps, start, end))
+            self.say(text, Role.COUNT, s.id, at=first + i * tempo, block=block)
+        self.chime(END_CHIME, end, Role.END, s.id, block)
 
 
 def build_timeline(
     routine: Routine,
     speech_length: Callable[[str], float],
     chime_lengths: Mapping[str, float],
-    pacing: Pacing = Pacing(),
+    pacing: Pacing = DEFAULT_PACING,
 ) -> Timeline:
     """Lay out a routine. `speech_length(text)` gives seconds of each spoken cue."""
     return _Builder(speech_length, chime_lengths, pacing).session(routine)
 
 
-def spoken_texts(routine: Routine, pacing: Pacing = Pacing()) -> list[str]:
+def spoken_texts(routine: Routine, pacing: Pacing = DEFAULT_PACING) -> list[str]:
     """Every text the timeline of this routine may speak, to synthesize up front.
 
     Laying the routine out with zero-length speech drops nothing, so this is a
