@@ -90,7 +90,7 @@ def test_unknown_name_suggests_the_closest():
 def test_catalog_validation_rejects_unknown_keys_with_the_path():
     table = {
         "id": "x", "name": "X", "targets": ["hamstrings"], "position": "standing", "sided": False,
-        "kind": "hold", "hold": [20, 30], "setup": ["Stand."], "benefit": "b", "holdd": 3,
+        "kind": "hold", "hold": [20, 30], "setup": ["Stand."], "benefit": "b", "needs": ["standing"], "holdd": 3,
     }  # fmt: skip
     with pytest.raises(InputError, match=r"stretch\[4\]\.holdd: unknown key 'holdd'; did you mean 'hold'"):
         stretch_from_table(table, "stretch[4]", "catalog.toml")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from voiceguide.errors import UnknownStretch
-from voiceguide.fields import Fields, check_integer
+from voiceguide.fields import Fields, check_integer, describe_value
 from voiceguide.tomlload import parse_toml
 
 # Flow order: the body moves from standing to the floor, never back up.
@@ -17,6 +18,9 @@ POSITIONS = ("standing", "lunge", "all-fours", "seated", "lying", "wall")
 EQUIPMENT = ("strap", "towel", "band", "wall")
 SUITS = ("limited-mobility", "back-issues", "busy-schedules", "warm-up", "chronic-pain")
 KINDS = ("hold", "reps")
+# What a body must be able to do for a stretch, for --avoid: floor is sitting or
+# lying on the floor, inversion is the head below the heart.
+NEEDS = ("kneeling", "lunging", "floor", "inversion", "standing")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,11 @@ class Stretch:
     reminders: tuple[str, ...]
     benefit: str
     suits: tuple[str, ...]
+    needs: tuple[str, ...] = ()  # what a body must be able to do (NEEDS)
+    once: frozenset[str] = frozenset()  # setup sentences said on the first side only
+    exit: tuple[str, ...] = ()  # said after the last hold instead of the generic release
+    between_sides: tuple[str, ...] = ()  # the way out of the first side before the second
+    custom: bool = False  # written in a routine file: no recommended dose of its own
 
     @property
     def recommended(self) -> str:
@@ -61,9 +70,49 @@ def _pair(fields: Fields, key: str, low: int, high: int, unit: str) -> tuple[int
     return a, b
 
 
+def setup_items(
+    f: Fields, key: str, max_len: int = 300, max_items: int = 50, min_items: int = 0
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Setup sentences in order, and those marked to be said once.
+
+    An item is text (said again on the second side, mirrored) or a table
+    `{ text = "...", once = true }` (said on the first side only).
+    """
+    value = f.raw(key)
+    at = f.where(key)
+    items = [value] if isinstance(value, (str, dict)) else value
+    if not isinstance(items, list):
+        raise f.error(
+            f"expected a list of text or {{ text = ..., once = true }} tables, got {describe_value(value)}", at=at
+        )
+    if len(items) > max_items:
+        raise f.error(f"has {len(items)} items; at most {max_items}", at=at)
+    if len(items) < min_items:
+        raise f.error(f"is empty; give at least {min_items}", at=at)
+    texts: list[str] = []
+    once: set[str] = set()
+    for i, item in enumerate(items):
+        where = f"{at}[{i}]"
+        if isinstance(item, dict):
+            sub = Fields(item, where, f.source)
+            text = sub.text("text", max_len=max_len)
+            if sub.boolean("once", default=False):
+                once.add(text)
+            sub.finish()
+        elif isinstance(item, str):
+            text = f.check_text(item, where, max_len)
+        else:
+            raise f.error(
+                f"expected text or a {{ text = ..., once = true }} table, got {describe_value(item)}", at=where
+            )
+        texts.append(text)
+    return tuple(texts), frozenset(once)
+
+
 def stretch_from_table(table: object, path: str, source: str) -> Stretch:
     f = Fields(table, path, source)
     kind = f.choice("kind", KINDS)
+    setup, once = setup_items(f, "setup")
     stretch = Stretch(
         id=f.text("id", max_len=60),
         name=f.text("name", max_len=80),
@@ -76,10 +125,14 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         kind=kind,
         hold=_pair(f, "hold", 5, 300, "seconds"),
         reps=_pair(f, "reps", 1, 50, "reps") if kind == "reps" else None,
-        setup=f.texts("setup", max_len=300),
+        setup=setup,
         reminders=f.texts("reminders", default=()),
         benefit=f.text("benefit"),
         suits=f.choices("suits", SUITS, default=()),
+        needs=f.choices("needs", NEEDS),
+        once=once,
+        exit=f.texts("exit", default=(), max_items=5),
+        between_sides=f.texts("between_sides", default=(), max_items=5),
     )
     f.finish()
     return stretch
@@ -93,14 +146,14 @@ def normalize(name: str) -> str:
 
 
 class Catalog:
-    def __init__(self, stretches: tuple[Stretch, ...]):
+    def __init__(self, stretches: tuple[Stretch, ...]) -> None:
         self.stretches = stretches
         self._by_key: dict[str, Stretch] = {}
         for s in stretches:
             for key in (s.id, s.name, *s.aliases):
                 self._by_key.setdefault(normalize(key), s)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Stretch]:
         return iter(self.stretches)
 
     def __len__(self) -> int:

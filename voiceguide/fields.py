@@ -17,6 +17,11 @@ from voiceguide.text import clean, has_words
 _MISSING = object()
 
 
+def describe_value(value: Any) -> str:
+    """A value as an error message shows it: short text quoted, tables and lists by kind."""
+    return _describe(value)
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -69,6 +74,10 @@ class Fields:
         if value is default and default is not _MISSING:
             return value
         return self._check_text(value, self.where(key), max_len)
+
+    def check_text(self, value: Any, at: str, max_len: int = 300) -> str:
+        """Text found at `at` (an item of a list this table holds), cleaned and checked."""
+        return self._check_text(value, at, max_len)
 
     def _check_text(self, value: Any, at: str, max_len: int) -> str:
         if not isinstance(value, str):

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from voiceguide import routinefile
-from voiceguide.catalog import EQUIPMENT, KINDS, POSITIONS, SUITS, Catalog, Stretch, load_catalog
+from voiceguide.catalog import EQUIPMENT, KINDS, NEEDS, POSITIONS, SUITS, Catalog, Stretch, load_catalog, setup_items
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields
 
@@ -71,11 +71,14 @@ class Routine:
         return dataclasses.replace(self, steps=steps)
 
     def warnings(self) -> list[str]:
-        """Holds outside the seed's advice are allowed, but the person should know."""
+        """Holds outside the seed's advice are allowed, but the person should know.
+
+        A stretch of the person's own has no recommendation, so no warning.
+        """
         out = []
         for step in self.steps:
             low, high = step.stretch.hold
-            if step.stretch.kind == "hold" and not low <= step.hold <= high:
+            if step.stretch.kind == "hold" and not step.stretch.custom and not low <= step.hold <= high:
                 advice = f"{low} s" if low == high else f"{low}-{high} s"
                 out.append(f"{step.stretch.name}: a {step.hold} s hold is outside the recommended {advice}")
         return list(dict.fromkeys(out))
@@ -124,6 +127,8 @@ def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
         album=top.text("album", default="", max_len=120),
         rounds=top.integer("rounds", *ROUNDS_LIMITS, default=1, unit="rounds"),
         source=source,
+        guidance=top.choice("guidance", GUIDANCE, default="full"),
+        avoid=tuple(dict.fromkeys(top.choices("avoid", NEEDS, default=()))),
     )
     defaults = Fields(top.raw("defaults", {}), "defaults", source)
     base = dict(
@@ -216,6 +221,7 @@ def _custom_stretch(f: Fields) -> Stretch:
             at=f.where("setup"),
         )
     kind = f.choice("kind", KINDS, default="hold")
+    setup, once = setup_items(f, "setup", max_items=12, min_items=1)
     slug = "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "custom"
     return Stretch(
         id=slug,
@@ -229,8 +235,13 @@ def _custom_stretch(f: Fields) -> Stretch:
         kind=kind,
         hold=(20, 30),
         reps=(10, 12) if kind == "reps" else None,
-        setup=f.texts("setup", max_items=12, min_items=1),
+        setup=setup,
         reminders=f.texts("reminders", default=("Breathe slowly.",), max_items=10),
         benefit=f.text("benefit", default="Your own stretch."),
         suits=(),
+        needs=f.choices("needs", NEEDS, default=()),
+        once=once,
+        exit=f.texts("exit", default=(), max_items=5),
+        between_sides=f.texts("between_sides", default=(), max_items=5),
+        custom=True,
     )

@@ -124,7 +124,7 @@ def field_line(data: bytes, field: str, yaml: bool = False) -> int | None:
     text = data.decode("utf-8-sig", errors="replace")
     try:
         return _yaml_line(text, tokens) if yaml else _toml_line(text.splitlines(), tokens)
-    except Exception:  # a best effort: the message stands without a line
+    except Exception:  # noqa: BLE001 - a best effort: the message stands without a line
         return None
 
 
@@ -153,8 +153,8 @@ def _toml_line(lines: list[str], tokens: list[str | int]) -> int | None:
     first, rest = tokens[0], tokens[1:]
     if rest and isinstance(rest[0], int):  # steps[3]...: the 4th [[steps]]
         at = header(str(first), rest[0])
-        if at is None:
-            return None
+        if at is None:  # avoid[1]: an item of a top-level list, on its key's line
+            return key_at(0, str(first))
         key = next((t for t in rest[1:] if isinstance(t, str)), None)
         return (key_at(at + 1, key) or at + 1) if key else at + 1
     if rest and isinstance(rest[0], str):  # defaults.hold: in [defaults]
