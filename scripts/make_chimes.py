@@ -1,11 +1,13 @@
 """Generate the chime WAV files used as cues in voiceguide audio.
 
-Writes four short bell/marimba-like cues (44100 Hz, mono, 16-bit PCM):
+Writes five short bell/marimba-like cues (44100 Hz, mono, 16-bit PCM):
 
     start.wav   - opens a hold: two notes rising (C6 -> G6)
     end.wav     - closes a hold: two notes falling (G6 -> C6)
     switch.wav  - "switch sides": the same mid note twice (E5, E5)
     finish.wav  - session end: C5-E5-G5 arpeggio into a held C6
+    tick.wav    - one rep of a dynamic stretch in a chimes-only session: a
+                  short, soft A5 (12 dB under the others)
 
 Every sample is synthesized from scratch with plain arithmetic (no
 recordings, samples or third-party code), so the sounds are free of any
@@ -43,9 +45,11 @@ PARTIALS = (
 # Equal-tempered note frequencies (A4 = 440 Hz).
 C5, E5, G5 = 523.25, 659.26, 783.99
 C6, G6 = 1046.50, 1567.98
+A5 = 880.00
 
-# Each sound: total length in seconds and its notes as
-# (start time s, frequency Hz, amplitude, decay scale).
+# Each sound: total length in seconds, its notes as
+# (start time s, frequency Hz, amplitude, decay scale), and optionally its
+# peak in dB under PEAK.
 # First notes are a bit louder than later ones so the dominant frequency
 # (which tests use to tell the cues apart) is unambiguous.
 SOUNDS = {
@@ -61,10 +65,11 @@ SOUNDS = {
             (0.52, C6, 0.6, 3.0),  # held top note, long gentle decay
         ],
     ),
+    "tick": (0.15, [(0.0, A5, 1.0, 0.15)], -12.0),
 }
 
 
-def render(duration, notes):
+def render(duration, notes, under_db=0.0):
     """Mix the notes into a float buffer, normalise and shape the ends."""
     n = round(duration * SAMPLE_RATE)
     buf = [0.0] * n
@@ -101,7 +106,7 @@ def render(duration, notes):
     dc = sum(buf) / sum(taper)
     buf = [x - dc * t for x, t in zip(buf, taper, strict=False)]
 
-    scale = PEAK / max(abs(x) for x in buf)
+    scale = PEAK * 10 ** (under_db / 20) / max(abs(x) for x in buf)
     return array("h", (round(x * scale * 32767) for x in buf))
 
 
@@ -129,9 +134,9 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, (duration, notes) in SOUNDS.items():
+    for name, (duration, notes, *under) in SOUNDS.items():
         path = args.out / f"{name}.wav"
-        write_wav(path, render(duration, notes))
+        write_wav(path, render(duration, notes, *under))
         print(f"wrote {path} ({duration:.2f} s)")
 
 

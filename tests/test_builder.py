@@ -56,7 +56,7 @@ def spoken(timeline, role):
 def test_every_preset_obeys_the_timing_rules(name):
     routine = apply(load_routine(name), Options())
     if routine.minutes:
-        routine = fit_minutes(routine, routine.minutes, duration_of)
+        routine = fit_minutes(routine, routine.minutes, duration_of).routine
         assert abs(duration_of(routine) - routine.minutes * 60) <= 0.1 * routine.minutes * 60
     timeline = lay(routine)
     assert_obeys_timing_rules(timeline, routine, length)
@@ -72,7 +72,7 @@ def test_presets_are_the_expected_ones():
 
 @pytest.mark.parametrize("minutes", [5, 8, 12, 20, 45, 90, 180])
 def test_minutes_hits_the_target_within_ten_percent(minutes):
-    routine = fit_minutes(load_routine(), minutes, duration_of)
+    routine = fit_minutes(load_routine(), minutes, duration_of).routine
     got = duration_of(routine)
     assert abs(got - minutes * 60) <= 0.10 * minutes * 60, (minutes, got / 60)
     assert_obeys_timing_rules(lay(routine), routine, length)
@@ -95,7 +95,7 @@ def test_minutes_over_three_hours_is_refused():
 
 
 def test_minutes_keeps_a_given_hold():
-    routine = fit_minutes(load_routine().with_overrides(hold=25), 20, duration_of, hold_fixed=True)
+    routine = fit_minutes(apply(load_routine(), Options(hold=25)), 20, duration_of, hold_fixed=True).routine
     assert {s.hold for s in routine.steps} == {25}
     assert abs(duration_of(routine) - 1200) <= 120
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from voiceguide import cues
 from voiceguide.catalog import load_catalog
 from voiceguide.chapters import CLOSING, INTRODUCTION, Chapter, chapters_of, excerpt
 from voiceguide.cover import (
@@ -92,11 +93,14 @@ def test_a_chapter_starts_at_its_announcement_and_a_side_at_its_switch():
     ]
     announcements = speech(timeline, "announce")
     switch = speech(timeline, "switch")
+    # The forward bend starts standing after the lunge: its chapter opens on the cue to come up.
+    (come_up,) = speech(timeline, "come-up")
+    assert come_up.end < announcements[2].start
     assert [c.start for c in chapters[1:5]] == [
         announcements[0].start,
         announcements[1].start,
         switch[0].start,
-        announcements[2].start,
+        come_up.start,
     ]
     assert chapters[-1].start == speech(timeline, "outro")[0].start
     # Every hold lies inside its own chapter.
@@ -109,10 +113,11 @@ def test_a_chapter_starts_at_its_announcement_and_a_side_at_its_switch():
 def test_without_intro_or_outro_the_stretches_take_the_whole_file():
     timeline = lay(routine("forward-bend", intro=(), outro=()))
     chapters = chapters_of(timeline)
-    assert [c.title for c in chapters] == ["Forward Bend", "Closing"]
-    assert chapters[0].start == 0
+    # Every session opens with the safety line and the chimes explained: an introduction.
+    assert [c.title for c in chapters] == ["Introduction", "Forward Bend", "Closing"]
+    assert chapters[0].start == 0 and speech(timeline, "intro")[0].text == cues.SAFETY
     finish = [e for e in timeline.events if e.role == "finish"][0]
-    assert chapters[1].start == finish.start and chapters[1].end == timeline.duration
+    assert chapters[2].start == finish.start and chapters[2].end == timeline.duration
 
 
 def test_a_stretch_done_twice_gets_two_chapters():
@@ -148,9 +153,9 @@ def test_rounds_of_the_routine_start_at_the_round_announcement():
     steps = (Step(stretch=catalog.get("forward-bend"), hold=10, reps=2, get_ready=5),)
     timeline = lay(Routine(title="Rounds", steps=steps, rounds=2))
     chapters = chapters_of(timeline)
-    assert [c.title for c in chapters] == ["Round 1: Forward Bend", "Round 2: Forward Bend", "Closing"]
+    assert [c.title for c in chapters] == ["Introduction", "Round 1: Forward Bend", "Round 2: Forward Bend", "Closing"]
     (again,) = speech(timeline, "round")
-    assert again.stretch is None and chapters[1].start == again.start
+    assert again.stretch is None and chapters[2].start == again.start
     assert stretches_in_order(timeline) == ["Forward Bend"]
 
 

@@ -71,10 +71,10 @@ def test_sided_stretch_gets_both_sides_in_full_with_a_switch_between():
     assert_obeys_timing_rules(timeline, routine, length)
 
 
-def test_get_ready_is_the_longer_of_setting_and_setup_speech():
+def test_get_ready_is_the_longer_of_setting_and_setup_speech_and_settle():
     short_speech = lambda text: 0.3  # noqa: E731
     long_speech = lambda text: 6.0  # noqa: E731
-    for length, get_ready in ((short_speech, 20), (long_speech, 5)):
+    for length, get_ready in ((short_speech, 30), (long_speech, 5)):
         routine = one_step("forward-bend", get_ready=get_ready)
         timeline, _ = lay(routine, length)
         announce = speech(timeline, "announce")[0]
@@ -83,16 +83,26 @@ def test_get_ready_is_the_longer_of_setting_and_setup_speech():
         wait = hold.start - announce.start
         if length is short_speech:
             assert wait == pytest.approx(get_ready, abs=1e-9)
+            assert hold.start - setup[-1].end > Pacing().settle
         else:
-            assert hold.start == pytest.approx(setup[-1].end + Pacing().clearance, abs=1e-9)
+            # The chime waits the settle time after the last instruction, not a breath.
+            assert hold.start == pytest.approx(setup[-1].end + Pacing().settle, abs=1e-9)
             assert wait > get_ready
 
 
-def test_ten_seconds_and_countdown_on_long_holds():
+@pytest.mark.parametrize("settle", [0, 2.5, 12])
+def test_settle_option_sets_the_quiet_before_every_opening_chime(settle):
+    routine = dataclasses.replace(one_step("standing-hamstring", get_ready=0), settle=settle)
+    timeline, _ = lay(routine, lambda text: 2.0)
+    for hold in timeline.holds:
+        last_words = max(e.end for e in timeline.speech if e.end <= hold.start)
+        assert hold.start - last_words == pytest.approx(max(settle, Pacing().clearance), abs=1e-9)
+
+
+def test_countdown_on_long_holds_and_no_ten_seconds():
     timeline, _ = lay(one_step("forward-bend", hold=30))
     hold = timeline.holds[0]
-    (ten,) = speech(timeline, "ten")
-    assert ten.start == pytest.approx(hold.end - 10)
+    assert not [e for e in timeline.speech if "seconds" in (e.text or "").lower()]
     countdown = speech(timeline, "countdown")
     assert [e.text for e in countdown] == list(cues.COUNTDOWN)
     assert [round(hold.end - e.start, 3) for e in countdown] == [3, 2, 1]

@@ -1,13 +1,17 @@
-"""The timing rules of DESIGN.md as one checker, shared by the unit and property tests."""
+"""The timing rules of docs/design.md as one checker, shared by the unit and property tests."""
 
 from __future__ import annotations
 
+from voiceguide import cues
+from voiceguide.catalog import POSITIONS
 from voiceguide.routine import Routine
-from voiceguide.timeline import CHIME, SPEECH, Pacing, Timeline
+from voiceguide.timeline import CHIME, DEFAULT_PACING, SPEECH, Pacing, Timeline
 
 
-def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, pacing: Pacing = Pacing()) -> None:
+def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, pacing: Pacing = DEFAULT_PACING) -> None:
     events = timeline.events
+    settle = max(pacing.settle if routine.settle is None else routine.settle, pacing.clearance)
+    tempo = pacing.rep_seconds if routine.tempo is None else routine.tempo
     by_start = sorted(events, key=lambda e: e.start)
 
     # Nothing overlaps anything: speech is never over speech or a chime.
@@ -74,17 +78,65 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
         announce = max((e for e in before if e.role in ("announce", "switch", "round")), key=lambda e: e.start)
         last_speech = max(before, key=lambda e: e.end)
         assert start - announce.start >= step.get_ready - 1e-9
-        assert start >= last_speech.end + pacing.clearance - 1e-9
+        # Time to settle: quiet after the last instruction before the chime opens the hold.
+        assert start >= last_speech.end + settle - 1e-9, (start, last_speech)
 
-    # Dynamic sets: 2 x reps counts at one steady tempo, legs alternating.
+    assert_calm_holds(timeline, pacing)
+    assert_whole_second_sides(timeline, routine)
+    assert_rounds_read_right(timeline, routine)
+
+    # Dynamic sets: 2 x reps counts at one steady tempo (never brisker than the tempo), legs alternating.
     for rep_set in timeline.sets:
         counts = [e for e in events if e.role == "count" and rep_set.start < e.start < rep_set.end]
         assert len(counts) == 2 * rep_set.reps
         assert [c.text.split(",")[0] for c in counts] == ["Right", "Left"] * rep_set.reps
         steps = {round(b.start - a.start, 3) for a, b in zip(counts, counts[1:], strict=False)}
         assert len(steps) <= 1 or max(steps) - min(steps) <= 0.002
+        assert all(step >= tempo - 1e-9 for step in steps)
 
     # The session ends with the finishing chime, and the file holds all of it.
     last = by_start[-1]
     assert last.kind == CHIME and last.sound == "finish.wav"
     assert timeline.duration >= last.end
+
+
+def assert_calm_holds(timeline: Timeline, pacing: Pacing = DEFAULT_PACING) -> None:
+    """At most one reminder per 12 s of hold after the first 6 s, 8 s apart; no "ten seconds"."""
+    assert not [e for e in timeline.speech if "ten seconds" in (e.text or "").lower()]
+    for hold in timeline.holds:
+        inside = [e for e in timeline.speech if hold.start < e.start < hold.end and e.role == "reminder"]
+        allowed = max(0, int((hold.seconds - pacing.reminder_after) // pacing.reminder_every))
+        assert len(inside) <= allowed, (hold, [e.text for e in inside])
+        assert all(e.start >= hold.start + pacing.reminder_after - 1e-9 for e in inside)
+        starts = [e.start for e in inside]
+        assert all(b - a >= pacing.reminder_apart - 1e-9 for a, b in zip(starts, starts[1:], strict=False))
+
+
+def assert_whole_second_sides(timeline: Timeline, routine: Routine) -> None:
+    """Before a second side, every setup sentence of the first is said again (mirrored), but those said once."""
+    if routine.guidance != "full":
+        return
+    blocks = timeline.blocks
+    for first, second in zip(blocks, blocks[1:], strict=False):
+        if not (first.side == "right" and second.side == "left" and first.step == second.step):
+            continue
+        if first.step_round != second.step_round or first.lap != second.lap:
+            continue
+        stretch = routine.steps[first.step].stretch
+        said = {e.text for e in timeline.speech if first.end < e.start < second.start}
+        wanted = {cues.mirror(t) for t in stretch.setup if t not in stretch.once}
+        assert wanted <= said, (stretch.id, wanted - said)
+
+
+def assert_rounds_read_right(timeline: Timeline, routine: Routine) -> None:
+    """ "Last stretch" only in the last round, once; a cue to come up before a stretch that starts higher."""
+    lasts = [e for e in timeline.speech if (e.text or "").startswith("Last stretch")]
+    assert len(lasts) <= 1
+    if lasts:
+        assert all(b.lap == routine.rounds for b in timeline.blocks if b.start > lasts[0].start)
+    position = [s.stretch.position for s in routine.steps]
+    for before, after in zip(timeline.blocks, timeline.blocks[1:], strict=False):
+        rising = POSITIONS.index(position[after.step]) < POSITIONS.index(position[before.step])
+        if rising and cues.come_up(position[after.step]):
+            between = [e for e in timeline.speech if before.end < e.start < after.start and e.role == "come-up"]
+            assert between, (before.stretch, after.stretch)

@@ -41,12 +41,36 @@ class Options:
 
 def apply(routine: Routine, options: Options, catalog: Catalog | None = None) -> Routine:
     """Everything but --minutes, which needs speech lengths (see fit_minutes)."""
-    catalog = catalog or load_catalog()
+    steps = _chosen(routine, options, catalog or load_catalog())
+    if options.order == "flow":
+        steps.sort(key=flow_key)
+    doses = {"hold": options.hold, "get_ready": options.get_ready, "reps": options.reps}
+    changes = {k: v for k, v in doses.items() if v is not None}
+    routine = dataclasses.replace(routine, steps=tuple(dataclasses.replace(s, **changes) for s in steps))
+    talk = {
+        "rounds": options.rounds,
+        "countdown": options.countdown,
+        "guidance": options.guidance,
+        "settle": options.settle,
+        "tempo": options.tempo,
+    }
+    avoid = tuple(dict.fromkeys(routine.avoid + options.avoid))
+    kept = dataclasses.replace(routine, avoid=avoid, **{k: v for k, v in talk.items() if v is not None})
+    # A preset's stretches are a pool --minutes may trim; stretches the person chose are kept.
+    return dataclasses.replace(kept, pool=routine.pool and not chose_stretches(options))
+
+
+def chose_stretches(options: Options) -> bool:
+    return bool(options.only or options.skip or options.positions or options.avoid or options.equipment is not None)
+
+
+def _chosen(routine: Routine, options: Options, catalog: Catalog) -> list[Step]:
+    """The routine's steps through --only, --skip, --position, --equipment and --avoid."""
     steps = list(routine.steps)
     if options.only:
         wanted = [catalog.get(name, where="--only").id for name in options.only]
         steps = [s for s in steps if s.stretch.id in wanted]
-        if options.order == "as-given" or options.order is None:
+        if options.order in ("as-given", None):
             steps.sort(key=lambda s: wanted.index(s.stretch.id))
     if options.skip:
         unwanted = {catalog.get(name, where="--skip").id for name in options.skip}
@@ -54,23 +78,13 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
     if options.positions:
         steps = [s for s in steps if s.stretch.position in options.positions]
     if options.equipment is not None:
-        steps = [s for s in steps if usable(s.stretch, options.equipment)]
+        has = options.equipment
+        steps = [s for s in steps if usable(s.stretch, has)]
+    avoid = set(routine.avoid + options.avoid)
+    steps = [s for s in steps if not avoid & set(s.stretch.needs)]
     if not steps:
-        raise InputError("no stretches left after --only/--skip/--position/--equipment; loosen a filter")
-    if options.order == "flow":
-        steps.sort(key=flow_key)
-    changes = {
-        k: v
-        for k, v in (("hold", options.hold), ("get_ready", options.get_ready), ("reps", options.reps))
-        if v is not None
-    }
-    steps = [dataclasses.replace(s, **changes) for s in steps]
-    routine = dataclasses.replace(routine, steps=tuple(steps))
-    if options.rounds is not None:
-        routine = dataclasses.replace(routine, rounds=options.rounds)
-    if options.countdown is not None:
-        routine = dataclasses.replace(routine, countdown=options.countdown)
-    return routine
+        raise InputError("no stretches left after --only/--skip/--position/--equipment/--avoid; loosen a filter")
+    return steps
 
 
 def advised(step: Step, hold: int) -> int:
@@ -90,6 +104,14 @@ def flow_key(step: Step) -> tuple[int, int]:
     return POSITIONS.index(step.stretch.position), 0 if step.stretch.kind == "reps" else 1
 
 
+def parse_choices(values: tuple[str, ...], choices: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """Names an option takes (already split at commas), checked against its choices."""
+    for value in values:
+        if value.lower() not in choices:
+            raise InputError(f"{option}: unknown {value!r}; use {', '.join(choices)}")
+    return tuple(dict.fromkeys(v.lower() for v in values))
+
+
 def parse_equipment(values: tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for value in values:
@@ -103,66 +125,107 @@ def parse_equipment(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class Fitted:
+    routine: Routine
+    note: str  # one line for stderr: what the fit changed
+
+
 def fit_minutes(
     routine: Routine,
     minutes: float,
     duration_of: Callable[[Routine], float],
     hold_fixed: bool = False,
     rounds_fixed: bool = False,
-) -> Routine:
-    """The routine closest to `minutes` long, by choosing stretches, holds and rounds.
+) -> Fitted:
+    """The routine closest to `minutes` long, by choosing holds, rounds and (for a preset) stretches.
 
-    Candidates keep the routine's order and drop stretches from the end, hold
-    every stretch 20-30 s (unless --hold was given) and repeat the whole
-    routine in rounds. The closest within 10% wins, preferring more stretches
-    and fewer rounds; otherwise the error says how close it can get.
+    Holds stay in each stretch's recommended range (20-30 s unless --hold was
+    given) and the whole routine may repeat in rounds. Stretches the person
+    chose always stay in; only a preset's pool (`Routine.pool`) may be trimmed,
+    from the end, so the flow order holds. The closest within 10% wins,
+    preferring more stretches and fewer rounds; otherwise the error says by
+    how much it misses.
     """
     target = minutes * 60
     if target > MAX_SESSION_SECONDS:
         raise InputError(f"--minutes: {minutes:g} is over the 3-hour limit; use at most 180")
-    steps = routine.steps
+    fit = _Fit(routine, target, duration_of, hold_fixed)
+    rounds_range = [routine.rounds] if rounds_fixed else range(1, FIT_MAX_ROUNDS + 1)
+    best = fit.best(rounds_range)
+    if abs(fit.duration(best) - target) > target * MINUTES_TOLERANCE:
+        fit.refuse(minutes, best)
+    return Fitted(best, fit.note(best))
 
-    def shaped(k: int, rounds: int, hold: int | None) -> Routine:
-        chosen = steps[:k] if hold is None else tuple(dataclasses.replace(s, hold=advised(s, hold)) for s in steps[:k])
-        return dataclasses.replace(routine, steps=chosen, rounds=rounds)
 
-    # A session of holds keeps at least one hold, whatever the target.
-    first_hold = next((i for i, s in enumerate(steps) if s.stretch.kind == "hold"), 0)
+class _Fit:
+    """Candidates for fit_minutes, and what to say about the one chosen."""
 
-    def holds_to_try(k: int, rounds: int) -> list[int | None]:
-        if hold_fixed:
+    def __init__(
+        self, routine: Routine, target: float, duration_of: Callable[[Routine], float], hold_fixed: bool
+    ) -> None:
+        self.routine, self.target, self.duration, self.hold_fixed = routine, target, duration_of, hold_fixed
+        steps = routine.steps
+        # A session of holds keeps at least one hold; a person's choice keeps everything.
+        first_hold = next((i for i, s in enumerate(steps) if s.stretch.kind == "hold"), 0)
+        self.fewest = first_hold + 1 if routine.pool else len(steps)
+
+    def shaped(self, k: int, rounds: int, hold: int | None) -> Routine:
+        steps = self.routine.steps[:k]
+        if hold is not None:
+            steps = tuple(dataclasses.replace(s, hold=advised(s, hold)) for s in steps)
+        return dataclasses.replace(self.routine, steps=steps, rounds=rounds)
+
+    def holds_to_try(self, k: int, rounds: int) -> list[int | None]:
+        if self.hold_fixed:
             return [None]
         low, high = FIT_HOLDS[0], FIT_HOLDS[-1]
-        d_low, d_high = duration_of(shaped(k, rounds, low)), duration_of(shaped(k, rounds, high))
-        if target <= d_low or d_high <= d_low:
+        d_low, d_high = self.duration(self.shaped(k, rounds, low)), self.duration(self.shaped(k, rounds, high))
+        if self.target <= d_low or d_high <= d_low:
             return [low]
-        if target >= d_high:
+        if self.target >= d_high:
             return [high]
-        guess = round(low + (high - low) * (target - d_low) / (d_high - d_low))
+        guess = round(low + (high - low) * (self.target - d_low) / (d_high - d_low))
         return [h for h in (guess - 1, guess, guess + 1) if low <= h <= high]
 
-    best: tuple[float, Routine] | None = None
-    for rounds in [routine.rounds] if rounds_fixed else range(1, FIT_MAX_ROUNDS + 1):
-        for k in range(len(steps), first_hold, -1):
-            for hold in holds_to_try(k, rounds):
-                candidate = shaped(k, rounds, hold)
-                error = abs(duration_of(candidate) - target)
-                # Prefer more stretches and fewer rounds when lengths are about as close.
-                score = error + 5 * (len(steps) - k) + 20 * (rounds - 1)
-                if best is None or score < best[0]:
-                    best = (score, candidate)
-        if duration_of(shaped(first_hold + 1, rounds + 1, None if hold_fixed else FIT_HOLDS[0])) > target * 1.1:
-            break  # more rounds only get longer
-    assert best is not None
-    chosen = best[1]
-    got = duration_of(chosen)
-    if abs(got - target) > target * MINUTES_TOLERANCE:
-        shortest = duration_of(shaped(first_hold + 1, 1, None if hold_fixed else FIT_HOLDS[0]))
-        why = (
-            f"the shortest session of this routine is {shortest / 60:.1f} minutes"
-            if target < shortest
-            else f"the closest it can get is {got / 60:.1f} minutes"
-        )
+    def best(self, rounds_range: range | list[int]) -> Routine:
+        count = len(self.routine.steps)
+        best: tuple[float, Routine] | None = None
+        for rounds in rounds_range:
+            for k in range(count, self.fewest - 1, -1):
+                for hold in self.holds_to_try(k, rounds):
+                    candidate = self.shaped(k, rounds, hold)
+                    # Prefer more stretches and fewer rounds when lengths are about as close.
+                    score = abs(self.duration(candidate) - self.target) + 5 * (count - k) + 20 * (rounds - 1)
+                    if best is None or score < best[0]:
+                        best = (score, candidate)
+            if self.duration(self.shaped(self.fewest, rounds + 1, self.shortest_hold())) > self.target * 1.1:
+                break  # more rounds only get longer
+        assert best is not None
+        return best[1]
+
+    def shortest_hold(self) -> int | None:
+        return None if self.hold_fixed else FIT_HOLDS[0]
+
+    def refuse(self, minutes: float, closest: Routine) -> None:
+        shortest = self.duration(self.shaped(self.fewest, 1, self.shortest_hold()))
         unit = "minute" if minutes == 1 else "minutes"
+        if self.target < shortest:
+            kept = "" if self.routine.pool else f" with the {len(self.routine.steps)} stretches chosen"
+            over = (shortest - self.target) / 60
+            why = f"the shortest session{kept} is {shortest / 60:.1f} minutes ({over:.1f} over)"
+            if not self.routine.pool:
+                why += "; choose fewer with --only or --skip"
+        else:
+            why = f"the closest it can get is {self.duration(closest) / 60:.1f} minutes"
         raise InputError(f"--minutes: cannot fit {minutes:g} {unit} within 10%: {why}")
-    return chosen
+
+    def note(self, chosen: Routine) -> str:
+        holds = sorted({s.hold for s in chosen.steps if s.stretch.kind == "hold"})
+        parts = [f"holds {holds[0]} s" if len(holds) == 1 else f"holds {holds[0]}-{holds[-1]} s"] if holds else []
+        parts.append(f"{chosen.rounds} round{'s' if chosen.rounds > 1 else ''}")
+        left = [s.stretch.name for s in self.routine.steps[len(chosen.steps) :]]
+        if left:
+            parts.append(f"left out: {', '.join(left)}")
+        length = self.duration(chosen)
+        return f"fitted to {length / 60:.1f} minutes: {', '.join(parts)}"

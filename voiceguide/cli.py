@@ -111,9 +111,9 @@ def engine_option(what: str, dest: str = "engine"):
 def session_options(func):
     """Options that shape the session, shared by build and script."""
     from voiceguide.builder import ORDERS
-    from voiceguide.catalog import POSITIONS
+    from voiceguide.catalog import NEEDS, POSITIONS
     from voiceguide.engines import DEFAULT_RATE, RATE_LIMITS
-    from voiceguide.routine import GET_READY_LIMITS, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
+    from voiceguide.routine import GET_READY_LIMITS, GUIDANCE, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
 
     options = [
         click.argument("routine", required=False, metavar="[ROUTINE]"),
@@ -122,8 +122,11 @@ def session_options(func):
         click.option("--only", multiple=True, metavar="NAMES",
                      help="Only these stretches (ids, names or aliases; repeat or comma-separate)."),
         click.option("--skip", multiple=True, metavar="NAMES", help="Leave these stretches out."),
-        click.option("--position", "positions", multiple=True, type=click.Choice(POSITIONS),
-                     help="Only stretches in this position (repeatable)."),
+        click.option("--position", "positions", multiple=True, metavar="NAMES",
+                     help=f"Only stretches in these positions: {', '.join(POSITIONS)} (repeat or comma-separate)."),
+        click.option("--avoid", multiple=True, metavar="NAMES",
+                     help=f"Leave out stretches that need what your body cannot do: {', '.join(NEEDS)} "
+                          "(repeat or comma-separate)."),
         click.option("--equipment", multiple=True, metavar="ITEMS",
                      help="What you have: none, strap, towel, band, wall (repeat or comma-separate); "
                           "stretches that need something else are left out."),
@@ -135,7 +138,14 @@ def session_options(func):
                      help="At least this long to get into each stretch.  [default: 10]"),
         click.option("--reps", type=click.IntRange(*REPS_LIMITS), metavar="N",
                      help="Reps per leg for the dynamic stretch.  [default: 10]"),
-        click.option("--no-countdown", is_flag=True, help="No 'ten seconds' or three-two-one before a hold ends."),
+        click.option("--no-countdown", is_flag=True, help="No three-two-one before a hold ends."),
+        click.option("--guidance", type=click.Choice(GUIDANCE),
+                     help="How much is said: full (every instruction), brief (names, the position, switches, "
+                          "countdown), minimal (names, chimes, countdown).  [default: the routine's, full]"),
+        click.option("--settle", type=click.FloatRange(0, 60), metavar="SECONDS", callback=_finite,
+                     help="Quiet after the last instruction before a hold's chime.  [default: 5]"),
+        click.option("--tempo", type=click.FloatRange(2, 10), metavar="SECONDS", callback=_finite,
+                     help="Seconds per rep of the dynamic stretch.  [default: 4]"),
         click.option("--order", type=click.Choice(ORDERS),
                      help="flow: group by body position so nobody gets up and down needlessly; "
                           "as-given: the routine's (or --only's) order."),
@@ -167,13 +177,18 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 def _options(kw: dict):
     """The builder options out of the command's keyword arguments."""
-    from voiceguide.builder import Options, parse_equipment
+    from voiceguide.builder import Options, parse_choices, parse_equipment
+    from voiceguide.catalog import NEEDS, POSITIONS
 
     equipment = kw.pop("equipment")
     return Options(
         only=_split(kw.pop("only")),
         skip=_split(kw.pop("skip")),
-        positions=kw.pop("positions"),
+        positions=parse_choices(_split(kw.pop("positions")), POSITIONS, "--position"),
+        avoid=parse_choices(_split(kw.pop("avoid")), NEEDS, "--avoid"),
+        guidance=kw.pop("guidance"),
+        settle=kw.pop("settle"),
+        tempo=kw.pop("tempo"),
         equipment=parse_equipment(equipment) if equipment else None,
         hold=kw.pop("hold"),
         rounds=kw.pop("rounds"),
@@ -199,6 +214,8 @@ def _plan(kw: dict, progress=None):
     click.echo(f"Voice: {engine.name} ({engine.default_voice_id()})", err=True)
     for warning in plan.routine.warnings():
         click.echo(f"Warning: {warning}", err=True)
+    for note in plan.notes:
+        click.echo(f"Note: {note}", err=True)
     return spec, plan
 
 
@@ -229,7 +246,8 @@ class ClickProgress:
     "--output",
     type=click.Path(dir_okay=False, writable=False, path_type=Path),
     metavar="FILE",
-    help="Where to write the MP3.  [default: hamstring-stretches.mp3 in this folder]",
+    help="Where to write the audio.  [default: named after the routine, in this folder: "
+    "hamstring-stretches.mp3 for the default, hamstring-stretches-PRESET.mp3, or the routine file's name]",
 )
 @click.option("-f", "--force", "-y", is_flag=True, help="Replace the output files if they exist.")
 @click.option(

@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 
 COUNTDOWN = ("Three.", "Two.", "One.")
-TEN_SECONDS = "Ten seconds."
 RELEASE = "And release."
 SWITCH = "Switch sides."
+# Said once in every session, at every guidance level (docs/design.md).
+SAFETY = (
+    "Stretch to a gentle pull, never pain. If you feel sharp pain, or tingling, numbness or pain "
+    "running down a leg, stop. If your back pain is new or severe, check with your doctor or "
+    "physiotherapist first."
+)
+CHIMES_EXPLAINED = "Two rising notes start each hold. Two falling notes end it. A double note means switch sides."
 
 _NUMBER_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -15,14 +21,45 @@ _NUMBER_WORDS = (
 ).split()
 
 
-def announce(name: str, index: int, count: int) -> str:
+def announce(name: str, index: int, count: int, last_lap: bool = True) -> str:
+    """The stretch's name; "Last stretch" only where nothing follows it."""
     if count == 1:
         return f"{name}."
     if index == 0:
         return f"First stretch: {name}."
-    if index == count - 1:
+    if index == count - 1 and last_lap:
         return f"Last stretch: {name}."
     return f"Next: {name}."
+
+
+_HANDHELD = ("strap", "towel", "band")
+
+
+def equipment(items: tuple[str, ...] | list[str]) -> str | None:
+    """What to have ready, named once in the intro: "Have a strap or towel within reach."."""
+    held = [i for i in _HANDHELD if i in items]
+    parts = []
+    if held:
+        things = " or ".join(held) if len(held) < 3 else f"{held[0]}, {held[1]} or {held[2]}"
+        parts.append(f"Have a {things} within reach")
+    if "wall" in items:
+        parts.append("a clear stretch of wall" if held else "Find a clear stretch of wall")
+    if not parts:
+        return None
+    return ", and ".join(parts) + "."
+
+
+_COME_UP = {
+    "standing": "Take your time, and slowly come up to standing.",
+    "lunge": "Take your time, and slowly come up to standing.",
+    "all-fours": "Slowly come onto your hands and knees.",
+    "seated": "Slowly come up to sitting.",
+}
+
+
+def come_up(position: str) -> str | None:
+    """The cue to rise into a higher position, or None when there is nothing to rise to."""
+    return _COME_UP.get(position)
 
 
 def first_side(side: str, only: bool = False) -> str:

@@ -63,6 +63,10 @@ class Routine:
     source: str = ""
     guidance: str = "full"  # full, brief or minimal: how much is said (GUIDANCE)
     avoid: tuple[str, ...] = ()  # what the body cannot do (catalog NEEDS)
+    settle: float | None = None  # quiet seconds before an opening chime; None: timeline.Pacing's
+    preset: str = ""  # the preset's name, for a preset
+    pool: bool = False  # a preset's stretches, which --minutes may trim; a person's choices are kept
+    tempo: float | None = None  # seconds per rep; None: timeline.Pacing's
 
     def with_overrides(self, hold: int | None = None) -> Routine:
         steps = self.steps
@@ -95,7 +99,8 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Rou
     spec = spec or DEFAULT_PRESET
     if spec in preset_names():
         data = resources.files("voiceguide.data.routines").joinpath(f"{spec}.toml").read_bytes()
-        return routine_from_data(routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", catalog)
+        preset = routine_from_data(routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", catalog)
+        return dataclasses.replace(preset, preset=spec, pool=True)
     path = Path(spec)
     if path.suffix.lower() in routinefile.ROUTINE_SUFFIXES or path.exists() or "/" in spec:
         raw = routinefile.read_bytes(path)

@@ -35,7 +35,7 @@ def chime_meaning(timeline: Timeline, event: Event) -> str:
     return CHIME_MEANINGS.get(event.role, event.role.value if event.role else "chime")
 
 
-CHIME_MEANINGS = {Role.END: "ends", Role.SWITCH: "switch sides", Role.FINISH: "session complete"}
+CHIME_MEANINGS = {Role.END: "ends", Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}
 
 
 def render_text(timeline: Timeline) -> str:

@@ -5,16 +5,18 @@ The library entry points the CLI calls; nothing here imports Click.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide.builder import Options, apply, fit_minutes
+from voiceguide.builder import Fitted, Options, apply, fit_minutes
 from voiceguide.cache import evict
 from voiceguide.errors import InputError
 from voiceguide.routine import MAX_SESSION_SECONDS, Routine
 from voiceguide.speech import Clip, Engine, Speech, read_clip
-from voiceguide.timeline import CHIME, CHIMES, Event, Timeline, build_timeline, spoken_texts
+from voiceguide.timeline import CHIME, CHIMES, TICK_CHIME, Event, Timeline, build_timeline, spoken_texts
 
 
 class Progress:
@@ -33,6 +35,7 @@ class Plan:
     timeline: Timeline
     clips: dict[str, Clip]
     gain_key: str = ""  # what kind of mix this is, for the loudness gain remembered
+    notes: tuple[str, ...] = ()  # what the plan changed on its own (a fit), for stderr
 
 
 def default_output(routine_spec: str | None) -> str:
@@ -46,23 +49,39 @@ def default_output(routine_spec: str | None) -> str:
     return f"hamstring-stretches-{routine_spec}.mp3"
 
 
+def estimated_length(text: str) -> float:
+    """Seconds a text takes to say at the default rate, before it is spoken (about 150 words a minute)."""
+    return 0.2 + 0.065 * len(text)
+
+
+def _unsaid(text: str) -> float:
+    return 0.0
+
+
 def plan_session(
-    routine: Routine, engine: Engine, progress: Progress | None = None, options: Options = Options()
+    routine: Routine, engine: Engine, progress: Progress | None = None, options: Options | None = None
 ) -> Plan:
     """Shape the routine, synthesize (or fetch from cache) every cue, lay out the timeline."""
     from voiceguide.chimes import sound_lengths
 
+    options = options or Options()
     progress = progress or Progress()
     routine = apply(routine, options)
     chimes = sound_lengths(CHIMES)
     minutes = options.minutes or routine.minutes
-    if not minutes:  # refuse an over-long session before speaking any of it
-        silent = build_timeline(routine, lambda text: 0.0, chimes)
+    notes: tuple[str, ...] = ()
+    if engine.name == "none":
+        if options.minutes:
+            raise InputError("--minutes needs speech to fit; leave it out with --engine none")
+        if minutes:  # a preset fitted to its length: a fit of its own, with nothing said
+            fitted = _fit(routine, options, minutes, _unsaid, chimes)
+            routine, notes = fitted.routine, (fitted.note,)
+        routine = titled(routine, None, chimes_only=True)
+        silent = build_timeline(routine, _unsaid, chimes)
         _check_length(silent.duration, routine.source)
-        if engine.name == "none":  # chimes only: the timing of a session with nothing said
-            return Plan(routine, silent.without_speech(), {}, gain_key="none")
-    elif engine.name == "none":
-        raise InputError("--minutes needs speech to fit; leave it out with --engine none")
+        return Plan(routine, silent.without_speech(tick=chimes[TICK_CHIME]), {}, gain_key="none", notes=notes)
+    if not minutes:  # refuse an over-long session before speaking any of it
+        _check_length(build_timeline(routine, _unsaid, chimes).duration, routine.source)
     speech = Speech(engine)
     texts = spoken_texts(routine)
     progress.start("Preparing speech", len(texts))
@@ -71,21 +90,43 @@ def plan_session(
     if minutes:
         # Fit with the real lengths; the few texts not spoken yet (round
         # numbers) are estimated, then spoken before the final layout.
-        def estimate(text: str) -> float:
-            return clips[text].seconds if text in clips else 0.2 + 0.065 * len(text)
+        def length(text: str) -> float:
+            return clips[text].seconds if text in clips else estimated_length(text)
 
-        routine = fit_minutes(
-            routine,
-            minutes,
-            lambda r: build_timeline(r, estimate, chimes).duration,
-            hold_fixed=options.hold is not None,
-            rounds_fixed=options.rounds is not None,
-        )
+        fitted = _fit(routine, options, minutes, length, chimes)
+        routine, notes = fitted.routine, (fitted.note,)
         clips.update(speech.prepare([t for t in spoken_texts(routine) if t not in clips]))
+    routine = titled(routine, options.minutes, chimes_only=False)
     timeline = build_timeline(routine, lambda text: clips[text].seconds, chimes)
     _check_length(timeline.duration, routine.source)
     evict(keep={clip.path for clip in clips.values()})
-    return Plan(routine, timeline, clips, gain_key=engine.identity())
+    return Plan(routine, timeline, clips, gain_key=engine.identity(), notes=notes)
+
+
+def titled(routine: Routine, minutes: float | None, chimes_only: bool) -> Routine:
+    """A preset's title says what sets this build apart, so a phone does not list two the same.
+
+    "Quick hamstring stretches (fitted to 8 minutes, brief, chimes only)". A
+    routine file's title is the author's, and is kept as written.
+    """
+    if not routine.preset:
+        return routine
+    marks = [f"{minutes:g} minutes"] if minutes else []
+    marks += [routine.guidance] if routine.guidance != "full" else []
+    marks += ["chimes only"] if chimes_only else []
+    return dataclasses.replace(routine, title=f"{routine.title} ({', '.join(marks)})") if marks else routine
+
+
+def _fit(
+    routine: Routine, options: Options, minutes: float, length: Callable[[str], float], chimes: dict[str, float]
+) -> Fitted:
+    return fit_minutes(
+        routine,
+        minutes,
+        lambda r: build_timeline(r, length, chimes).duration,
+        hold_fixed=options.hold is not None,
+        rounds_fixed=options.rounds is not None,
+    )
 
 
 def _check_length(seconds: float, source: str) -> None:
@@ -164,7 +205,7 @@ def build_session(
     output: Path,
     timeline_path: Path | None = None,
     progress: Progress | None = None,
-    options: Options = Options(),
+    options: Options | None = None,
 ) -> Plan:
     """The library's one call for a whole build: plan it, render it, write it."""
     plan = plan_session(routine, engine, progress, options)

@@ -73,7 +73,7 @@ def chime_caption(timeline: Timeline, event: Event) -> str:
     return f"[chime: {what}]"
 
 
-CAPTIONS = {Role.SWITCH: "switch sides", Role.FINISH: "session complete"}
+CAPTIONS = {Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}
 
 
 def vtt(timeline: Timeline) -> str:

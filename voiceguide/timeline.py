@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
 from voiceguide import cues
+from voiceguide.catalog import EQUIPMENT, POSITIONS
+from voiceguide.guidance import Talk, talk_for
 from voiceguide.routine import Routine, Step
 
 
@@ -51,22 +53,24 @@ class Role(str, Enum):
     ANNOUNCE = "announce"
     SETUP = "setup"
     REMINDER = "reminder"
-    TEN = "ten"
     COUNTDOWN = "countdown"
-    SWITCH = "switch"  # the words, and the double chime between sides
+    SWITCH = "switch"  # the words (and the way out of the first side), and the double chime
     COUNT = "count"
-    RELEASE = "release"
+    RELEASE = "release"  # "And release.", or the stretch's own way out of the pose
+    COME_UP = "come-up"  # rising to a higher position before the next stretch
     OUTRO = "outro"
     START = "start"
     END = "end"
     FINISH = "finish"
+    TICK = "tick"  # one rep, in a chimes-only session
 
 
 START_CHIME = "start.wav"
 END_CHIME = "end.wav"
 SWITCH_CHIME = "switch.wav"
 FINISH_CHIME = "finish.wav"
-CHIMES = (START_CHIME, END_CHIME, SWITCH_CHIME, FINISH_CHIME)
+TICK_CHIME = "tick.wav"
+CHIMES = (START_CHIME, END_CHIME, SWITCH_CHIME, FINISH_CHIME, TICK_CHIME)
 
 HOLD = "hold"
 REPS = "reps"
@@ -80,9 +84,12 @@ class Pacing:
     gap: float = 0.45  # between two spoken cues
     clearance: float = 0.3  # between speech and a chime, either way round
     between: float = 1.0  # extra pause before each new stretch is announced
-    rep_seconds: float = 3.0  # one movement of a dynamic stretch
+    settle: float = 5.0  # quiet after the last setup words before an opening chime (--settle)
+    rep_seconds: float = 4.0  # one movement of a dynamic stretch (--tempo)
     count_gap: float = 0.1  # least silence between countdown words
-    ten_seconds_from: int = 15  # shortest hold that gets "ten seconds"
+    reminder_after: float = 6.0  # no reminder in a hold's first seconds: time to breathe into it
+    reminder_every: float = 12.0  # at most one reminder per this many seconds of hold after that
+    reminder_apart: float = 8.0  # least time between the starts of two reminders
     tail: float = 0.5  # silence after the finishing chime
 
 
@@ -194,12 +201,23 @@ class Timeline:
             "blocks": [b.to_dict() for b in self.blocks],
         }
 
-    def without_speech(self) -> Timeline:
-        """The same session with chimes only (--engine none): same times, same structure."""
+    def without_speech(self, tick: float | None = None) -> Timeline:
+        """The same session with chimes only (--engine none): same times, same structure.
+
+        With `tick` (the tick sound's length), each spoken rep count becomes a
+        soft tick, so the reps keep their pace.
+        """
+        events = [
+            Event(CHIME, e.start, ms(e.start + tick), None, TICK_CHIME, Role.TICK, e.stretch, e.block)
+            if tick is not None and e.role == Role.COUNT
+            else e
+            for e in self.events
+            if e.kind == CHIME or (tick is not None and e.role == Role.COUNT)
+        ]
         return Timeline(
             self.title,
             self.duration,
-            tuple(e for e in self.events if e.kind == CHIME),
+            tuple(events),
             self.blocks,
             self.closing,
             self.laps,
@@ -262,10 +280,13 @@ class _Builder:
     # -- the parts of a session ------------------------------------------
 
     def session(self, routine: Routine) -> Timeline:
+        self.talk = talk_for(routine.guidance)
+        self.settle = max(self.p.settle if routine.settle is None else routine.settle, self.p.clearance)
+        self.tempo = self.p.rep_seconds if routine.tempo is None else routine.tempo
         self.t = self.p.lead_in - self.p.clearance
-        for text in routine.intro:
-            self.say(text, Role.INTRO)
+        self.intro(routine)
         count = len(routine.steps)
+        position: str | None = None  # where the body is
         for lap in range(1, routine.rounds + 1):
             self.place.lap = lap
             lap_began: float | None = None
@@ -278,79 +299,112 @@ class _Builder:
                 self.place.step = index
                 self.place.lead_in = self.next_start() if lap_began is None else lap_began
                 lap_began = None
+                self.come_up(position, step.stretch.position)
+                last_lap = lap == routine.rounds
                 if step.stretch.kind == REPS:
-                    self.rep_step(step, index, count)
+                    self.rep_step(step, index, count, last_lap)
                 else:
-                    self.hold_step(step, index, count, routine.countdown)
-                self.say(cues.RELEASE, Role.RELEASE, step.stretch.id)
+                    self.hold_step(step, index, count, routine.countdown, last_lap)
+                self.leave(step)
+                position = step.stretch.position
         closing = self.next_start()
-        for text in routine.outro:
+        for text in Talk.some(routine.outro, self.talk.welcome):
             self.say(text, Role.OUTRO)
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
         duration = ms(finish.end + self.p.tail)
         events = tuple(sorted(self.events, key=lambda e: e.start))
-        return Timeline(
-            routine.title, duration, events, tuple(self.blocks), closing, routine.rounds, bool(routine.intro)
-        )
+        return Timeline(routine.title, duration, events, tuple(self.blocks), closing, routine.rounds, True)
+
+    def intro(self, routine: Routine) -> None:
+        """The routine's welcome, then once in every session: safety, what to have ready, the chimes."""
+        for text in Talk.some(routine.intro, self.talk.welcome):
+            self.say(text, Role.INTRO)
+        used = {item for step in routine.steps for item in step.stretch.equipment}
+        ready = cues.equipment([item for item in EQUIPMENT if item in used])
+        for text in (cues.SAFETY, ready, cues.CHIMES_EXPLAINED):
+            if text:
+                self.say(text, Role.INTRO)
+
+    def come_up(self, position: str | None, next_position: str) -> None:
+        """Rise slowly, with time to settle, when the next stretch starts higher than the body is."""
+        if position is None or POSITIONS.index(next_position) >= POSITIONS.index(position):
+            return
+        text = cues.come_up(next_position)
+        if text:
+            self.say(text, Role.COME_UP)
+            self.pause(self.settle)
+
+    def leave(self, step: Step) -> None:
+        """Out of the pose: the stretch's own way out (with time to do it), or a plain release."""
+        exit_cues = step.stretch.exit
+        for text in exit_cues or (cues.RELEASE,):
+            self.say(text, Role.RELEASE, step.stretch.id)
+        if exit_cues:
+            self.pause(self.settle)
 
     def get_into_position(self, step: Step, texts: list[str], first_role: Role = Role.ANNOUNCE) -> float:
-        """Speak the setup; return when the opening chime sounds."""
+        """Speak the setup; return when the opening chime sounds: after the settle time, and the get-ready time."""
         sid = step.stretch.id
         began = self.next_start()
         for i, text in enumerate(texts):
             self.say(text, first_role if i == 0 else Role.SETUP, sid)
-        return ms(max(began + step.get_ready, self.t + self.p.clearance))
+        return ms(max(began + step.get_ready, self.t + self.settle))
 
-    def hold_step(self, step: Step, index: int, count: int, countdown: bool) -> None:
+    def setup(self, step: Step, side: str | None, first_side: bool) -> list[str]:
+        """The setup for one side: whole on every side (mirrored), but for sentences said once."""
+        s = step.stretch
+        texts = Talk.some([t for t in s.setup if first_side or t not in s.once], self.talk.setup)
+        return [cues.mirror(t) if side == "left" else t for t in texts]
+
+    def lead_into(
+        self, step: Step, plan: list[tuple[int, str | None]], n: int, announced: str
+    ) -> tuple[list[str], Role]:
+        """The words before hold n of a step: its announcement, a step's next round, or the switch."""
+        r, side = plan[n]
+        if n == 0:
+            first = [cues.first_side(side, only=len(step.sides) == 1)] if side else []
+            return [announced, *first, *self.setup(step, side, True)], Role.ANNOUNCE
+        if r != plan[n - 1][0]:
+            return [cues.round_start(r + 1, side), *self.setup(step, side, True)], Role.ROUND
+        out_of_first = list(step.stretch.between_sides) if self.talk.between_sides else []
+        switch = [cues.SWITCH] if self.talk.switch_words else []
+        return [*out_of_first, *switch, *self.setup(step, side, False)], Role.SWITCH
+
+    def hold_step(self, step: Step, index: int, count: int, countdown: bool, last_lap: bool) -> None:
         s = step.stretch
         plan = [(r, side) for r in range(step.rounds) for side in step.sides]
+        announced = cues.announce(s.name, index, count, last_lap)
         for n, (r, side) in enumerate(plan):
-            setup = [cues.mirror(t) if side == "left" else t for t in s.setup]
             if n:
                 self.place.lead_in = self.next_start()
-            if n == 0:
-                texts = [cues.announce(s.name, index, count)]
-                if side:
-                    texts.append(cues.first_side(side, only=len(step.sides) == 1))
-                texts, role = texts + setup, Role.ANNOUNCE
-            elif r != plan[n - 1][0]:
-                texts, role = [cues.round_start(r + 1, side)] + setup, Role.ROUND
-            else:
-                texts, role = [cues.SWITCH] + [t for t in setup if cues.names_a_side(t)], Role.SWITCH
+            texts, role = self.lead_into(step, plan, n, announced)
             start = self.get_into_position(step, texts, role)
             end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
             block = self.block(HOLD, step, side, start, end, step_round=r + 1)
             self.chime(START_CHIME, start, Role.START, s.id, block)
             self.in_hold_cues(step, start, end, countdown, block)
-            sound, role = (SWITCH_CHIME, Role.SWITCH) if switch_next else (END_CHIME, Role.END)
-            self.chime(sound, end, role, s.id, block)
+            sound, closing = (SWITCH_CHIME, Role.SWITCH) if switch_next else (END_CHIME, Role.END)
+            self.chime(sound, end, closing, s.id, block)
 
     def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool, block: int) -> None:
-        """Reminders spread through the hold, then "ten seconds" and 3-2-1, as fit."""
+        """A few calm reminders spread through the hold, then three-two-one, as fit."""
         sid = step.stretch.id
         p = self.p
         window_start = ms(start + self.chime_lengths[START_CHIME] + p.clearance)
         boundary = ms(end - p.clearance)  # nothing spoken may run past this
-        anchored: list[tuple[float, str, Role]] = []
-        if countdown:
-            anchored = self.countdown(end, window_start, boundary)
-            if anchored:
-                boundary = ms(anchored[0][0] - p.gap)
-            ten_at = ms(end - 10)
-            if (
-                step.hold >= p.ten_seconds_from
-                and ten_at >= window_start
-                and ten_at + self.length(cues.TEN_SECONDS) <= boundary
-            ):
-                anchored.insert(0, (ten_at, cues.TEN_SECONDS, Role.TEN))
-                boundary = ms(ten_at - p.gap)
-        for at, text in self.spread(list(step.stretch.reminders) + list(step.tips), window_start, boundary):
+        counted = self.countdown(end, window_start, boundary) if countdown else []
+        if counted:
+            boundary = ms(counted[0][0] - p.gap)
+        most = min(int((step.hold - p.reminder_after) // p.reminder_every), self.talk.reminders)
+        texts = [*step.tips, *step.stretch.reminders][: max(most, 0)]
+        zone_start = max(window_start, ms(start + p.reminder_after))
+        for at, text in self.spread(texts, zone_start, boundary):
             self.say(text, Role.REMINDER, sid, at=at, block=block)
-        for at, text, role in anchored:
-            self.say(text, role, sid, at=at, block=block)
+        for at, text in counted:
+            self.say(text, Role.COUNTDOWN, sid, at=at, block=block)
 
-    def countdown(self, end: float, window_start: float, boundary: float) -> list[tuple[float, str, Role]]:
+    def countdown(self, end: float, window_start: float, boundary: float) -> list[tuple[float, str]]:
         """Three-two-one on the last seconds, or nothing when one word would not fit its second."""
         words = cues.COUNTDOWN
         counted = []
@@ -359,25 +413,26 @@ class _Builder:
             limit = boundary if i == len(words) - 1 else ms(at + 1 - self.p.count_gap)
             if at < window_start or at + self.length(word) > limit:
                 return []
-            counted.append((at, word, Role.COUNTDOWN))
+            counted.append((at, word))
         return counted
 
     def spread(self, texts: list[str], zone_start: float, zone_end: float) -> list[tuple[float, str]]:
-        """Reminders at even slots over the zone; the last ones go first if they don't fit."""
+        """Reminders at even slots over the zone, far enough apart; the last ones go first if they don't fit."""
         lengths = [self.length(t) for t in texts]
         for k in range(len(texts), 0, -1):
             slot = (zone_end - zone_start) / k
-            if all(lengths[i] + self.p.gap <= slot for i in range(k)):
+            if (k == 1 or slot >= self.p.reminder_apart) and all(lengths[i] + self.p.gap <= slot for i in range(k)):
                 return [(ms(zone_start + i * slot), texts[i]) for i in range(k)]
         return []
 
-    def rep_step(self, step: Step, index: int, count: int) -> None:
+    def rep_step(self, step: Step, index: int, count: int, last_lap: bool) -> None:
         s = step.stretch
-        texts = [cues.announce(s.name, index, count), *s.setup, cues.reps_intro(step.reps)]
+        setup = Talk.some(s.setup, self.talk.setup)
+        texts = [cues.announce(s.name, index, count, last_lap), *setup, cues.reps_intro(step.reps)]
         start = self.get_into_position(step, texts)
         counts = [cues.rep_count(side, n) for n in range(1, step.reps + 1) for side in ("right", "left")]
         longest = max(self.length(t) for t in counts)
-        tempo = ms(max(self.p.rep_seconds, longest + self.p.gap))
+        tempo = ms(max(self.tempo, longest + self.p.gap))
         first = ms(start + self.chime_lengths[START_CHIME] + self.p.clearance)
         end = ms(first + len(counts) * tempo)
         block = self.block(REPS, step, None, start, end, reps=step.reps)
