@@ -284,3 +284,14 @@ def test_failed_encode_leaves_the_old_file_and_nothing_else(tmp_path, module_cac
     assert proc.stdout == b""
     assert os.listdir(out) == [MP3]
     assert (out / MP3).read_bytes() == b"the previous session"
+
+
+def test_settle_gap_before_every_opening_chime_is_silent(session):
+    """Time to get into position: >= 5 s of silence in the MP3 between the last words and each hold's chime."""
+    audio = session.audio
+    speech = session.speech_events()
+    for hold in session.timeline["holds"]:
+        last_words = max(e["end"] for e in speech if e["end"] <= hold["start"])
+        assert hold["start"] - last_words >= 5.0 - 1e-9, hold
+        db = audiocheck.rms_db(audio, last_words + GAP_MARGIN, hold["start"] - GAP_MARGIN)
+        assert db < SILENCE_DB, (hold, db)

@@ -14,7 +14,7 @@ from voiceguide.catalog import load_catalog
 from voiceguide.routine import Routine, Step, load_routine
 from voiceguide.timeline import CHIMES, SPEECH, Pacing, build_timeline, spoken_texts
 
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8}
+CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8, "tick.wav": 0.15}
 
 
 def words_length(seconds_per_char: float = 0.06):
