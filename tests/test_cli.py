@@ -47,6 +47,8 @@ def test_list_is_a_table_of_the_catalog():
     assert lines[0].split()[:3] == ["ID", "NAME", "POSITION"]
     assert len(lines) == 10
     assert any(line.startswith("wall-hamstring") for line in lines)
+    assert lines[0].split()[-1] == "NEEDS"
+    assert next(line for line in lines if line.startswith("downward-dog")).endswith("kneeling, inversion")
 
 
 def test_show_one_stretch():
@@ -54,6 +56,8 @@ def test_show_one_stretch():
     assert result.exit_code == 0
     assert "Downward Dog" in result.stdout and "Setup:" in result.stdout
     assert "Let your heels sink towards the floor" in result.stdout
+    assert "  Needs:        kneeling, inversion\n" in result.stdout
+    assert "Coming out:\n    - Slowly lower your knees to the floor" in result.stdout
 
 
 def test_show_unknown_suggests_and_exits_2():
