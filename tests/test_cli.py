@@ -47,13 +47,17 @@ def test_list_is_a_table_of_the_catalog():
     assert lines[0].split()[:3] == ["ID", "NAME", "POSITION"]
     assert len(lines) == 10
     assert any(line.startswith("wall-hamstring") for line in lines)
+    assert lines[0].split()[-1] == "NEEDS"
+    assert next(line for line in lines if line.startswith("downward-dog")).endswith("kneeling, inversion")
 
 
 def test_show_one_stretch():
     result = run("show", "down dog")
     assert result.exit_code == 0
     assert "Downward Dog" in result.stdout and "Setup:" in result.stdout
-    assert "Press your heels towards the floor" in result.stdout
+    assert "Let your heels sink towards the floor" in result.stdout
+    assert "  Needs:        kneeling, inversion\n" in result.stdout
+    assert "Coming out:\n    - Slowly lower your knees to the floor" in result.stdout
 
 
 def test_show_unknown_suggests_and_exits_2():
@@ -110,7 +114,7 @@ def test_script_text_has_stamps_and_every_stretch():
     assert len(stamps) > 100
     seconds = [int(m) * 60 + int(s) for m, s in stamps]
     assert seconds == sorted(seconds)
-    assert out.count("~ chime: hold 30 s begins") == 11
+    assert out.count("~ chime: hold 30 s begins") == 12  # 8 holds, 4 of them sided
     for name in ("Forward Bend", "Downward Dog", "Wall Hamstring Stretch"):
         assert name in out
 

@@ -50,8 +50,8 @@ def test_full_routine_shape():
     routine = load_routine()
     timeline, length = lay(routine)
     assert_obeys_timing_rules(timeline, routine, length)
-    # 9 stretches, 3 of them sided: 12 holds minus the dynamic one, which is a rep set.
-    assert len(timeline.holds) == 11
+    # 9 stretches, 4 of them sided: 13 holds minus the dynamic one, which is a rep set.
+    assert len(timeline.holds) == 12
     assert [s.stretch for s in timeline.sets] == ["dynamic-hamstring"]
     assert 10 * 60 <= timeline.duration <= 15 * 60
     assert speech(timeline, "intro") and speech(timeline, "outro")

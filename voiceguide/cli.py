@@ -475,10 +475,11 @@ def list_command():
             "yes" if s.sided else "no",
             s.recommended,
             ", ".join(s.equipment) + (" (needed)" if s.equipment_required else "") if s.equipment else "-",
+            ", ".join(s.needs),
         )
         for s in load_catalog()
     ]
-    click.echo(table(("ID", "NAME", "POSITION", "SIDED", "DOSE", "EQUIPMENT"), rows))
+    click.echo(table(("ID", "NAME", "POSITION", "SIDED", "DOSE", "EQUIPMENT", "NEEDS"), rows))
 
 
 @cli.command()

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from voiceguide import routinefile
 from voiceguide.catalog import EQUIPMENT, KINDS, NEEDS, POSITIONS, SUITS, Catalog, Stretch, load_catalog, setup_items
@@ -160,7 +161,7 @@ def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
     return dataclasses.replace(routine, steps=steps, countdown=countdown, minutes=minutes)
 
 
-def _select(f: Fields, catalog: Catalog, base: dict) -> tuple[Step, ...]:
+def _select(f: Fields, catalog: Catalog, base: dict[str, Any]) -> tuple[Step, ...]:
     """Steps chosen by what the catalog says of each stretch, in catalog (flow) order."""
     positions = f.choices("positions", POSITIONS, default=POSITIONS)
     suits = f.choices("suits", SUITS, default=())
@@ -180,7 +181,7 @@ def _select(f: Fields, catalog: Catalog, base: dict) -> tuple[Step, ...]:
     return steps
 
 
-def _step_for(stretch: Stretch, base: dict) -> Step:
+def _step_for(stretch: Stretch, base: dict[str, Any]) -> Step:
     return Step(
         stretch=stretch,
         hold=base["hold"] or stretch.hold[1],
@@ -189,7 +190,7 @@ def _step_for(stretch: Stretch, base: dict) -> Step:
     )
 
 
-def _parse_step(table, path: str, source: str, catalog: Catalog, base: dict) -> Step:
+def _parse_step(table: object, path: str, source: str, catalog: Catalog, base: dict[str, Any]) -> Step:
     f = Fields(table, path, source)
     if f.has("stretch") and f.has("name"):
         raise f.error("has both 'stretch' (a catalog stretch) and 'name' (your own); keep one")

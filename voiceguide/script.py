@@ -72,11 +72,14 @@ def describe(s: Stretch) -> str:
         f"  Kind:         {'dynamic reps' if s.kind == 'reps' else 'hold'}",
         f"  Recommended:  {s.recommended}",
         f"  Suits:        {', '.join(s.suits) or '-'}",
+        f"  Needs:        {', '.join(s.needs) or '-'}",
         "",
         "  Setup:",
-        *(f"    {i}. {t}" for i, t in enumerate(s.setup, 1)),
+        *(f"    {i}. {t}{'  (first side only)' if t in s.once else ''}" for i, t in enumerate(s.setup, 1)),
+        *(["", "  Between sides:", *(f"    - {t}" for t in s.between_sides)] if s.between_sides else []),
         "",
         "  Reminders during the hold:",
         *(f"    - {t}" for t in s.reminders),
+        *(["", "  Coming out:", *(f"    - {t}" for t in s.exit)] if s.exit else []),
     ]
     return "\n".join(lines)
