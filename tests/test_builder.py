@@ -78,7 +78,8 @@ def test_minutes_hits_the_target_within_ten_percent(minutes):
     assert_obeys_timing_rules(lay(routine), routine, length)
     # Holds stay in the seed's advice, 20-30 s, and the routine keeps its order.
     assert {s.hold for s in routine.steps} <= set(range(20, 31))
-    assert ids(routine) == ALL_IDS[: len(routine.steps)]
+    chosen = ids(routine)
+    assert chosen == [i for i in ALL_IDS if i in chosen]  # a preset's pool, trimmed in its own order
 
 
 def test_minutes_refuses_one_minute_and_says_why():

@@ -75,7 +75,12 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     assert len(openers) == len(opener_steps)
     for start, step in zip(openers, opener_steps, strict=False):
         before = [e for e in events if e.kind == SPEECH and e.end <= start]
-        announce = max((e for e in before if e.role in ("announce", "switch", "round")), key=lambda e: e.start)
+        # The lead-in begins with the first announcement, switch or round words after the previous block.
+        previous_end = max((b.end for b in timeline.blocks if b.end <= start), default=0.0)
+        leading = [e for e in before if e.role in ("announce", "switch", "round") and e.start >= previous_end]
+        announce = min(leading, key=lambda e: e.start) if leading else max(
+            (e for e in before if e.role in ("announce", "switch", "round")), key=lambda e: e.start
+        )
         last_speech = max(before, key=lambda e: e.end)
         assert start - announce.start >= step.get_ready - 1e-9
         # Time to settle: quiet after the last instruction before the chime opens the hold.

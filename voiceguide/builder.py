@@ -158,6 +158,26 @@ def fit_minutes(
     return Fitted(best, fit.note(best))
 
 
+def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
+    """What a preset's pool may be trimmed to, most stretches first: any of its steps, in order.
+
+    Keeping the pool's order keeps the flow; every choice keeps at least one hold.
+    Past 12 steps only the first k steps are tried, to keep the search small.
+    """
+    n = len(steps)
+    if n > MAX_POOL_SEARCH:
+        masks = [(1 << k) - 1 for k in range(n, 0, -1)]
+    else:
+        masks = list(range(1, 1 << n))
+    choices = [tuple(s for i, s in enumerate(steps) if mask >> i & 1) for mask in masks]
+    choices = [c for c in choices if any(s.stretch.kind == "hold" for s in c)]
+    return sorted(choices, key=len, reverse=True)
+
+
+MAX_POOL_SEARCH = 12
+SHORTLIST = 6  # step choices per round count measured exactly, out of those estimated closest
+
+
 class _Fit:
     """Candidates for fit_minutes, and what to say about the one chosen."""
 
@@ -165,16 +185,32 @@ class _Fit:
         self, routine: Routine, target: float, duration_of: Callable[[Routine], float], hold_fixed: bool
     ) -> None:
         self.routine, self.target, self.duration, self.hold_fixed = routine, target, duration_of, hold_fixed
-        steps = routine.steps
-        # A session of holds keeps at least one hold; a person's choice keeps everything.
-        first_hold = next((i for i, s in enumerate(steps) if s.stretch.kind == "hold"), 0)
-        self.fewest = first_hold + 1 if routine.pool else len(steps)
+        self.choices = _pool_choices(routine.steps) if routine.pool else [routine.steps]
+        # Each step's own cost in seconds, to estimate a choice's length before measuring it.
+        hold = self.shortest_hold()
+        self.base = duration_of(dataclasses.replace(routine, steps=(), rounds=1))
+        self.cost = {id(s): duration_of(self.shaped_steps((s,), 1, hold)) - self.base for s in routine.steps}
 
-    def shaped(self, k: int, rounds: int, hold: int | None) -> Routine:
-        steps = self.routine.steps[:k]
+    def estimate(self, choice: int, rounds: int) -> float:
+        return self.base + rounds * sum(self.cost[id(s)] for s in self.choices[choice])
+
+    def shortlist(self, rounds: int) -> list[int]:
+        if len(self.choices) <= SHORTLIST:
+            return list(range(len(self.choices)))
+        count = len(self.routine.steps)
+
+        def score(choice: int) -> float:
+            return abs(self.estimate(choice, rounds) - self.target) + 5 * (count - len(self.choices[choice]))
+
+        return sorted(range(len(self.choices)), key=score)[:SHORTLIST]
+
+    def shaped_steps(self, steps: tuple[Step, ...], rounds: int, hold: int | None) -> Routine:
         if hold is not None:
             steps = tuple(dataclasses.replace(s, hold=advised(s, hold)) for s in steps)
         return dataclasses.replace(self.routine, steps=steps, rounds=rounds)
+
+    def shaped(self, choice: int, rounds: int, hold: int | None) -> Routine:
+        return self.shaped_steps(self.choices[choice], rounds, hold)
 
     def holds_to_try(self, k: int, rounds: int) -> list[int | None]:
         if self.hold_fixed:
@@ -192,14 +228,15 @@ class _Fit:
         count = len(self.routine.steps)
         best: tuple[float, Routine] | None = None
         for rounds in rounds_range:
-            for k in range(count, self.fewest - 1, -1):
-                for hold in self.holds_to_try(k, rounds):
-                    candidate = self.shaped(k, rounds, hold)
+            for choice in self.shortlist(rounds):
+                steps = self.choices[choice]
+                for hold in self.holds_to_try(choice, rounds):
+                    candidate = self.shaped(choice, rounds, hold)
                     # Prefer more stretches and fewer rounds when lengths are about as close.
-                    score = abs(self.duration(candidate) - self.target) + 5 * (count - k) + 20 * (rounds - 1)
+                    score = abs(self.duration(candidate) - self.target) + 5 * (count - len(steps)) + 20 * (rounds - 1)
                     if best is None or score < best[0]:
                         best = (score, candidate)
-            if self.duration(self.shaped(self.fewest, rounds + 1, self.shortest_hold())) > self.target * 1.1:
+            if self.duration(self.shaped(len(self.choices) - 1, rounds + 1, self.shortest_hold())) > self.target * 1.1:
                 break  # more rounds only get longer
         assert best is not None
         return best[1]
@@ -208,7 +245,7 @@ class _Fit:
         return None if self.hold_fixed else FIT_HOLDS[0]
 
     def refuse(self, minutes: float, closest: Routine) -> None:
-        shortest = self.duration(self.shaped(self.fewest, 1, self.shortest_hold()))
+        shortest = self.duration(self.shaped(len(self.choices) - 1, 1, self.shortest_hold()))
         unit = "minute" if minutes == 1 else "minutes"
         if self.target < shortest:
             kept = "" if self.routine.pool else f" with the {len(self.routine.steps)} stretches chosen"
@@ -224,7 +261,7 @@ class _Fit:
         holds = sorted({s.hold for s in chosen.steps if s.stretch.kind == "hold"})
         parts = [f"holds {holds[0]} s" if len(holds) == 1 else f"holds {holds[0]}-{holds[-1]} s"] if holds else []
         parts.append(f"{chosen.rounds} round{'s' if chosen.rounds > 1 else ''}")
-        left = [s.stretch.name for s in self.routine.steps[len(chosen.steps) :]]
+        left = [s.stretch.name for s in self.routine.steps if s not in chosen.steps]
         if left:
             parts.append(f"left out: {', '.join(left)}")
         length = self.duration(chosen)

@@ -342,33 +342,32 @@ class _Builder:
         if exit_cues:
             self.pause(self.settle)
 
-    def get_into_position(self, step: Step, texts: list[str], first_role: Role = Role.ANNOUNCE) -> float:
-        """Speak the setup; return when the opening chime sounds: after the settle time, and the get-ready time."""
-        sid = step.stretch.id
+    def get_into_position(self, step: Step, lines: list[tuple[str, Role]]) -> float:
+        """Speak the lead-in; return when the opening chime sounds: after the settle time, and the get-ready time."""
         began = self.next_start()
-        for i, text in enumerate(texts):
-            self.say(text, first_role if i == 0 else Role.SETUP, sid)
+        for text, role in lines:
+            self.say(text, role, step.stretch.id)
         return ms(max(began + step.get_ready, self.t + self.settle))
 
-    def setup(self, step: Step, side: str | None, first_side: bool) -> list[str]:
+    def setup(self, step: Step, side: str | None, first_side: bool) -> list[tuple[str, Role]]:
         """The setup for one side: whole on every side (mirrored), but for sentences said once."""
         s = step.stretch
         texts = Talk.some([t for t in s.setup if first_side or t not in s.once], self.talk.setup)
-        return [cues.mirror(t) if side == "left" else t for t in texts]
+        return [(cues.mirror(t) if side == "left" else t, Role.SETUP) for t in texts]
 
     def lead_into(
         self, step: Step, plan: list[tuple[int, str | None]], n: int, announced: str
-    ) -> tuple[list[str], Role]:
+    ) -> list[tuple[str, Role]]:
         """The words before hold n of a step: its announcement, a step's next round, or the switch."""
         r, side = plan[n]
         if n == 0:
-            first = [cues.first_side(side, only=len(step.sides) == 1)] if side else []
-            return [announced, *first, *self.setup(step, side, True)], Role.ANNOUNCE
+            first = [(cues.first_side(side, only=len(step.sides) == 1), Role.ANNOUNCE)] if side else []
+            return [(announced, Role.ANNOUNCE), *first, *self.setup(step, side, True)]
         if r != plan[n - 1][0]:
-            return [cues.round_start(r + 1, side), *self.setup(step, side, True)], Role.ROUND
-        out_of_first = list(step.stretch.between_sides) if self.talk.between_sides else []
+            return [(cues.round_start(r + 1, side), Role.ROUND), *self.setup(step, side, True)]
+        out_of_first = step.stretch.between_sides if self.talk.between_sides else ()
         switch = [cues.SWITCH] if self.talk.switch_words else []
-        return [*out_of_first, *switch, *self.setup(step, side, False)], Role.SWITCH
+        return [*((t, Role.SWITCH) for t in (*out_of_first, *switch)), *self.setup(step, side, False)]
 
     def hold_step(self, step: Step, index: int, count: int, countdown: bool, last_lap: bool) -> None:
         s = step.stretch
@@ -377,8 +376,7 @@ class _Builder:
         for n, (r, side) in enumerate(plan):
             if n:
                 self.place.lead_in = self.next_start()
-            texts, role = self.lead_into(step, plan, n, announced)
-            start = self.get_into_position(step, texts, role)
+            start = self.get_into_position(step, self.lead_into(step, plan, n, announced))
             end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
             block = self.block(HOLD, step, side, start, end, step_round=r + 1)
@@ -427,9 +425,12 @@ class _Builder:
 
     def rep_step(self, step: Step, index: int, count: int, last_lap: bool) -> None:
         s = step.stretch
-        setup = Talk.some(s.setup, self.talk.setup)
-        texts = [cues.announce(s.name, index, count, last_lap), *setup, cues.reps_intro(step.reps)]
-        start = self.get_into_position(step, texts)
+        lines = [
+            (cues.announce(s.name, index, count, last_lap), Role.ANNOUNCE),
+            *((t, Role.SETUP) for t in Talk.some(s.setup, self.talk.setup)),
+            (cues.reps_intro(step.reps), Role.SETUP),
+        ]
+        start = self.get_into_position(step, lines)
         counts = [cues.rep_count(side, n) for n in range(1, step.reps + 1) for side in ("right", "left")]
         longest = max(self.length(t) for t in counts)
         tempo = ms(max(self.tempo, longest + self.p.gap))
