@@ -299,9 +299,9 @@ OPTION_CASES = [
     P(["script", "--minutes", "0"], ["--minutes", "1<=x<=180"], id="minutes-0"),
     P(["script", "--minutes", "181"], ["--minutes", "1<=x<=180"], id="minutes-181"),
     P(
-        ["script", "--minutes", "2"],
-        ["--minutes", "cannot fit 2 minutes", "shortest session"],
-        id="minutes-2-too-short",
+        ["script", "--only", "lunge,standing", "--minutes", "2"],
+        ["--minutes", "cannot fit 2 minutes", "shortest session with the 2 stretches chosen", "over"],
+        id="minutes-2-too-short-for-the-choice",
     ),
     P(
         ["script", "--minutes", "1"],

@@ -78,8 +78,10 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
         # The lead-in begins with the first announcement, switch or round words after the previous block.
         previous_end = max((b.end for b in timeline.blocks if b.end <= start), default=0.0)
         leading = [e for e in before if e.role in ("announce", "switch", "round") and e.start >= previous_end]
-        announce = min(leading, key=lambda e: e.start) if leading else max(
-            (e for e in before if e.role in ("announce", "switch", "round")), key=lambda e: e.start
+        announce = (
+            min(leading, key=lambda e: e.start)
+            if leading
+            else max((e for e in before if e.role in ("announce", "switch", "round")), key=lambda e: e.start)
         )
         last_speech = max(before, key=lambda e: e.end)
         assert start - announce.start >= step.get_ready - 1e-9

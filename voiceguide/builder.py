@@ -261,7 +261,8 @@ class _Fit:
         holds = sorted({s.hold for s in chosen.steps if s.stretch.kind == "hold"})
         parts = [f"holds {holds[0]} s" if len(holds) == 1 else f"holds {holds[0]}-{holds[-1]} s"] if holds else []
         parts.append(f"{chosen.rounds} round{'s' if chosen.rounds > 1 else ''}")
-        left = [s.stretch.name for s in self.routine.steps if s not in chosen.steps]
+        kept = {s.stretch.id for s in chosen.steps}
+        left = [s.stretch.name for s in self.routine.steps if s.stretch.id not in kept]
         if left:
             parts.append(f"left out: {', '.join(left)}")
         length = self.duration(chosen)
