@@ -88,7 +88,8 @@ def test_a_routine_files_own_sentence_is_said_on_both_sides(tmp_path):
     path = tmp_path / "physio.toml"
     path.write_text(
         'title = "Physio"\n[[steps]]\nname = "Leg raise"\nsided = true\n'
-        'setup = [{ text = "Lie on your back.", once = true }, "Lift your right leg.", "Look up as your foot comes up."]\n'
+        'setup = [{ text = "Lie on your back.", once = true }, "Lift your right leg.",\n'
+        '         "Look up as your foot comes up."]\n'
     )
     t = lay(load_routine(str(path)))[0]
     texts = [e.text for e in t.speech]

@@ -66,24 +66,32 @@ def chose_stretches(options: Options) -> bool:
 
 def _chosen(routine: Routine, options: Options, catalog: Catalog) -> list[Step]:
     """The routine's steps through --only, --skip, --position, --equipment and --avoid."""
-    steps = list(routine.steps)
-    if options.only:
-        wanted = [catalog.get(name, where="--only").id for name in options.only]
-        steps = [s for s in steps if s.stretch.id in wanted]
-        if options.order in ("as-given", None):
-            steps.sort(key=lambda s: wanted.index(s.stretch.id))
+    steps = _only(list(routine.steps), options, catalog)
     if options.skip:
         unwanted = {catalog.get(name, where="--skip").id for name in options.skip}
         steps = [s for s in steps if s.stretch.id not in unwanted]
-    if options.positions:
-        steps = [s for s in steps if s.stretch.position in options.positions]
-    if options.equipment is not None:
-        has = options.equipment
-        steps = [s for s in steps if usable(s.stretch, has)]
+    positions = options.positions or POSITIONS
+    has = options.equipment
     avoid = set(routine.avoid + options.avoid)
-    steps = [s for s in steps if not avoid & set(s.stretch.needs)]
+    steps = [
+        s
+        for s in steps
+        if s.stretch.position in positions
+        and (has is None or usable(s.stretch, has))
+        and not avoid & set(s.stretch.needs)
+    ]
     if not steps:
         raise InputError("no stretches left after --only/--skip/--position/--equipment/--avoid; loosen a filter")
+    return steps
+
+
+def _only(steps: list[Step], options: Options, catalog: Catalog) -> list[Step]:
+    if not options.only:
+        return steps
+    wanted = [catalog.get(name, where="--only").id for name in options.only]
+    steps = [s for s in steps if s.stretch.id in wanted]
+    if options.order in ("as-given", None):
+        steps.sort(key=lambda s: wanted.index(s.stretch.id))
     return steps
 
 
