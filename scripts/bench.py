@@ -64,7 +64,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 ALL_CASES = ("startup", "cold", "warm", "parts", "60min", "3h")
 LONG_TARGETS = {"60min": 60 * 60, "3h": 180 * 60}  # seconds of audio wanted
 
-# Targets from the issue (ratios measured in one run on a 2-core machine).
+# Targets (docs/performance.md; ratios measured in one run on a 2-core machine).
 WARM_MAX_RATIO = 1.5
 COLD_MAX_RATIO = 2.5
 LINEAR_TOLERANCE = 0.10

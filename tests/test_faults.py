@@ -1,6 +1,6 @@
 """Faults: "never lose a file, never crash".
 
-Every fault the issue names is reproduced here: builds killed at random points
+Every fault we guard against is reproduced here: builds killed at random points
 (SIGINT and SIGTERM, warm and cold cache), concurrent builds on one cache,
 corrupted cache entries, cache info/clear and eviction, a missing or failing
 ffmpeg, a missing eSpeak NG, a TTS engine that raises or hangs, a full disk,
