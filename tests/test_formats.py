@@ -79,7 +79,8 @@ def test_format_for(name, fmt, expected):
         (
             "a.flac",
             None,
-            r"a\.flac: cannot tell the audio format from '\.flac'; end the name in \.mp3, \.m4b, \.m4a, \.opus, \.ogg, \.wav, or give --format",
+            r"a\.flac: cannot tell the audio format from '\.flac'; "
+            r"end the name in \.mp3, \.m4b, \.m4a, \.opus, \.ogg, \.wav, or give --format",
         ),
         (
             "session",

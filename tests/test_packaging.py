@@ -177,3 +177,12 @@ def test_installed_console_script_lists_the_catalog(venv, tmp_path):
 
     ids = [line.split()[0] for line in lines[1:] if line.strip()]
     assert ids == [s.id for s in load_catalog()]
+
+
+def test_installed_version_is_the_one_in_the_package(venv, wheel, tmp_path):
+    from voiceguide import __version__
+
+    assert wheel.name.startswith(f"voiceguide-{__version__}-")  # the metadata reads __init__.py
+    proc = run([venv / "bin" / "voiceguide", "--version"], cwd=tmp_path, env=clean_env())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == f"voiceguide {__version__}"
