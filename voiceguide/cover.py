@@ -91,7 +91,8 @@ def image_size(data: bytes) -> tuple[int, int]:
     """(width, height) of a PNG or JPEG, (0, 0) when it cannot be told."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            return image.size
+            width, height = image.size
+            return int(width), int(height)
     except (UnidentifiedImageError, OSError):
         return 0, 0
 
@@ -250,7 +251,7 @@ def _clip(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
 
 @lru_cache(maxsize=64)
 def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
-    data = resources.files("voiceguide.data").joinpath("fonts", name).read_bytes()
+    data = resources.files("voiceguide.data").joinpath("fonts").joinpath(name).read_bytes()
     # The basic layout engine: the same pixels whether or not libraqm is installed.
     return ImageFont.truetype(io.BytesIO(data), size, layout_engine=ImageFont.Layout.BASIC)
 
