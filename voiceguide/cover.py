@@ -146,8 +146,8 @@ def cover_png(title: str, stretch_names: Sequence[str], subtitle: str | None = N
         pad_x, pad_y = round(60 * u), round(34 * u)
         left, top, right, bottom = draw.textbbox((margin + pad_x, y + pad_y), text, font=font, anchor="la")
         ascent, descent = font.getmetrics()
-        box = (margin, y, right + pad_x, y + pad_y + ascent + descent * 2 // 3 + pad_y)
-        draw.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=ACCENT)
+        box = (margin, y, round(right) + pad_x, y + pad_y + ascent + descent * 2 // 3 + pad_y)
+        _pill(image, box, ACCENT)
         draw.text((margin + pad_x, y + pad_y), text, font=font, fill=TOP, anchor="la")
         y = box[3] + round(110 * u)
     else:
@@ -159,7 +159,7 @@ def cover_png(title: str, stretch_names: Sequence[str], subtitle: str | None = N
         draw.text((margin, y), line, font=font, fill=TITLE_COLOR, anchor="la")
         y += line_height
     y += round(70 * u)
-    draw.rounded_rectangle((margin, y, margin + round(300 * u), y + round(26 * u)), radius=round(13 * u), fill=ACCENT)
+    _pill(image, (margin, y, margin + round(300 * u), y + round(26 * u)), ACCENT)
     y += round(26 * u) + round(100 * u)
 
     footer = _font(FONT_BOLD, round(_FOOTER_SIZE * u))
@@ -185,6 +185,15 @@ def _background(size: int) -> Image.Image:
         draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=level)
     glow = glow.resize((size, size), Image.Resampling.BICUBIC)
     return Image.composite(Image.new("RGB", (size, size), TITLE_COLOR), image, glow)
+
+
+def _pill(image: Image.Image, box: tuple[int, int, int, int], color: tuple[int, int, int]) -> None:
+    """A rectangle with fully rounded ends, its edges smoothed (drawn at 4x, then reduced)."""
+    left, top, right, bottom = box
+    width, height = max(1, right - left), max(1, bottom - top)
+    mask = Image.new("L", (4 * width, 4 * height), 0)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, 4 * width - 1, 4 * height - 1), radius=2 * height, fill=255)
+    image.paste(color, (left, top, left + width, top + height), mask.resize((width, height), Image.Resampling.BOX))
 
 
 def _fit_title(title: str, width: int, u: float) -> tuple[ImageFont.FreeTypeFont, list[str]]:
