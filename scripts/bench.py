@@ -64,7 +64,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 ALL_CASES = ("startup", "cold", "warm", "parts", "60min", "3h")
 LONG_TARGETS = {"60min": 60 * 60, "3h": 180 * 60}  # seconds of audio wanted
 
-# Targets from the issue (ratios measured in one run on a 2-core machine).
+# Targets (docs/performance.md; ratios measured in one run on a 2-core machine).
 WARM_MAX_RATIO = 1.5
 COLD_MAX_RATIO = 2.5
 LINEAR_TOLERANCE = 0.10
@@ -506,7 +506,7 @@ def master_and_meter_filters() -> tuple[str, str]:
             analyzer.abort()
         cmd = next(c for c in started if "-af" in c)
         meter = cmd[cmd.index("-af") + 1]
-    except Exception as exc:  # the meter changed shape: say so rather than guess
+    except Exception as exc:  # noqa: BLE001 - the meter changed shape: say so rather than guess
         print(f"  (could not read voiceguide's meter command: {exc!r})", file=sys.stderr)
     return volume, meter
 
@@ -884,7 +884,8 @@ def report(results: Results, engines) -> tuple[str, bool]:
                 out.append(
                     f"         fit through full and 3h: voiceguide {full.wall - marginal * full.audio:.2f} s fixed + "
                     f"{marginal * 60:.3f} s per audio minute; floor {full.floor - floor_marginal * full.audio:.2f} s + "
-                    f"{floor_marginal * 60:.3f} s per minute (marginal cost {marginal / floor_marginal:.2f}x the floor's)"
+                    f"{floor_marginal * 60:.3f} s per minute "
+                    f"(marginal cost {marginal / floor_marginal:.2f}x the floor's)"
                 )
         if name == "3h-warm":
             target(

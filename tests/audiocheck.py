@@ -1,6 +1,6 @@
 """Measure rendered audio, independently of the code under test.
 
-The timing rules in DESIGN.md are promises about what a listener hears: a hold
+The timing rules in docs/design.md are promises about what a listener hears: a hold
 lasts exactly its seconds, from the onset of the chime that opens it to the
 onset of the chime that closes it, after MP3 encoding and decoding. The
 timeline JSON only says what the code meant to do. A wrong sample offset in the

@@ -76,7 +76,7 @@ def test_minutes_hits_the_target_within_ten_percent(minutes):
     got = duration_of(routine)
     assert abs(got - minutes * 60) <= 0.10 * minutes * 60, (minutes, got / 60)
     assert_obeys_timing_rules(lay(routine), routine, length)
-    # Holds stay in the seed's advice, 20-30 s, and the routine keeps its order.
+    # Holds stay in the source article's advice, 20-30 s, and the routine keeps its order.
     assert {s.hold for s in routine.steps} <= set(range(20, 31))
     chosen = ids(routine)
     assert chosen == [i for i in ALL_IDS if i in chosen]  # a preset's pool, trimmed in its own order

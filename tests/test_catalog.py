@@ -1,4 +1,4 @@
-"""The catalog: all nine stretches of the seed, complete and findable."""
+"""The catalog: all nine stretches of the source article (docs/design.md), complete and findable."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from voiceguide.cli import cli
 
 pytestmark = pytest.mark.slow
 
-TOLERANCE = 0.010  # seconds: DESIGN.md's timing rule, after MP3 encode and decode
+TOLERANCE = 0.010  # seconds: docs/design.md's timing rule, after MP3 encode and decode
 SILENCE_DB = -50.0  # gaps between events must be quieter than this
 SPEECH_DB = -40.0  # the middle of a spoken cue must be louder than this
 GAP_MARGIN = 0.02  # seconds trimmed off each end of a gap before measuring it

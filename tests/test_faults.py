@@ -1,6 +1,6 @@
 """Faults: "never lose a file, never crash".
 
-Every fault the issue names is reproduced here: builds killed at random points
+Every fault we guard against is reproduced here: builds killed at random points
 (SIGINT and SIGTERM, warm and cold cache), concurrent builds on one cache,
 corrupted cache entries, cache info/clear and eviction, a missing or failing
 ffmpeg, a missing eSpeak NG, a TTS engine that raises or hangs, a full disk,
@@ -40,6 +40,7 @@ from voiceguide.cli import cli
 from voiceguide.engines import make_engine as _make_engine
 from voiceguide.errors import EnvironmentFailure
 from voiceguide.speech import Speech, Voice
+from voiceguide.text import clean
 
 
 def make_engine():
@@ -53,8 +54,6 @@ def patch_make_engine(monkeypatch, factory) -> None:
 
     monkeypatch.setattr(voiceguide.engines, "make_engine", factory)
 
-
-from voiceguide.text import clean
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ["build", "--only", "forward-bend", "--hold", "20", "--engine", "pyttsx3"]  # eSpeak: quick
@@ -626,7 +625,7 @@ def test_concurrent_builds_share_one_cache(tmp_path):
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         )  # fmt: skip
     results = [p.communicate(timeout=120) for p in procs]
-    for i, (p, (out, err)) in enumerate(zip(procs, results, strict=False)):
+    for i, (p, (_out, err)) in enumerate(zip(procs, results, strict=False)):
         assert p.returncode == 0, err
         duration = json.loads((tmp_path / f"t{i}.json").read_text())["duration"]
         assert abs(decoded_seconds(tmp_path / f"out{i}.mp3") - duration) < 0.1

@@ -23,6 +23,7 @@ from voiceguide.audio import SAMPLE_RATE
 from voiceguide.catalog import load_catalog
 from voiceguide.chapters import chapters_of
 from voiceguide.chimes import load_sound, sound_lengths
+from voiceguide.cover import EMBED_SIZE
 from voiceguide.errors import InputError
 from voiceguide.export import (
     FORMATS,
@@ -78,7 +79,8 @@ def test_format_for(name, fmt, expected):
         (
             "a.flac",
             None,
-            r"a\.flac: cannot tell the audio format from '\.flac'; end the name in \.mp3, \.m4b, \.m4a, \.opus, \.ogg, \.wav, or give --format",
+            r"a\.flac: cannot tell the audio format from '\.flac'; "
+            r"end the name in \.mp3, \.m4b, \.m4a, \.opus, \.ogg, \.wav, or give --format",
         ),
         (
             "session",
@@ -282,7 +284,7 @@ def test_ffmpeg_reads_back_the_tags(session, fmt):
 def test_every_container_carries_the_cover_and_the_whole_session(session, fmt):
     path = session["folder"] / f"s{suffix_for(fmt)}"
     info = run_ffmpeg("-i", str(path)).stderr.decode(errors="replace")
-    assert re.search(r"Video: png.*600x600.*\(attached pic\)", info), info
+    assert re.search(rf"Video: png.*{EMBED_SIZE}x{EMBED_SIZE}.*\(attached pic\)", info), info
     assert abs(decoded_frames(path) / SAMPLE_RATE - session["timeline"].duration) <= TOLERANCE
 
 

@@ -131,7 +131,8 @@ routine_file = st.one_of(
     routine_data.map(lambda d: (".toml", toml_text(d).encode("utf-8", "surrogatepass"))),
     routine_data.map(lambda d: (".yaml", yaml.safe_dump(d, allow_unicode=True).encode("utf-8", "surrogatepass"))),
     anything.map(lambda d: (".yaml", yaml.safe_dump(d, allow_unicode=True).encode("utf-8", "surrogatepass"))),
-    st.tuples(st.sampled_from([".toml", ".yaml", ".yml"]), st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass"))),
+    st.tuples(st.sampled_from([".toml", ".yaml", ".yml"]),
+              st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass"))),
     st.tuples(st.sampled_from([".toml", ".yaml"]), st.binary(max_size=300)),
     st.tuples(st.sampled_from([".toml", ".yaml"]), st.sampled_from([
         b'title = "x"\n[[steps]]\nstretch = "forward bend"\nhold = 20\n',
@@ -142,10 +143,14 @@ routine_file = st.one_of(
 )  # fmt: skip
 
 option = st.one_of(
-    st.tuples(st.just("--minutes"), st.one_of(st.floats(-5, 400).map(str), st.sampled_from(["5", "abc", "1e9", "nan"]))),
-    st.tuples(st.sampled_from(["--only", "--skip"]), st.one_of(st.sampled_from(STRETCHES), st.lists(st.sampled_from(STRETCHES), max_size=3).map(",".join), st.text(max_size=20))),
+    st.tuples(st.just("--minutes"),
+              st.one_of(st.floats(-5, 400).map(str), st.sampled_from(["5", "abc", "1e9", "nan"]))),
+    st.tuples(st.sampled_from(["--only", "--skip"]),
+              st.one_of(st.sampled_from(STRETCHES), st.lists(st.sampled_from(STRETCHES), max_size=3).map(",".join),
+                        st.text(max_size=20))),
     st.tuples(st.just("--position"), st.one_of(st.sampled_from(POSITIONS), st.text(max_size=10))),
-    st.tuples(st.just("--equipment"), st.one_of(st.lists(st.sampled_from(EQUIPMENT), max_size=3).map(",".join), st.text(max_size=10))),
+    st.tuples(st.just("--equipment"),
+              st.one_of(st.lists(st.sampled_from(EQUIPMENT), max_size=3).map(",".join), st.text(max_size=10))),
     st.tuples(st.sampled_from(["--hold", "--rounds", "--get-ready", "--reps", "--rate"]),
               st.one_of(st.integers(-10, 400).map(str), st.sampled_from(["20", "x", "", "3.5", "1e3"]))),
     st.tuples(st.just("--no-countdown")),

@@ -28,10 +28,13 @@ REQUIRED = (
     *(f"voiceguide/sounds/{name}" for name in CHIME_FILES),
     "voiceguide/data/catalog.toml",
     "voiceguide/data/routines/full.toml",
+    "voiceguide/data/fonts/DejaVuSans.ttf",
+    "voiceguide/data/fonts/DejaVuSans-Bold.ttf",
+    "voiceguide/data/fonts/LICENSE",
 )
 # What the installed package needs at run time, taken from this interpreter
 # (the base python of a venv does not have them).
-DEPENDENCIES = ("click", "pydub", "pyttsx3", "platformdirs", "imageio_ffmpeg", "espeakng_loader")
+DEPENDENCIES = ("click", "pydub", "pyttsx3", "platformdirs", "imageio_ffmpeg", "espeakng_loader", "PIL")
 
 
 def run(cmd, **kwargs) -> subprocess.CompletedProcess:
@@ -130,6 +133,7 @@ import json, sys
 import voiceguide
 from voiceguide.catalog import load_catalog
 from voiceguide.chimes import load_sound, sound_file
+from voiceguide.cover import cover_png
 from voiceguide.routine import load_routine
 names = json.loads(sys.argv[1])
 print(json.dumps({
@@ -138,6 +142,7 @@ print(json.dumps({
     "chimes": {n: [str(sound_file(n)), len(load_sound(n))] for n in names},
     "catalog": [s.id for s in load_catalog()],
     "steps": len(load_routine("full").steps),
+    "cover": len(cover_png("Étirements", ["Forward Bend"], "Day 1 of 2", size=200)),
 }))
 """
 
@@ -157,6 +162,7 @@ def test_installed_wheel_loads_chimes_and_catalog_from_outside_the_repo(venv, tm
 
     assert found["catalog"] == [s.id for s in load_catalog()]
     assert found["steps"] > 0
+    assert found["cover"] > 0  # drawn with the fonts the wheel carries
 
 
 def test_installed_console_script_lists_the_catalog(venv, tmp_path):
@@ -171,3 +177,12 @@ def test_installed_console_script_lists_the_catalog(venv, tmp_path):
 
     ids = [line.split()[0] for line in lines[1:] if line.strip()]
     assert ids == [s.id for s in load_catalog()]
+
+
+def test_installed_version_is_the_one_in_the_package(venv, wheel, tmp_path):
+    from voiceguide import __version__
+
+    assert wheel.name.startswith(f"voiceguide-{__version__}-")  # the metadata reads __init__.py
+    proc = run([venv / "bin" / "voiceguide", "--version"], cwd=tmp_path, env=clean_env())
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == f"voiceguide {__version__}"

@@ -40,7 +40,8 @@ def write(tmp_path, text, name="r.toml"):
 def test_routine_file(tmp_path):
     path = write(
         tmp_path,
-        'title = "Mine"\n[defaults]\nhold = 20\n[[steps]]\nstretch = "down dog"\n[[steps]]\nstretch = "lunge"\nhold = 25\n',
+        'title = "Mine"\n[defaults]\nhold = 20\n'
+        '[[steps]]\nstretch = "down dog"\n[[steps]]\nstretch = "lunge"\nhold = 25\n',
     )
     routine = load_routine(path)
     assert routine.title == "Mine"
@@ -100,10 +101,14 @@ def test_unknown_preset_lists_presets():
 @pytest.mark.parametrize(
     "name, text, expected",
     [
-        ("r.toml", 'title = "x"\n[defaults]\nhold = 20\n\n[[steps]]\nstretch = "forward bend"\n\n[[steps]]\nstretch = "lunge"\nhold = "thirty"\n',
+        ("r.toml",
+         'title = "x"\n[defaults]\nhold = 20\n\n[[steps]]\nstretch = "forward bend"\n\n[[steps]]\nstretch = "lunge"\n'
+         'hold = "thirty"\n',
          "r.toml, line 10: steps[1].hold: expected a whole number"),
-        ("r.toml", 'title = "x"\n[defaults]\nhold = 0\n[[steps]]\nstretch = "lunge"\n', "r.toml, line 3: defaults.hold: 0 is out of range"),
-        ("r.toml", 'title = "x"\n[[steps]]\nstretch = "forwrd"\n', "r.toml, line 3: steps[0].stretch: no stretch named 'forwrd'"),
+        ("r.toml", 'title = "x"\n[defaults]\nhold = 0\n[[steps]]\nstretch = "lunge"\n',
+         "r.toml, line 3: defaults.hold: 0 is out of range"),
+        ("r.toml", 'title = "x"\n[[steps]]\nstretch = "forwrd"\n',
+         "r.toml, line 3: steps[0].stretch: no stretch named 'forwrd'"),
         ("r.toml", 'title = "x"\ntypo = 1\n[[steps]]\nstretch = "lunge"\n', "r.toml, line 2: typo: unknown key"),
         ("r.yaml", "title: x\nsteps:\n  - stretch: forward bend\n  - stretch: lunge\n    hold: thirty\n",
          "r.yaml, line 5: steps[1].hold: expected a whole number"),

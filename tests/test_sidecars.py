@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import struct
-import zlib
 
 import pytest
 from hypothesis import given, settings
@@ -15,18 +13,7 @@ from hypothesis import strategies as st
 from voiceguide import cues
 from voiceguide.catalog import load_catalog
 from voiceguide.chapters import CLOSING, INTRODUCTION, Chapter, chapters_of, excerpt
-from voiceguide.cover import (
-    JPEG_MAGIC,
-    PNG_MAGIC,
-    SIZE,
-    TITLE_COLOR,
-    cover_png,
-    generated_cover,
-    image_size,
-    load_cover,
-    stretches_in_order,
-)
-from voiceguide.errors import InputError
+from voiceguide.cover import EMBED_SIZE, generated_cover, stretches_in_order
 from voiceguide.routine import Routine, Step, load_routine
 from voiceguide.sidecars import (
     PlaylistEntry,
@@ -362,91 +349,14 @@ def test_script_lines_are_every_cue_with_a_blank_line_between_chapters():
     assert script_lines(timeline).count("\n\n") == 0
 
 
-# -- cover ------------------------------------------------------------------
-
-
-def read_png(data: bytes) -> tuple[int, int, bytes]:
-    """(width, height, filtered scanlines), checking every chunk's CRC."""
-    assert data.startswith(PNG_MAGIC)
-    pos, chunks = 8, {}
-    while pos < len(data):
-        (size,) = struct.unpack(">I", data[pos : pos + 4])
-        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + size]
-        (crc,) = struct.unpack(">I", data[pos + 8 + size : pos + 12 + size])
-        assert crc == zlib.crc32(kind + body), kind
-        chunks[kind] = chunks.get(kind, b"") + body
-        pos += 12 + size
-    assert list(chunks)[-1] == b"IEND"
-    width, height, depth, color, *_ = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
-    assert (depth, color) == (8, 2)
-    return width, height, zlib.decompress(chunks[b"IDAT"])
-
-
-def test_generated_cover_is_a_valid_deterministic_png_with_the_title_drawn():
-    names = ["Forward Bend", "Lunge With Hamstring Stretch"]
-    data = cover_png("Morning back care", names)
-    width, height, raw = read_png(data)
-    assert (width, height) == (SIZE, SIZE) == image_size(data)
-    assert len(raw) == height * (1 + 3 * width)
-    assert bytes(TITLE_COLOR) in raw
-    assert cover_png("Morning back care", names) == data
-    assert cover_png("Evening back care", names) != data
-    assert len(data) < 60_000
-
-
-@pytest.mark.parametrize(
-    "title, names",
-    [
-        ("", []),
-        ("Étirements — « ischio-jambiers » 日本", ["Posture de l'enfant"]),
-        ("Supercalifragilisticexpialidocious stretching for everyone and everybody today", ["A" * 80]),
-        ("Many", [f"Stretch number {i}" for i in range(40)]),
-    ],
-)
-def test_cover_copes_with_any_title(title, names):
-    width, height, _ = read_png(cover_png(title, names))
-    assert (width, height) == (SIZE, SIZE)
+# -- cover (the drawing: test_cover.py) ---------------------------------------
 
 
 def test_cover_of_a_session_lists_each_stretch_once():
     timeline = lay(routine(*MIXED))
     assert stretches_in_order(timeline) == ["Dynamic Hamstring Stretch", "Lunge With Hamstring Stretch", "Forward Bend"]
     cover = generated_cover(timeline)
-    assert cover.mime == "image/png" and cover.size == (SIZE, SIZE)
-
-
-def test_user_covers_are_told_by_their_first_bytes(tmp_path):
-    png = tmp_path / "art.jpg"  # the name does not matter
-    png.write_bytes(cover_png("x", []))
-    assert load_cover(png).mime == "image/png"
-    # A baseline JPEG's first bytes: SOI, an APP0, then SOF0 giving 16 x 32.
-    jpeg = (
-        JPEG_MAGIC
-        + b"\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-        + b"\xff\xc0\x00\x0b\x08\x00\x20\x00\x10\x01\x01\x11\x00"
-    )
-    (tmp_path / "art.png").write_bytes(jpeg)
-    cover = load_cover(tmp_path / "art.png")
-    assert cover.mime == "image/jpeg" and cover.size == (16, 32)
-
-
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        (b"GIF89a\x01\x00", "is not a PNG or JPEG image"),
-        (b"", "is not a PNG or JPEG image"),
-        (None, "no such file"),
-        ("dir", "is a directory"),
-    ],
-)
-def test_bad_covers_are_input_errors(tmp_path, content, message):
-    path = tmp_path / "cover.png"
-    if content == "dir":
-        path.mkdir()
-    elif content is not None:
-        path.write_bytes(content)
-    with pytest.raises(InputError, match=message):
-        load_cover(path)
+    assert cover.mime == "image/png" and cover.size == (EMBED_SIZE, EMBED_SIZE)
 
 
 def test_chapter_seconds():

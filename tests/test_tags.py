@@ -49,7 +49,7 @@ def timeline():
 
 @pytest.fixture(scope="module")
 def cover():
-    return Cover(cover_png("Morning stretch", ["Forward Bend"]), "image/png")
+    return Cover(cover_png("Morning stretch", ["Forward Bend"], size=600), "image/png")
 
 
 def spoken(timeline):

@@ -16,7 +16,7 @@ from voiceguide.routine import MAX_SESSION_SECONDS, Routine, Step
 
 ORDERS = ("flow", "as-given")
 MINUTES_TOLERANCE = 0.10
-FIT_HOLDS = range(20, 31)  # the seed's advice: 20-30 s
+FIT_HOLDS = range(20, 31)  # the source article's advice: 20-30 s (docs/design.md)
 FIT_MAX_ROUNDS = 20  # the most rounds a routine may have
 
 

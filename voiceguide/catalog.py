@@ -48,7 +48,7 @@ class Stretch:
 
     @property
     def recommended(self) -> str:
-        """The seed's dose, as a person would say it."""
+        """The source article's dose (docs/design.md), as a person would say it."""
         if self.kind == "reps":
             low, high = self.reps or (10, 12)
             return f"{low}-{high} reps per leg" if low != high else f"{low} reps per leg"

@@ -1,33 +1,51 @@
-"""Cover art: a PNG drawn from the routine, or the user's own PNG or JPEG.
+"""Cover art: a square PNG drawn from the routine, or the user's own PNG or JPEG.
 
-The generated cover needs nothing but the standard library: a vertical
-gradient, the title in a built-in 5x7 bitmap font (capitals, digits, common
-punctuation) and the stretch list below it, written as a PNG with zlib. The same
-routine always gives the same bytes.
+The generated cover is drawn with Pillow in DejaVu Sans (shipped in
+voiceguide/data/fonts with its licence): a dusk-to-teal gradient, the day of a
+program large in an accent pill, the title in bold, and the stretches listed
+under it. Podcast directories want 1400-3000 px square art, so covers are drawn
+at 3000 px by default; the copy embedded in an audio file is 1400 px, enough for
+any player's screen without bloating every file. The same input always gives
+the same bytes (with the same Pillow).
 """
 
 from __future__ import annotations
 
-import struct
+import io
 import unicodedata
-import zlib
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from voiceguide.errors import InputError
 from voiceguide.timeline import Timeline
 
-SIZE = 600  # pixels, square
-MARGIN = 40
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
+SIZE = 3000  # pixels, square: the most podcast directories take
+EMBED_SIZE = 1400  # pixels: the cover carried inside an audio file
 
 TOP = (24, 52, 92)  # gradient, top to bottom: dusk blue to teal
 BOTTOM = (20, 112, 120)
 TITLE_COLOR = (250, 248, 240)
-LIST_COLOR = (205, 230, 232)
+LIST_COLOR = (214, 234, 236)
 ACCENT = (242, 186, 92)
+
+FONT_REGULAR = "DejaVuSans.ttf"
+FONT_BOLD = "DejaVuSans-Bold.ttf"
+MISSING = "\U0010fffd"  # a private-use code point no font maps: it draws the missing-glyph box
+_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+# Layout on a 3000 px canvas; everything scales with the size asked for.
+_MARGIN = 210
+_TITLE_SIZES = range(330, 169, -10)  # largest that fits in _TITLE_LINES lines
+_TITLE_LINES = 3
+_SUBTITLE_SIZE = 230  # "Day 3 of 14": the one thing that tells episodes apart in a list
+_LIST_SIZES = range(125, 71, -4)
+_FOOTER_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -41,7 +59,7 @@ class Cover:
 
 
 def load_cover(path: Path) -> Cover:
-    """The user's cover image: a PNG or JPEG file, told by its first bytes."""
+    """The user's cover image: a PNG or JPEG file, told by its content and decoded whole."""
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path}: is a directory; give a PNG or JPEG image for the cover")
@@ -51,33 +69,50 @@ def load_cover(path: Path) -> Cover:
         raise InputError(f"{path}: no such file; give a PNG or JPEG image for the cover") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
-    if data.startswith(PNG_MAGIC):
-        return Cover(data, "image/png")
-    if data.startswith(JPEG_MAGIC):
-        return Cover(data, "image/jpeg")
-    raise InputError(f"{path}: is not a PNG or JPEG image; convert it to one of those for --cover")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = image.format
+                if kind in _FORMATS:
+                    image.load()  # a truncated or damaged file fails here, not in a player
+    except UnidentifiedImageError:
+        kind = None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InputError(f"{path}: is too large an image for a cover; scale it to 3000 x 3000 px or less") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError(f"{path}: is a damaged image ({exc}); export it again as PNG or JPEG") from None
+    if kind not in _FORMATS:
+        raise InputError(f"{path}: is not a PNG or JPEG image; convert it to one of those for --cover")
+    return Cover(data, _FORMATS[kind])
 
 
 def image_size(data: bytes) -> tuple[int, int]:
     """(width, height) of a PNG or JPEG, (0, 0) when it cannot be told."""
-    if data.startswith(PNG_MAGIC) and len(data) >= 24:
-        return struct.unpack(">II", data[16:24])
-    if data.startswith(JPEG_MAGIC):
-        i = 2
-        while i + 9 < len(data):
-            if data[i] != 0xFF:
-                i += 1
-                continue
-            marker = data[i + 1]
-            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
-                i += 1 if marker == 0xFF else 2
-                continue
-            length = struct.unpack(">H", data[i + 2 : i + 4])[0]
-            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-                return width, height
-            i += 2 + length
-    return 0, 0
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            return int(width), int(height)
+    except (UnidentifiedImageError, OSError):
+        return 0, 0
+
+
+def for_embedding(cover: Cover, limit: int = EMBED_SIZE) -> Cover:
+    """The cover to carry inside an audio file: scaled down to `limit` px when larger, else as given."""
+    with Image.open(io.BytesIO(cover.data)) as image:
+        if max(image.size) <= limit:
+            return cover
+        kind = image.format
+        scale = limit / max(image.size)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image.draft("RGB", size)  # JPEG: decode at a reduced scale where it can
+        smaller = image.resize(size, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if kind == "JPEG":
+        smaller.convert("RGB").save(out, "JPEG", quality=90)
+        return Cover(out.getvalue(), "image/jpeg")
+    smaller.save(out, "PNG")
+    return Cover(out.getvalue(), "image/png")
 
 
 def stretches_in_order(timeline: Timeline) -> list[str]:
@@ -86,565 +121,168 @@ def stretches_in_order(timeline: Timeline) -> list[str]:
     return list(steps.values())
 
 
-def generated_cover(timeline: Timeline, title: str | None = None) -> Cover:
-    """The cover drawn for a session: its title and its stretches."""
-    return Cover(cover_png(title or timeline.title, stretches_in_order(timeline)), "image/png")
+def generated_cover(
+    timeline: Timeline, title: str | None = None, subtitle: str | None = None, size: int = EMBED_SIZE
+) -> Cover:
+    """The cover drawn for a session, at the size an audio file carries: its title and its stretches."""
+    return Cover(cover_png(title or timeline.title, stretches_in_order(timeline), subtitle, size), "image/png")
 
 
-def cover_png(title: str, stretch_names: Sequence[str]) -> bytes:
-    """A square cover: the title large, the stretches listed under it, as PNG bytes."""
-    canvas = _Canvas(SIZE, SIZE)
-    canvas.gradient(TOP, BOTTOM)
-    width = SIZE - 2 * MARGIN
-    y = MARGIN + 10
-    scale, lines = _fit_title(_plain(title), width)
+def cover_png(title: str, stretch_names: Sequence[str], subtitle: str | None = None, size: int = SIZE) -> bytes:
+    """A square cover as PNG bytes: `subtitle` (say "Day 3 of 14") in a pill, the title, the stretches."""
+    if size < 64:
+        raise ValueError(f"a cover of {size} px is too small to draw")
+    image = _background(size)
+    draw = ImageDraw.Draw(image)
+    u = size / 3000
+    margin = round(_MARGIN * u)
+    width = size - 2 * margin
+    y = margin
+
+    subtitle = _drawable(subtitle or "")
+    if subtitle:
+        font = _font(FONT_BOLD, round(_SUBTITLE_SIZE * u))
+        text = _clip(subtitle, font, width - round(120 * u))
+        pad_x, pad_y = round(60 * u), round(34 * u)
+        left, top, right, bottom = draw.textbbox((margin + pad_x, y + pad_y), text, font=font, anchor="la")
+        ascent, descent = font.getmetrics()
+        box = (margin, y, round(right) + pad_x, y + pad_y + ascent + descent * 2 // 3 + pad_y)
+        _pill(image, box, ACCENT)
+        draw.text((margin + pad_x, y + pad_y), text, font=font, fill=TOP, anchor="la")
+        y = box[3] + round(110 * u)
+    else:
+        y += round(40 * u)
+
+    font, lines = _fit_title(_drawable(title), width, u)
+    line_height = round(font.size * 1.16)
     for line in lines:
-        canvas.text(line, MARGIN, y, scale, TITLE_COLOR)
-        y += 9 * scale
-    y += 8
-    canvas.rect(MARGIN, y, 90, 6, ACCENT)
-    y += 30
-    footer_y = SIZE - MARGIN - 14
-    list_scale = 2
-    line_height = 11 * list_scale
-    per_line = width // (6 * list_scale)
-    names = [_plain(n) for n in stretch_names]
-    room = max(0, (footer_y - 20 - y) // line_height)
-    shown = names if len(names) <= room else names[: max(0, room - 1)]
-    for i, name in enumerate(shown, 1):
-        canvas.text(_clip(f"{i}  {name}", per_line), MARGIN, y, list_scale, LIST_COLOR)
+        draw.text((margin, y), line, font=font, fill=TITLE_COLOR, anchor="la")
         y += line_height
+    y += round(70 * u)
+    _pill(image, (margin, y, margin + round(300 * u), y + round(26 * u)), ACCENT)
+    y += round(26 * u) + round(100 * u)
+
+    footer = _font(FONT_BOLD, round(_FOOTER_SIZE * u))
+    footer_top = size - margin - sum(footer.getmetrics())
+    draw.text((margin, footer_top), "voiceguide", font=footer, fill=ACCENT, anchor="la")
+    _draw_list(draw, [_drawable(n) for n in stretch_names], margin, y, width, footer_top - round(80 * u), u)
+
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _background(size: int) -> Image.Image:
+    """The gradient with two soft circles of light at the upper right."""
+    mask = Image.linear_gradient("L").resize((size, size), Image.Resampling.BICUBIC)
+    image = Image.composite(Image.new("RGB", (size, size), BOTTOM), Image.new("RGB", (size, size), TOP), mask)
+    small = max(16, size // 6)  # drawn small and enlarged: soft edges for free
+    glow = Image.new("L", (small, small), 0)
+    draw = ImageDraw.Draw(glow)
+    cx, cy = 0.88 * small, 0.10 * small
+    for radius, level in ((0.46, 14), (0.30, 26)):
+        r = radius * small
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=level)
+    glow = glow.resize((size, size), Image.Resampling.BICUBIC)
+    return Image.composite(Image.new("RGB", (size, size), TITLE_COLOR), image, glow)
+
+
+def _pill(image: Image.Image, box: tuple[int, int, int, int], color: tuple[int, int, int]) -> None:
+    """A rectangle with fully rounded ends, its edges smoothed (drawn at 4x, then reduced)."""
+    left, top, right, bottom = box
+    width, height = max(1, right - left), max(1, bottom - top)
+    mask = Image.new("L", (4 * width, 4 * height), 0)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, 4 * width - 1, 4 * height - 1), radius=2 * height, fill=255)
+    image.paste(color, (left, top, left + width, top + height), mask.resize((width, height), Image.Resampling.BOX))
+
+
+def _fit_title(title: str, width: int, u: float) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest bold size at which the title wraps into at most three lines, no word broken."""
+    for points in _TITLE_SIZES:
+        font = _font(FONT_BOLD, round(points * u))
+        lines = _wrap(title, font, width)
+        if len(lines) <= _TITLE_LINES and all(font.getlength(line) <= width for line in lines):
+            return font, lines
+    lines = _wrap(title, font, width, breaking=True)
+    if len(lines) > _TITLE_LINES:
+        lines = lines[: _TITLE_LINES - 1] + [_clip(" ".join(lines[_TITLE_LINES - 1 :]), font, width)]
+    return font, lines
+
+
+def _draw_list(
+    draw: ImageDraw.ImageDraw, names: list[str], x: int, top: int, width: int, bottom: int, u: float
+) -> None:
+    """The numbered stretches, as large as the room allows; "+ N more" when even the smallest is too big."""
+    if not names:
+        return
+    for points in _LIST_SIZES:
+        font = _font(FONT_REGULAR, round(points * u))
+        step = round(font.size * 1.42)
+        if len(names) * step <= bottom - top:
+            break
+    room = max(1, (bottom - top) // step)
+    shown = names if len(names) <= room else names[: room - 1]
+    digits = font.getlength(f"{len(shown)}")
+    number_width = digits + font.getlength("  ")
+    y = top
+    for i, name in enumerate(shown, 1):
+        draw.text((x + digits, y), str(i), font=font, fill=ACCENT, anchor="ra")
+        name = _clip(name, font, width - number_width)
+        draw.text((x + number_width, y), name, font=font, fill=LIST_COLOR, anchor="la")
+        y += step
     if len(shown) < len(names):
-        canvas.text(f"+ {len(names) - len(shown)} MORE", MARGIN, y, list_scale, LIST_COLOR)
-    canvas.text("VOICEGUIDE", MARGIN, footer_y, 2, ACCENT)
-    return canvas.png()
+        draw.text((x + number_width, y), f"+ {len(names) - len(shown)} more", font=font, fill=ACCENT, anchor="la")
 
 
-def _fit_title(title: str, width: int) -> tuple[int, list[str]]:
-    for scale in (6, 5, 4, 3):
-        lines = _wrap(title, width // (6 * scale))
-        if len(lines) <= 4 and all(len(line) * 6 * scale - scale <= width for line in lines):
-            return scale, lines
-    return 3, [_clip(line, width // 18) for line in _wrap(title, width // 18)[:4]]
-
-
-def _wrap(text: str, per_line: int) -> list[str]:
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int, breaking: bool = False) -> list[str]:
+    """Greedy word wrap by measured width; `breaking` splits a word wider than a line."""
     lines: list[str] = []
     for word in text.split():
-        while len(word) > per_line:  # a word longer than a line is broken
-            lines.append(word[:per_line])
-            word = word[per_line:]
-        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+        while breaking and font.getlength(word) > width:
+            cut = max(1, max((i for i in range(len(word)) if font.getlength(word[:i]) <= width), default=1) - 1)
+            lines.append(word[:cut] + "-")
+            word = word[cut:]
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
     return lines or [""]
 
 
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: max(0, n - 2)].rstrip() + ".."
-
-
-_SUBSTITUTES = {"\u2014": "-", "\u2013": "-", "\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "_": "-"}
-
-
-def _plain(text: str) -> str:
-    """Capitals the bitmap font has; accents dropped, anything else a space."""
-    text = "".join(_SUBSTITUTES.get(c, c) for c in text)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).upper()
-    return " ".join("".join(c if c in _FONT else " " for c in text).split())
-
-
-class _Canvas:
-    def __init__(self, width: int, height: int):
-        self.w, self.h = width, height
-        self.rows = [bytearray(3 * width) for _ in range(height)]
-
-    def gradient(self, top: tuple[int, int, int], bottom: tuple[int, int, int]) -> None:
-        for y, row in enumerate(self.rows):
-            t = y / max(1, self.h - 1)
-            color = bytes(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=False))
-            row[:] = color * self.w
-
-    def rect(self, x: int, y: int, w: int, h: int, color: tuple[int, int, int]) -> None:
-        x0, x1 = max(0, x), min(self.w, x + w)
-        if x0 >= x1:
-            return
-        fill = bytes(color) * (x1 - x0)
-        for row in self.rows[max(0, y) : min(self.h, y + h)]:
-            row[3 * x0 : 3 * x1] = fill
-
-    def text(self, text: str, x: int, y: int, scale: int, color: tuple[int, int, int]) -> None:
-        for i, char in enumerate(text):
-            glyph = _FONT.get(char)
-            if glyph is None:
-                continue
-            gx = x + i * 6 * scale
-            for r, bits in enumerate(glyph):
-                for c, bit in enumerate(bits):
-                    if bit == "#":
-                        self.rect(gx + c * scale, y + r * scale, scale, scale, color)
-
-    def png(self) -> bytes:
-        raw = b"".join(b"\x00" + bytes(row) for row in self.rows)  # filter 0 on every row
-
-        def chunk(kind: bytes, body: bytes) -> bytes:
-            return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-        header = struct.pack(">IIBBBBB", self.w, self.h, 8, 2, 0, 0, 0)  # 8-bit RGB
-        return PNG_MAGIC + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
-
-
-def _glyphs(spec: str) -> dict[str, tuple[str, ...]]:
-    """Parse the font table: a character, then its 7 rows of 5 pixels."""
-    out: dict[str, tuple[str, ...]] = {}
-    for block in spec.strip("\n").split("\n\n"):
-        lines = block.split("\n")
-        out[lines[0][0]] = tuple(line.ljust(5, ".") for line in lines[1:8])
-    return out
-
-
-_FONT = _glyphs(
-    """
-A
-.###.
-#...#
-#...#
-#####
-#...#
-#...#
-#...#
-
-B
-####.
-#...#
-#...#
-####.
-#...#
-#...#
-####.
-
-C
-.###.
-#...#
-#....
-#....
-#....
-#...#
-.###.
-
-D
-###..
-#..#.
-#...#
-#...#
-#...#
-#..#.
-###..
-
-E
-#####
-#....
-#....
-####.
-#....
-#....
-#####
-
-F
-#####
-#....
-#....
-####.
-#....
-#....
-#....
-
-G
-.###.
-#...#
-#....
-#.###
-#...#
-#...#
-.####
-
-H
-#...#
-#...#
-#...#
-#####
-#...#
-#...#
-#...#
-
-I
-.###.
-..#..
-..#..
-..#..
-..#..
-..#..
-.###.
-
-J
-..###
-...#.
-...#.
-...#.
-...#.
-#..#.
-.##..
-
-K
-#...#
-#..#.
-#.#..
-##...
-#.#..
-#..#.
-#...#
-
-L
-#....
-#....
-#....
-#....
-#....
-#....
-#####
-
-M
-#...#
-##.##
-#.#.#
-#.#.#
-#...#
-#...#
-#...#
-
-N
-#...#
-#...#
-##..#
-#.#.#
-#..##
-#...#
-#...#
-
-O
-.###.
-#...#
-#...#
-#...#
-#...#
-#...#
-.###.
-
-P
-####.
-#...#
-#...#
-####.
-#....
-#....
-#....
-
-Q
-.###.
-#...#
-#...#
-#...#
-#.#.#
-#..#.
-.##.#
-
-R
-####.
-#...#
-#...#
-####.
-#.#..
-#..#.
-#...#
-
-S
-.####
-#....
-#....
-.###.
-....#
-....#
-####.
-
-T
-#####
-..#..
-..#..
-..#..
-..#..
-..#..
-..#..
-
-U
-#...#
-#...#
-#...#
-#...#
-#...#
-#...#
-.###.
-
-V
-#...#
-#...#
-#...#
-#...#
-#...#
-.#.#.
-..#..
-
-W
-#...#
-#...#
-#...#
-#.#.#
-#.#.#
-#.#.#
-.#.#.
-
-X
-#...#
-#...#
-.#.#.
-..#..
-.#.#.
-#...#
-#...#
-
-Y
-#...#
-#...#
-.#.#.
-..#..
-..#..
-..#..
-..#..
-
-Z
-#####
-....#
-...#.
-..#..
-.#...
-#....
-#####
-
-0
-.###.
-#...#
-#..##
-#.#.#
-##..#
-#...#
-.###.
-
-1
-..#..
-.##..
-..#..
-..#..
-..#..
-..#..
-.###.
-
-2
-.###.
-#...#
-....#
-...#.
-..#..
-.#...
-#####
-
-3
-#####
-...#.
-..#..
-...#.
-....#
-#...#
-.###.
-
-4
-...#.
-..##.
-.#.#.
-#..#.
-#####
-...#.
-...#.
-
-5
-#####
-#....
-####.
-....#
-....#
-#...#
-.###.
-
-6
-..##.
-.#...
-#....
-####.
-#...#
-#...#
-.###.
-
-7
-#####
-....#
-...#.
-..#..
-.#...
-.#...
-.#...
-
-8
-.###.
-#...#
-#...#
-.###.
-#...#
-#...#
-.###.
-
-9
-.###.
-#...#
-#...#
-.####
-....#
-...#.
-.##..
-
-.
-.....
-.....
-.....
-.....
-.....
-.##..
-.##..
-
-,
-.....
-.....
-.....
-.....
-.##..
-..#..
-.#...
-
--
-.....
-.....
-.....
-.###.
-.....
-.....
-.....
-
-'
-..#..
-..#..
-.#...
-.....
-.....
-.....
-.....
-
-"
-.#.#.
-.#.#.
-.....
-.....
-.....
-.....
-.....
-
-:
-.....
-.##..
-.##..
-.....
-.##..
-.##..
-.....
-
-(
-...#.
-..#..
-.#...
-.#...
-.#...
-..#..
-...#.
-
-)
-.#...
-..#..
-...#.
-...#.
-...#.
-..#..
-.#...
-
-&
-.##..
-#..#.
-#.#..
-.#...
-#.#.#
-#..#.
-.##.#
-
-/
-.....
-....#
-...#.
-..#..
-.#...
-#....
-.....
-
-!
-..#..
-..#..
-..#..
-..#..
-..#..
-.....
-..#..
-
-?
-.###.
-#...#
-....#
-...#.
-..#..
-.....
-..#..
-
-+
-.....
-..#..
-..#..
-#####
-..#..
-..#..
-.....
-"""
-)
+def _clip(text: str, font: ImageFont.FreeTypeFont, width: float) -> str:
+    """The text, shortened with an ellipsis to fit `width` pixels."""
+    if font.getlength(text) <= width:
+        return text
+    while text and font.getlength(text.rstrip() + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+@lru_cache(maxsize=64)
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    data = resources.files("voiceguide.data").joinpath("fonts").joinpath(name).read_bytes()
+    # The basic layout engine: the same pixels whether or not libraqm is installed.
+    return ImageFont.truetype(io.BytesIO(data), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def _drawable(text: str) -> str:
+    """The text with what the font cannot draw left out (no tofu boxes) and spaces collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    return " ".join("".join(c if c.isspace() or has_glyph(c) else " " for c in text).split())
+
+
+@lru_cache(maxsize=4096)
+def has_glyph(char: str) -> bool:
+    """Whether the cover font draws `char` as itself rather than as its missing-glyph box."""
+    if unicodedata.category(char)[0] in "CZ":  # controls, format marks, separators
+        return False
+    return all(_pixels(name, char) != _pixels(name, MISSING) for name in (FONT_REGULAR, FONT_BOLD))
+
+
+def _pixels(font_name: str, char: str) -> tuple[tuple[int, int], bytes]:
+    """`char` drawn alone at 48 px, cropped to its box."""
+    font = _font(font_name, 48)
+    left, top, right, bottom = (round(edge) for edge in font.getbbox(char))
+    image = Image.new("L", (max(1, right - left), max(1, bottom - top)))
+    ImageDraw.Draw(image).text((-left, -top), char, font=font, fill=255)
+    return image.size, image.tobytes()

@@ -49,7 +49,7 @@ class Pyttsx3Engine:
 
             with quiet_stdout():
                 engine = pyttsx3.init("espeak") if self._library != "platform-default" else pyttsx3.init()
-        except Exception as exc:  # pyttsx3 raises bare RuntimeError/OSError/ImportError
+        except Exception as exc:  # noqa: BLE001 - pyttsx3 raises bare RuntimeError/OSError/ImportError
             raise EnvironmentFailure(f"text-to-speech would not start ({exc}); install espeak-ng") from None
         self._engine = engine
         self._voice_id = self._choose_voice()
@@ -183,7 +183,7 @@ class PiperEngine:
                 )
                 config = PiperConfig.from_dict(json.loads(self.config.read_text(encoding="utf-8")))
                 self._voice = PiperVoice(config=config, session=session)
-            except Exception as exc:  # onnxruntime and piper raise many kinds
+            except Exception as exc:  # noqa: BLE001 - onnxruntime and piper raise many kinds
                 raise EnvironmentFailure(f"the Piper voice {self.model.name} would not load ({exc})") from None
         return self._voice
 
@@ -194,7 +194,8 @@ class PiperEngine:
         from importlib.metadata import version
 
         size = self.model.stat().st_size
-        return f"piper {version('piper-tts')}|{self.model.name}:{size}|rate={self.rate}|noise=0|pause={self.SENTENCE_PAUSE}|threads=1"
+        settings = f"rate={self.rate}|noise=0|pause={self.SENTENCE_PAUSE}|threads=1"
+        return f"piper {version('piper-tts')}|{self.model.name}:{size}|{settings}"
 
     def voices(self) -> list[Voice]:
         language = self.model.name.split("-")[0].lower().replace("_", "-")

@@ -224,14 +224,14 @@ def export_session(
     """
     from voiceguide import sidecars
     from voiceguide.chapters import chapters_of
-    from voiceguide.cover import generated_cover
+    from voiceguide.cover import for_embedding, generated_cover
     from voiceguide.tags import track_info
 
     fmt = format_for(output, fmt)
     if split_dir is not None:
         check_split_folder(split_dir)
     info = info or track_info(timeline)
-    cover = cover or generated_cover(timeline, info.title)
+    cover = for_embedding(cover) if cover is not None else generated_cover(timeline, info.title)
     chapters = chapters_of(timeline)
 
     texts = [

@@ -76,7 +76,7 @@ class Routine:
         return dataclasses.replace(self, steps=steps)
 
     def warnings(self) -> list[str]:
-        """Holds outside the seed's advice are allowed, but the person should know.
+        """Holds outside the source article's advice (docs/design.md) are allowed, but the person should know.
 
         A stretch of the person's own has no recommendation, so no warning.
         """

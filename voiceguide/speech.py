@@ -126,7 +126,7 @@ class Speech:
                 self._synthesize(text, Path(raw))
                 try:
                     segment = conform(AudioSegment.from_wav(raw))
-                except Exception:  # an empty or broken file from the engine
+                except Exception:  # noqa: BLE001 - an empty or broken file from the engine
                     continue
             finally:
                 os.unlink(raw)
