@@ -75,8 +75,8 @@ def test_chapters_tile_the_session():
     assert chapters[-1].end == timeline.duration
     for a, b in zip(chapters, chapters[1:], strict=False):
         assert a.end == b.start and a.start < a.end
-    # Nine stretches, three of them sided: 12 stretch chapters between the two.
-    assert len(chapters) == 1 + 12 + 1
+    # Nine stretches, four of them sided: 13 stretch chapters between the two.
+    assert len(chapters) == 1 + 13 + 1
     assert (chapters[0].title, chapters[-1].title) == (INTRODUCTION, CLOSING)
 
 
