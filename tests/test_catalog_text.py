@@ -164,7 +164,6 @@ def test_said_once_is_only_what_the_second_side_does_not_need():
             assert re.match(r"(Lie on your back|Have a |Stand tall)", text), (s.id, text)
 
 
-@pytest.mark.xfail(reason="until the timeline speaks Stretch.exit (voiceguide/timeline.py)", strict=False)
 def test_no_and_release_after_a_forward_bend():
     routine = load_routine("full")
     timeline = build_timeline(routine, lambda text: 0.06 * len(text.split()) + 0.4, dict.fromkeys(CHIMES, 1.0))
