@@ -22,6 +22,7 @@ from voiceguide.routine import GUIDANCE, load_routine, preset_names
 from voiceguide.timeline import build_timeline
 
 TESTS = Path(__file__).resolve().parent
+CORPUS = sorted(str(p) for p in (TESTS / "good_routines").iterdir() if p.suffix in (".toml", ".yaml"))
 
 
 def preset(name: str, **options) -> object:
@@ -135,6 +136,14 @@ def test_equipment_named_in_the_intro():
     assert not [e for e in speech(standing, "intro") if "within reach" in e.text]
 
 
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: Path(p).name)
+@pytest.mark.parametrize("per_char", [0.03, 0.06, 0.12], ids=["300wpm", "150wpm", "80wpm"])
+def test_routine_file_corpus_obeys_the_rules(path, per_char):
+    routine = apply(load_routine(path), Options())
+    length = words_length(per_char)
+    assert_obeys_timing_rules(build_timeline(routine, length, CHIME_LENGTHS), routine, length)
+
+
 # -- the real engines, at three rates -------------------------------------------
 
 ENGINE_CHECK = """
@@ -150,7 +159,7 @@ engine_name = sys.argv[1]
 checked = 0
 for rate in (80, 150, 300):
     engine = make_engine(engine_name, rate=rate)
-    for name in preset_names():
+    for name in preset_names() + {corpus!r}:
         for guidance in ("full", "brief"):
             plan = plan_session(load_routine(name), engine, options=Options(guidance=guidance))
             assert_obeys_timing_rules(plan.timeline, plan.routine, lambda t: plan.clips[t].seconds)
@@ -163,14 +172,14 @@ print(checked)
 @pytest.mark.parametrize("engine", ["pyttsx3", "piper"])
 def test_every_preset_obeys_the_rules_with_real_speech_at_three_rates(engine, shared_cache):
     proc = subprocess.run(
-        [sys.executable, "-c", ENGINE_CHECK.format(tests=str(TESTS)), engine],
+        [sys.executable, "-c", ENGINE_CHECK.format(tests=str(TESTS), corpus=CORPUS), engine],
         capture_output=True,
         text=True,
         timeout=900,
         env={**__import__("os").environ, "VOICEGUIDE_CACHE_DIR": str(shared_cache)},
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert int(proc.stdout.split()[-1]) == 3 * len(preset_names()) * 2
+    assert int(proc.stdout.split()[-1]) == 3 * (len(preset_names()) + len(CORPUS)) * 2
 
 
 def test_layout_needs_no_tick_length_for_speech():
