@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from voiceguide import cues
 from voiceguide.audio import SAMPLE_RATE
 from voiceguide.catalog import load_catalog
 from voiceguide.chapters import chapters_of
@@ -276,7 +277,8 @@ def test_ffmpeg_reads_back_the_tags(session, fmt):
     assert tags["comment"] == "Made with voiceguide"
     if fmt != "wav":  # WAV INFO has no lyrics; its ID3 chunk does (see test_tags.py)
         lyrics = next(v for k, v in tags.items() if k.startswith(("lyrics", "unsyncedlyrics")))
-        assert lyrics.startswith("Welcome.\n\nFirst stretch: Lunge With Hamstring Stretch.")
+        assert lyrics.startswith(f"Welcome.\n{cues.SAFETY}\n")
+        assert "\n\nFirst stretch: Lunge With Hamstring Stretch.\n" in lyrics
 
 
 @pytest.mark.slow

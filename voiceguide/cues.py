@@ -9,8 +9,8 @@ RELEASE = "And release."
 SWITCH = "Switch sides."
 # Said once in every session, at every guidance level (docs/design.md).
 SAFETY = (
-    "Stretch to a gentle pull, never pain. If you feel sharp pain, or tingling, numbness or pain "
-    "running down a leg, stop. If your back pain is new or severe, check with your doctor or "
+    "Move slowly, never bounce, and stretch only to a gentle pull. Stop if you feel sharp pain, or tingling, "
+    "numbness or pain running down a leg, and if your back pain is new or severe, check with a doctor or "
     "physiotherapist first."
 )
 CHIMES_EXPLAINED = "Two rising notes start each hold. Two falling notes end it. A double note means switch sides."
