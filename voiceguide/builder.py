@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from voiceguide.catalog import EQUIPMENT, POSITIONS, Catalog, Stretch, load_catalog
 from voiceguide.errors import InputError
@@ -44,20 +45,35 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
     steps = _chosen(routine, options, catalog or load_catalog())
     if options.order == "flow":
         steps.sort(key=flow_key)
-    doses = {"hold": options.hold, "get_ready": options.get_ready, "reps": options.reps}
-    changes = {k: v for k, v in doses.items() if v is not None}
-    routine = dataclasses.replace(routine, steps=tuple(dataclasses.replace(s, **changes) for s in steps))
-    talk = {
-        "rounds": options.rounds,
-        "countdown": options.countdown,
-        "guidance": options.guidance,
-        "settle": options.settle,
-        "tempo": options.tempo,
-    }
-    avoid = tuple(dict.fromkeys(routine.avoid + options.avoid))
-    kept = dataclasses.replace(routine, avoid=avoid, **{k: v for k, v in talk.items() if v is not None})
-    # A preset's stretches are a pool --minutes may trim; stretches the person chose are kept.
-    return dataclasses.replace(kept, pool=routine.pool and not chose_stretches(options))
+    dosed = tuple(
+        dataclasses.replace(
+            s,
+            hold=_given(options.hold, s.hold),
+            get_ready=_given(options.get_ready, s.get_ready),
+            reps=_given(options.reps, s.reps),
+        )
+        for s in steps
+    )
+    return dataclasses.replace(
+        routine,
+        steps=dosed,
+        rounds=_given(options.rounds, routine.rounds),
+        countdown=_given(options.countdown, routine.countdown),
+        guidance=_given(options.guidance, routine.guidance),
+        settle=_given(options.settle, routine.settle),
+        tempo=_given(options.tempo, routine.tempo),
+        avoid=tuple(dict.fromkeys(routine.avoid + options.avoid)),
+        # A preset's stretches are a pool --minutes may trim; stretches the person chose are kept.
+        pool=routine.pool and not chose_stretches(options),
+    )
+
+
+_T = TypeVar("_T")
+
+
+def _given(option: _T | None, value: _T) -> _T:
+    """The command line's value when given, else the routine's."""
+    return value if option is None else option
 
 
 def chose_stretches(options: Options) -> bool:

@@ -32,7 +32,9 @@ def chime_meaning(timeline: Timeline, event: Event) -> str:
             return f"reps begin ({block.name})"
         side = f", {block.side} side" if block.side else ""
         return f"hold {round(block.seconds)} s begins ({block.name}{side})"
-    return CHIME_MEANINGS.get(event.role, event.role.value if event.role else "chime")
+    if event.role is None:
+        return "chime"
+    return CHIME_MEANINGS.get(event.role, event.role.value)
 
 
 CHIME_MEANINGS = {Role.END: "ends", Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}

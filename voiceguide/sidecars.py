@@ -68,8 +68,10 @@ def chime_caption(timeline: Timeline, event: Event) -> str:
         what = "reps begin" if reps else "hold begins"
     elif event.role == Role.END:
         what = "reps end" if reps else "hold ends"
+    elif event.role is None:
+        what = "chime"
     else:
-        what = CAPTIONS.get(event.role, event.role.value if event.role else "chime")
+        what = CAPTIONS.get(event.role, event.role.value)
     return f"[chime: {what}]"
 
 

@@ -236,7 +236,7 @@ class _Place:
 
 class _Builder:
     def __init__(self, speech_length: Callable[[str], float], chime_lengths: Mapping[str, float], pacing: Pacing):
-        self.length = lambda text: ms_up(speech_length(text))
+        self.speech_length = speech_length
         self.chime_lengths = {k: ms_up(v) for k, v in chime_lengths.items()}
         self.p = pacing
         self.events: list[Event] = []
@@ -244,6 +244,9 @@ class _Builder:
         self.t = 0.0  # end of the last event laid so far
         self.last_kind = CHIME  # so the lead-in is the only silence at the start
         self.place = _Place()
+
+    def length(self, text: str) -> float:
+        return ms_up(self.speech_length(text))
 
     def next_start(self) -> float:
         return ms(self.t + (self.p.gap if self.last_kind == SPEECH else self.p.clearance))
@@ -321,9 +324,9 @@ class _Builder:
             self.say(text, Role.INTRO)
         used = {item for step in routine.steps for item in step.stretch.equipment}
         ready = cues.equipment([item for item in EQUIPMENT if item in used])
-        for text in (cues.SAFETY, ready, cues.CHIMES_EXPLAINED):
-            if text:
-                self.say(text, Role.INTRO)
+        for line in (cues.SAFETY, ready, cues.CHIMES_EXPLAINED):
+            if line:
+                self.say(line, Role.INTRO)
 
     def come_up(self, position: str | None, next_position: str) -> None:
         """Rise slowly, with time to settle, when the next stretch starts higher than the body is."""
