@@ -29,8 +29,9 @@ BASE = "http://localhost:8765/"
 STRETCHES = {1: "forward-bend", 2: "forward-bend,lunge", 4: "seated-hamstring"}
 
 
-def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+def env(cache: Path | None = None) -> dict[str, str]:
+    extra = {"VOICEGUIDE_CACHE_DIR": str(cache)} if cache else {}
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1", **extra}
 
 
 def build(folder: Path, stem: str, only: str, *extra: str) -> None:
@@ -39,7 +40,7 @@ def build(folder: Path, stem: str, only: str, *extra: str) -> None:
         [sys.executable, "-m", "voiceguide", "build", "--engine", "pyttsx3", "--hold", "5", "--only", only,
          "-o", str(folder / f"{stem}.mp3"), "--vtt", str(folder / f"{stem}.vtt"),
          "--chapters", str(folder / f"{stem}.chapters.json"), *extra],
-        check=True, env=env(), capture_output=True, timeout=120,
+        check=True, env=env(folder.parent / "clip-cache"), capture_output=True, timeout=120,
     )  # fmt: skip
 
 

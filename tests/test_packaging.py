@@ -31,6 +31,7 @@ REQUIRED = (
     "voiceguide/data/fonts/DejaVuSans.ttf",
     "voiceguide/data/fonts/DejaVuSans-Bold.ttf",
     "voiceguide/data/fonts/LICENSE",
+    *(f"voiceguide/web/{name}" for name in ("index.html", "app.js", "style.css", "icon.svg")),
 )
 # What the installed package needs at run time, taken from this interpreter
 # (the base python of a venv does not have them).
