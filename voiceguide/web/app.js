@@ -79,7 +79,7 @@ class Player {
     if (s.day) when.push(`Day ${s.day}`);
     if (s.date && !s.today) when.push(dayLabel(s.date));
     const cover = s.cover
-      ? el("img", { class: "cover", src: href(s.cover), alt: `Cover of ${s.title}`, width: 96, height: 96, loading: "lazy" })
+      ? el("img", { class: "cover", src: href(s.cover), alt: `Cover of ${s.title}`, width: 96, height: 96, loading: this.index ? "lazy" : "eager" })
       : el("div", { class: "cover cover-blank", "aria-hidden": "true" });
     const stretches = s.stretches.length ? el("p", { class: "stretches", text: s.stretches.join(" · ") }) : null;
     this.chapterList = el("ol", { class: "chapters" });
