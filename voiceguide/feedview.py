@@ -58,7 +58,8 @@ def served_feed(data: bytes, old_base: str, new_base: str, keep: Callable[[ET.El
     for prefix, uri in prefixes.items():
         if prefix and not re.fullmatch(r"ns\d+", prefix):
             ET.register_namespace(prefix, uri)  # keep itunes:, podcast:, ... as written
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return body
 
 
 def _rebase(root: ET.Element, old: str, new: str) -> None:

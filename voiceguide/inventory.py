@@ -142,7 +142,7 @@ def read_mp3_facts(path: Path) -> Mp3Facts | None:
     from mutagen.mp3 import MP3
 
     try:
-        audio = MP3(str(path))
+        audio: Any = MP3(str(path))  # type: ignore[no-untyped-call]  # mutagen is untyped
     except (MutagenError, OSError):
         return None
     tags = audio.tags
@@ -167,7 +167,8 @@ def cover_art(path: Path) -> tuple[bytes, str] | None:
     from mutagen.id3 import ID3
 
     try:
-        pictures = ID3(str(path)).getall("APIC")
+        tag: Any = ID3(str(path))  # type: ignore[no-untyped-call]  # mutagen is untyped
+        pictures = tag.getall("APIC")
     except (MutagenError, OSError):
         return None
     if not pictures:
@@ -375,8 +376,10 @@ def plain_inventory(root: Path, facts_of: Any) -> Inventory:
                 title=facts.title,
                 seconds=facts.seconds,
                 stretches=stretches_of(facts.chapters),
+                chapters=found.get("chapters"),
+                transcript=found.get("transcript"),
+                lyrics=found.get("lyrics"),
                 has_art=facts.has_art,
-                **found,
             )
         )
     return Inventory(root=root, files=files, sessions=tuple(sessions), playlists=tuple(playlists))

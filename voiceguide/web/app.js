@@ -78,6 +78,7 @@ class Player {
     if (s.today) when.push("Today");
     if (s.day) when.push(`Day ${s.day}`);
     if (s.date && !s.today) when.push(dayLabel(s.date));
+    if (!s.day && !s.date) when.push(s.audio.split("/").pop()); // a folder of sessions: tell them apart by file
     const cover = s.cover
       ? el("img", { class: "cover", src: href(s.cover), alt: `Cover of ${s.title}`, width: 96, height: 96, loading: this.index ? "lazy" : "eager" })
       : el("div", { class: "cover cover-blank", "aria-hidden": "true" });
