@@ -11,6 +11,7 @@ import http.client
 import json
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -314,6 +315,25 @@ def test_plain_folder_serves_voiceguide_mp3s_and_their_sidecars_only(plain_serve
     assert len(data["playlists"][0]["tracks"]) == 4
     playlist = fetch(plain_server, "/evening%20tracks/playlist.m3u8")[2].decode("utf-8")
     assert "01 Introduction.mp3" in playlist
+
+
+def test_files_written_while_serving_appear_and_removed_ones_go(plain, tmp_path):
+    folder = tmp_path / "changing"
+    folder.mkdir()
+    for name in ("morning.mp3", "morning.vtt"):
+        shutil.copy(plain / name, folder / name)
+    with serving(folder) as running:
+        assert fetch(running, "/morning.mp3")[0] == 200
+        (folder / "morning.mp3").unlink()
+        shutil.copy(plain / "evening.mp3", folder / "later.mp3")
+        deadline = time.monotonic() + 5
+        while fetch(running, "/later.mp3")[0] != 200 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert fetch(running, "/later.mp3")[0] == 200
+        assert fetch(running, "/morning.mp3")[0] == 404
+        assert fetch(running, "/morning.vtt")[0] == 404  # a sidecar without its MP3 is not served
+        data = json.loads(fetch(running, "/_voiceguide/page.json")[2])
+        assert [s["audio"] for s in data["sessions"]] == ["later.mp3"]
 
 
 # -- the command ----------------------------------------------------------------------------------

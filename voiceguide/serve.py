@@ -206,7 +206,7 @@ class Site:
         inventory = await self.inventory()
         name = request.path_params["name"]
         session = inventory.session(name)
-        found = inventory.path_of(name) if session is not None and session.has_art else None
+        found = await anyio.to_thread.run_sync(inventory.path_of, name) if session and session.has_art else None
         art = await anyio.to_thread.run_sync(cover_art, found[0]) if found else None
         if art is None:
             return not_found()

@@ -111,7 +111,7 @@ class Player {
         el(
           "div",
           { class: "session-text" },
-          when.length ? el("p", { class: "eyebrow", text: when.join(" · ") }) : null,
+          when.length ? el("p", { class: s.day || s.date ? "eyebrow" : "eyebrow file", text: when.join(" · ") }) : null,
           el("h3", { id: `${id}-title`, text: s.title }),
           el("p", { class: "meta" }, el("span", { text: clock(s.seconds), "aria-label": spokenLength(s.seconds) })),
           stretches,
