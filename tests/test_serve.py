@@ -491,6 +491,15 @@ def test_lan_binds_every_interface_and_the_default_only_loopback():
     assert bind_address(True) == ALL_INTERFACES == "0.0.0.0"
 
 
+def test_lan_address_lookup_sends_nothing_and_returns_ipv4_addresses():
+    import ipaddress
+
+    from voiceguide.lan import lan_addresses
+
+    for address in lan_addresses():  # a UDP socket's route lookup: no packet leaves the machine
+        assert ipaddress.ip_address(address).version == 4 and not ipaddress.ip_address(address).is_loopback
+
+
 def decode_terminal_qr(text: str) -> str:
     """Read a terminal QR code back with zxing-cpp: each character is two modules, one above the other."""
     import numpy as np

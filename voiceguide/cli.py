@@ -512,6 +512,7 @@ def voices():
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
+    metavar="N",
     default=8765,
     show_default=True,
     help="Port to listen on (keep it fixed: podcast apps remember it; 0 picks a free one).",
