@@ -294,13 +294,18 @@ def program_inventory(root: Path, manifest: Path, facts_of: Any) -> Inventory:
     program = Program(
         title=str(doc.get("title") or root.name),
         description=str(doc.get("description") or ""),
-        base_url=str(doc.get("base_url") or ""),
+        base_url=_with_slash(str(doc.get("base_url") or "")),
         generator=str(doc.get("generator") or ""),
         feed="feed.xml" if "feed.xml" in files else None,
         calendar="calendar.ics" if "calendar.ics" in files else None,
         cover="cover.png" if "cover.png" in files else None,
     )
     return Inventory(root=root, files=files, sessions=tuple(sessions), program=program)
+
+
+def _with_slash(url: str) -> str:
+    """A base URL ends in a slash: every file's URL is the base followed by its name."""
+    return url if not url or url.endswith("/") else url + "/"
 
 
 def load_manifest(path: Path) -> dict[str, Any]:
