@@ -25,7 +25,7 @@ const href = (name) => name.split("/").map(encodeURIComponent).join("/");
 const absolute = (name) => new URL(href(name), location.href).href;
 
 function clock(seconds) {
-  const s = Math.max(0, Math.round(seconds));
+  const s = Math.max(0, Math.floor(seconds)); // as players show it
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const rest = String(s % 60).padStart(2, "0");
