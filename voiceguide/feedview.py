@@ -16,6 +16,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from typing import Any, cast
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -42,7 +43,7 @@ def served_feed(data: bytes, old_base: str, new_base: str, keep: Callable[[ET.El
         events = iterparse(io.BytesIO(data), events=("start-ns",), forbid_dtd=True)
         for _, (prefix, uri) in events:
             prefixes.setdefault(prefix, uri)
-        root = events.root
+        root: ET.Element | None = cast(Any, events).root  # set once parsed; not in the type stubs
     except ET.ParseError as exc:
         raise FeedError(f"not well-formed XML ({exc})") from None
     except DefusedXmlException as exc:  # a DTD or entities: voiceguide writes neither
