@@ -336,6 +336,24 @@ def test_files_written_while_serving_appear_and_removed_ones_go(plain, tmp_path)
         assert [s["audio"] for s in data["sessions"]] == ["later.mp3"]
 
 
+def test_a_manifest_broken_while_serving_keeps_the_last_good_folder(program, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(program.path, folder, symlinks=True)
+    with serving(folder) as running:
+        assert fetch(running, "/day-01.mp3")[0] == 200
+        manifest = folder / "voiceguide-program.json"
+        manifest.write_text("{ not json", encoding="utf-8")
+        time.sleep(0.7)  # past the inventory's recheck interval
+        for _ in range(3):
+            assert fetch(running, "/day-01.mp3")[0] == 200
+            assert len(json.loads(fetch(running, "/_voiceguide/page.json")[2])["sessions"]) == 2
+        running.process.send_signal(signal.SIGTERM)
+        running.process.wait(timeout=10)
+        log = running.process.stderr.read()
+    assert log.count("still serving the folder as it was") == 1, log
+    assert "Traceback" not in log
+
+
 # -- the command ----------------------------------------------------------------------------------
 
 

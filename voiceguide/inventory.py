@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import os
 import re
 import stat
@@ -218,8 +219,16 @@ class Folder:
             self._checked = now
             key = self._change_key()
             if self._inventory is None or key != self._key:
-                self._inventory = self._scan()
-                self._key = key
+                try:
+                    inventory = self._scan()
+                except InputError as exc:
+                    if self._inventory is None:
+                        raise  # at the start: the command reports it
+                    # Broken while serving: keep serving what was there, say so once per change.
+                    logging.getLogger(__name__).warning("%s; still serving the folder as it was", exc)
+                    self._key = key
+                    return self._inventory
+                self._inventory, self._key = inventory, key
             return self._inventory
 
     def _change_key(self) -> tuple[Any, ...]:

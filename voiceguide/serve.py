@@ -120,10 +120,10 @@ class Site:
     today: Callable[[], datetime.date] = datetime.date.today
 
     def current(self) -> Inventory:
-        """The inventory now; a manifest broken since the start serves nothing rather than fail each request."""
+        """The inventory now (Folder keeps the last good one when a manifest breaks while serving)."""
         try:
             return self.folder.inventory()
-        except InputError:
+        except InputError:  # broken before anything was served: serve nothing
             return Inventory(root=self.folder.root, files={})
 
     async def inventory(self) -> Inventory:
@@ -200,7 +200,8 @@ class Site:
         if inventory.program is None or inventory.program.feed is None:
             return not_found()
         url = self.base_for(request) + inventory.program.feed
-        return bytes_response(request, qr_svg(url, f"QR code of the feed address {url}"), "image/svg+xml")
+        svg = qr_svg(url, f"QR code of the feed address {url}")
+        return bytes_response(request, svg, "image/svg+xml", {"vary": "host"})
 
     async def art(self, request: Request) -> Response:
         inventory = await self.inventory()
@@ -242,7 +243,7 @@ class Site:
             body = served_feed(data, old_base, self.base_for(request), keep)
         except FeedError as exc:
             return PlainTextResponse(f"feed.xml: {exc}; rebuild it with 'voiceguide program'", status_code=500)
-        return bytes_response(request, body, "application/rss+xml")
+        return bytes_response(request, body, "application/rss+xml", {"vary": "host"})  # its URLs follow the Host
 
     @staticmethod
     def base_for(request: Request) -> str:
