@@ -277,7 +277,7 @@ def test_ffmpeg_reads_back_the_tags(session, fmt):
     assert tags["comment"] == "Made with voiceguide"
     if fmt != "wav":  # WAV INFO has no lyrics; its ID3 chunk does (see test_tags.py)
         lyrics = next(v for k, v in tags.items() if k.startswith(("lyrics", "unsyncedlyrics")))
-        assert lyrics.startswith(f"Welcome.\n{cues.SAFETY}\n")
+        assert lyrics.startswith("\n".join(["Welcome.", *cues.SAFETY, ""]))
         assert "\n\nFirst stretch: Lunge With Hamstring Stretch.\n" in lyrics
 
 

@@ -152,9 +152,9 @@ def test_dynamic_stretch_is_counted_rep_by_rep():
 
 def test_slow_counts_slow_the_tempo_instead_of_overlapping():
     routine = one_step("dynamic-hamstring", reps=3)
-    timeline, length = lay(routine, lambda text: 4.0)
+    timeline, length = lay(routine, lambda text: 7.0)
     counts = speech(timeline, "count")
-    assert counts[1].start - counts[0].start == pytest.approx(4.0 + Pacing().gap)
+    assert counts[1].start - counts[0].start == pytest.approx(7.0 + Pacing().gap)
     assert_obeys_timing_rules(timeline, routine, length)
 
 

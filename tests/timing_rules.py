@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from voiceguide import cues
-from voiceguide.catalog import POSITIONS
 from voiceguide.routine import Routine
 from voiceguide.timeline import CHIME, DEFAULT_PACING, SPEECH, Pacing, Timeline
 
@@ -143,7 +142,6 @@ def assert_rounds_read_right(timeline: Timeline, routine: Routine) -> None:
         assert all(b.lap == routine.rounds for b in timeline.blocks if b.start > lasts[0].start)
     position = [s.stretch.position for s in routine.steps]
     for before, after in zip(timeline.blocks, timeline.blocks[1:], strict=False):
-        rising = POSITIONS.index(position[after.step]) < POSITIONS.index(position[before.step])
-        if rising and cues.come_up(position[after.step]):
-            between = [e for e in timeline.speech if before.end < e.start < after.start and e.role == "come-up"]
+        if cues.move(position[before.step], position[after.step]):
+            between = [e for e in timeline.speech if before.end < e.start < after.start and e.role == "move"]
             assert between, (before.stretch, after.stretch)

@@ -21,6 +21,8 @@ KINDS = ("hold", "reps")
 # What a body must be able to do for a stretch, for --avoid: floor is sitting or
 # lying on the floor, inversion is the head below the heart.
 NEEDS = ("kneeling", "lunging", "floor", "inversion", "standing")
+# Helpers a setup mentions but no stretch requires, named in the intro so they are at hand.
+PROPS = ("chair", "cushion")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Stretch:
     exit: tuple[str, ...] = ()  # said after the last hold instead of the generic release
     between_sides: tuple[str, ...] = ()  # the way out of the first side before the second
     custom: bool = False  # written in a routine file: no recommended dose of its own
+    brief: str = ""  # the one sentence brief guidance says for the position; "": the first setup sentence
+    props: tuple[str, ...] = ()  # helpers the setup mentions (PROPS)
 
     @property
     def recommended(self) -> str:
@@ -133,6 +137,8 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         once=once,
         exit=f.texts("exit", default=(), max_items=5),
         between_sides=f.texts("between_sides", default=(), max_items=5),
+        brief=f.text("brief", default="", max_len=300),
+        props=f.choices("props", PROPS, default=()),
     )
     f.finish()
     return stretch

@@ -9,9 +9,17 @@ RELEASE = "And release."
 SWITCH = "Switch sides."
 # Said once in every session, at every guidance level (docs/design.md).
 SAFETY = (
-    "Move slowly, never bounce, and stretch only to a gentle pull. Stop if you feel sharp pain, or tingling, "
-    "numbness or pain running down a leg, and if your back pain is new or severe, check with a doctor or "
-    "physiotherapist first."
+    "Before we start: if your back pain is new or severe, check with a doctor or physiotherapist first.",
+    "Move slowly, never bounce, keep breathing, and stretch only to a gentle pull.",
+    "Skip any stretch that makes your pain worse. Stop if you feel sharp pain, or tingling, numbness or pain "
+    "running down a leg.",
+    "Numbness between your legs, or new trouble with your bladder, needs medical help straight away.",
+    "You can pause at any time.",
+)
+# The same in one line, for the brief and minimal guidance levels.
+SAFETY_SHORT = (
+    "Move slowly, keep breathing, stretch only to a gentle pull, and stop if you feel sharp pain, or tingling "
+    "or numbness down a leg.",
 )
 CHIMES_EXPLAINED = "Two rising notes start each hold. Two falling notes end it. A double note means switch sides."
 
@@ -36,30 +44,60 @@ _HANDHELD = ("strap", "towel", "band")
 
 
 def equipment(items: tuple[str, ...] | list[str]) -> str | None:
-    """What to have ready, named once in the intro: "Have a strap or towel within reach."."""
+    """What to have ready, named once in the intro.
+
+    "Have a chair, a cushion or folded blanket, and a strap or towel beside your mat, and lay your
+    mat along a clear bit of wall."
+    """
     held = [i for i in _HANDHELD if i in items]
+    things = [
+        *(["a chair"] if "chair" in items else []),
+        *(["a cushion or folded blanket"] if "cushion" in items else []),
+        *([f"a {held[0]}" if len(held) == 1 else f"a {', '.join(held[:-1])} or {held[-1]}"] if held else []),
+    ]
     parts = []
-    if held:
-        things = " or ".join(held) if len(held) < 3 else f"{held[0]}, {held[1]} or {held[2]}"
-        parts.append(f"Have a {things} within reach")
+    if things:
+        listed = things[0] if len(things) == 1 else f"{', '.join(things[:-1])}, and {things[-1]}"
+        parts.append(f"Have {listed} beside your mat")
     if "wall" in items:
-        parts.append("a clear stretch of wall" if held else "Find a clear stretch of wall")
-    if not parts:
-        return None
-    return ", and ".join(parts) + "."
+        parts.append("lay your mat along a clear bit of wall" if things else "Lay your mat along a clear bit of wall")
+    return ", and ".join(parts) + "." if parts else None
 
 
-_COME_UP = {
-    "standing": "Take your time, and slowly come up to standing.",
-    "lunge": "Take your time, and slowly come up to standing.",
-    "all-fours": "Slowly come onto your hands and knees.",
-    "seated": "Slowly come up to sitting.",
+# Getting from one level to another between stretches: (from, to) by level. The
+# person moves slowly, with the settle time after each cue (docs/design.md).
+LEVELS = {"standing": "up", "lunge": "up", "all-fours": "kneel", "seated": "sit", "lying": "lie", "wall": "wall"}
+_MOVES = {
+    (
+        "up",
+        "kneel",
+    ): "Hold a chair if you like, and lower yourself slowly onto your hands and knees, one knee at a time.",
+    ("up", "sit"): "Lower yourself slowly to sit on the floor, using your hands, or a chair.",
+    ("up", "lie"): "Lower yourself slowly to sit on the floor, then lean back onto your elbows, and lie down.",
+    ("up", "wall"): "Lower yourself slowly to sit on the floor beside the wall, using your hands, or a chair.",
+    ("kneel", "sit"): "Lower your hips to one side, and sit down on the floor.",
+    ("kneel", "lie"): "Lower your hips to one side, sit down, then lean back onto your elbows, and lie down.",
+    ("kneel", "wall"): "Lower your hips to one side, and sit down on the floor beside the wall.",
+    ("sit", "lie"): "Lean back onto your elbows, and lower yourself slowly onto your back.",
+    ("sit", "wall"): "Shuffle over to sit beside the wall.",
+    ("lie", "wall"): "Roll onto your side, and shuffle over so your bottom is near the wall.",
+    ("lie", "sit"): "Roll onto your side, and push yourself up to sitting with your hands.",
+    ("wall", "sit"): "Roll onto your side, and push yourself up to sitting with your hands.",
+    ("wall", "lie"): "Move away from the wall, and lie on your back.",
+    ("sit", "kneel"): "Turn to one side, and come onto your hands and knees.",
+    ("lie", "kneel"): "Roll onto your side, and push yourself up onto your hands and knees.",
+    ("wall", "kneel"): "Roll onto your side, and push yourself up onto your hands and knees.",
+    ("kneel", "up"): "Step one foot forward, and stand up slowly, holding a chair if you like.",
+    ("sit", "up"): "Turn to one side, come onto your knees, and stand up slowly, holding a chair if you like.",
+    ("lie", "up"): "Roll onto your side, push up to sitting, and come up to standing slowly, one knee at a time.",
+    ("wall", "up"): "Roll onto your side, push up to sitting, and come up to standing slowly, one knee at a time.",
 }
+GETTING_UP = "Stay here as long as you like. When you get up, roll onto your side first, and come up slowly."
 
 
-def come_up(position: str) -> str | None:
-    """The cue to rise into a higher position, or None when there is nothing to rise to."""
-    return _COME_UP.get(position)
+def move(position: str, next_position: str) -> str | None:
+    """The cue to get from one position to the next, or None when the body stays at its level."""
+    return _MOVES.get((LEVELS[position], LEVELS[next_position]))
 
 
 def first_side(side: str, only: bool = False) -> str:

@@ -19,6 +19,7 @@ Amount = Literal["all", "first", "none"]
 class Talk:
     """What one guidance level says besides what every level keeps."""
 
+    safety: Literal["full", "short"]
     welcome: Amount
     setup: Amount
     reminders: int
@@ -39,6 +40,7 @@ def _levels() -> dict[str, Talk]:
     for name in GUIDANCE:
         f = Fields(top.raw(name), name, source)
         levels[name] = Talk(
+            safety=f.choice("safety", ("full", "short")),
             welcome=f.choice("welcome", AMOUNTS),
             setup=f.choice("setup", AMOUNTS),
             reminders=f.integer("reminders", 0, 99, unit="reminders"),

@@ -29,7 +29,7 @@ from enum import Enum
 from typing import Any
 
 from voiceguide import cues
-from voiceguide.catalog import EQUIPMENT, POSITIONS
+from voiceguide.catalog import EQUIPMENT, PROPS
 from voiceguide.guidance import Talk, talk_for
 from voiceguide.routine import Routine, Step
 
@@ -57,7 +57,7 @@ class Role(str, Enum):
     SWITCH = "switch"  # the words (and the way out of the first side), and the double chime
     COUNT = "count"
     RELEASE = "release"  # "And release.", or the stretch's own way out of the pose
-    COME_UP = "come-up"  # rising to a higher position before the next stretch
+    MOVE = "move"  # getting down or up to the next stretch's position, or up at the end
     OUTRO = "outro"
     START = "start"
     END = "end"
@@ -85,7 +85,9 @@ class Pacing:
     clearance: float = 0.3  # between speech and a chime, either way round
     between: float = 1.0  # extra pause before each new stretch is announced
     settle: float = 5.0  # quiet after the last setup words before an opening chime (--settle)
-    rep_seconds: float = 4.0  # one movement of a dynamic stretch (--tempo)
+    new_level: float = 20.0  # least get-ready time when the body changes level (standing to the floor)
+    floor_switch: float = 15.0  # least get-ready time to switch sides in a lunge or on the floor
+    rep_seconds: float = 6.0  # one movement of a dynamic stretch (--tempo)
     count_gap: float = 0.1  # least silence between countdown words
     reminder_after: float = 6.0  # no reminder in a hold's first seconds: time to breathe into it
     reminder_every: float = 12.0  # at most one reminder per this many seconds of hold after that
@@ -302,15 +304,18 @@ class _Builder:
                 self.place.step = index
                 self.place.lead_in = self.next_start() if lap_began is None else lap_began
                 lap_began = None
-                self.come_up(position, step.stretch.position)
+                moved = self.move(position, step.stretch.position)
                 last_lap = lap == routine.rounds
+                least = max(step.get_ready, self.p.new_level if moved else 0)
                 if step.stretch.kind == REPS:
-                    self.rep_step(step, index, count, last_lap)
+                    self.rep_step(step, index, count, last_lap, least)
                 else:
-                    self.hold_step(step, index, count, routine.countdown, last_lap)
+                    self.hold_step(step, index, count, routine.countdown, last_lap, least)
                 self.leave(step)
                 position = step.stretch.position
         closing = self.next_start()
+        if position is not None and cues.LEVELS[position] != "up":
+            self.say(cues.GETTING_UP, Role.MOVE)
         for text in Talk.some(routine.outro, self.talk.welcome):
             self.say(text, Role.OUTRO)
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
@@ -322,20 +327,20 @@ class _Builder:
         """The routine's welcome, then once in every session: safety, what to have ready, the chimes."""
         for text in Talk.some(routine.intro, self.talk.welcome):
             self.say(text, Role.INTRO)
-        used = {item for step in routine.steps for item in step.stretch.equipment}
-        ready = cues.equipment([item for item in EQUIPMENT if item in used])
-        for line in (cues.SAFETY, ready, cues.CHIMES_EXPLAINED):
+        used = {item for step in routine.steps for item in (*step.stretch.equipment, *step.stretch.props)}
+        ready = cues.equipment([item for item in (*PROPS, *EQUIPMENT) if item in used])
+        safety = cues.SAFETY if self.talk.safety == "full" else cues.SAFETY_SHORT
+        for line in (*safety, ready, cues.CHIMES_EXPLAINED):
             if line:
                 self.say(line, Role.INTRO)
 
-    def come_up(self, position: str | None, next_position: str) -> None:
-        """Rise slowly, with time to settle, when the next stretch starts higher than the body is."""
-        if position is None or POSITIONS.index(next_position) >= POSITIONS.index(position):
-            return
-        text = cues.come_up(next_position)
+    def move(self, position: str | None, next_position: str) -> bool:
+        """Down to the floor or up again between stretches, with time to do it; True when the body moved."""
+        text = cues.move(position, next_position) if position is not None else None
         if text:
-            self.say(text, Role.COME_UP)
+            self.say(text, Role.MOVE)
             self.pause(self.settle)
+        return text is not None
 
     def leave(self, step: Step) -> None:
         """Out of the pose: the stretch's own way out (with time to do it), or a plain release."""
@@ -345,17 +350,18 @@ class _Builder:
         if exit_cues:
             self.pause(self.settle)
 
-    def get_into_position(self, step: Step, lines: list[tuple[str, Role]]) -> float:
-        """Speak the lead-in; return when the opening chime sounds: after the settle time, and the get-ready time."""
+    def get_into_position(self, step: Step, lines: list[tuple[str, Role]], least: float) -> float:
+        """Speak the lead-in; return when the opening chime sounds: after the settle time, and `least` seconds."""
         began = self.next_start()
         for text, role in lines:
             self.say(text, role, step.stretch.id)
-        return ms(max(began + step.get_ready, self.t + self.settle))
+        return ms(max(began + least, self.t + self.settle))
 
     def setup(self, step: Step, side: str | None, first_side: bool) -> list[tuple[str, Role]]:
         """The setup for one side: whole on every side (mirrored), but for sentences said once."""
         s = step.stretch
-        texts = Talk.some([t for t in s.setup if first_side or t not in s.once], self.talk.setup)
+        texts = [t for t in s.setup if first_side or t not in s.once]
+        texts = [s.brief] if self.talk.setup == "first" and s.brief else Talk.some(texts, self.talk.setup)
         return [(cues.mirror(t) if side == "left" else t, Role.SETUP) for t in texts]
 
     def lead_into(
@@ -368,18 +374,21 @@ class _Builder:
             return [(announced, Role.ANNOUNCE), *first, *self.setup(step, side, True)]
         if r != plan[n - 1][0]:
             return [(cues.round_start(r + 1, side), Role.ROUND), *self.setup(step, side, True)]
-        out_of_first = step.stretch.between_sides if self.talk.between_sides else ()
-        switch = [cues.SWITCH] if self.talk.switch_words else []
-        return [*((t, Role.SWITCH) for t in (*out_of_first, *switch)), *self.setup(step, side, False)]
+        switch = [(cues.SWITCH, Role.SWITCH)] if self.talk.switch_words else []
+        return [*switch, *self.setup(step, side, False)]
 
-    def hold_step(self, step: Step, index: int, count: int, countdown: bool, last_lap: bool) -> None:
+    def hold_step(self, step: Step, index: int, count: int, countdown: bool, last_lap: bool, least: float) -> None:
         s = step.stretch
         plan = [(r, side) for r in range(step.rounds) for side in step.sides]
         announced = cues.announce(s.name, index, count, last_lap)
+        on_floor = cues.LEVELS[s.position] != "up" or s.position == "lunge"
         for n, (r, side) in enumerate(plan):
             if n:
                 self.place.lead_in = self.next_start()
-            start = self.get_into_position(step, self.lead_into(step, plan, n, announced))
+                least = max(step.get_ready, self.p.floor_switch if on_floor else 0)
+            if n and r == plan[n - 1][0]:
+                self.out_of_first_side(step)
+            start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least)
             end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
             block = self.block(HOLD, step, side, start, end, step_round=r + 1)
@@ -387,6 +396,13 @@ class _Builder:
             self.in_hold_cues(step, start, end, countdown, block)
             sound, closing = (SWITCH_CHIME, Role.SWITCH) if switch_next else (END_CHIME, Role.END)
             self.chime(sound, end, closing, s.id, block)
+
+    def out_of_first_side(self, step: Step) -> None:
+        """The way out of the first side ("Slowly lower your right leg."), with time to do it."""
+        if self.talk.between_sides and step.stretch.between_sides:
+            for text in step.stretch.between_sides:
+                self.say(text, Role.SWITCH, step.stretch.id)
+            self.pause(self.settle)
 
     def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool, block: int) -> None:
         """A few calm reminders spread through the hold, then three-two-one, as fit."""
@@ -426,14 +442,14 @@ class _Builder:
                 return [(ms(zone_start + i * slot), texts[i]) for i in range(k)]
         return []
 
-    def rep_step(self, step: Step, index: int, count: int, last_lap: bool) -> None:
+    def rep_step(self, step: Step, index: int, count: int, last_lap: bool, least: float) -> None:
         s = step.stretch
         lines = [
             (cues.announce(s.name, index, count, last_lap), Role.ANNOUNCE),
-            *((t, Role.SETUP) for t in Talk.some(s.setup, self.talk.setup)),
+            *self.setup(step, None, True),
             (cues.reps_intro(step.reps), Role.SETUP),
         ]
-        start = self.get_into_position(step, lines)
+        start = self.get_into_position(step, lines, least)
         counts = [cues.rep_count(side, n) for n in range(1, step.reps + 1) for side in ("right", "left")]
         longest = max(self.length(t) for t in counts)
         tempo = ms(max(self.tempo, longest + self.p.gap))
