@@ -1,4 +1,4 @@
-"""Output files that appear whole or not at all."""
+"""Files that appear whole or not at all: the only place voiceguide renames a temporary file into place."""
 
 from __future__ import annotations
 
@@ -9,6 +9,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 COMMITTED: list[Path] = []  # files renamed into place by this command so far (for its messages)
+NAME_MAX = 255  # bytes of one file name on every common file system (ext4, APFS, NTFS counts UTF-16 units)
+_TEMP_ROOM = len(".") + len(".") + 8 + len(".part")  # what mkstemp adds around the name: ".NAME.XXXXXXXX.part"
+
+
+def cut_utf8(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8, never inside a character."""
+    data = text.encode("utf-8", "surrogateescape")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "ignore")
 
 
 @contextlib.contextmanager
@@ -16,11 +26,15 @@ def atomic_path(target: Path, record: bool = True) -> Iterator[Path]:
     """A temporary path beside `target`, renamed onto it only if the block succeeds.
 
     On any failure or interrupt the temporary file is removed and `target` is
-    left exactly as it was. `record` lists the file in COMMITTED (the user's
-    outputs, named when a command stops half-way; not the cache's own files).
+    left exactly as it was. The rename replaces a symlink at `target` itself,
+    never the file it points to. `record` lists the file in COMMITTED (the
+    user's outputs, named when a command stops half-way; not the cache's own
+    files). The temporary name is cut so it stays within NAME_MAX whatever
+    the length of a legal target name.
     """
     target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
+    prefix = "." + cut_utf8(target.name, NAME_MAX - _TEMP_ROOM) + "."
+    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -30,10 +44,15 @@ def atomic_path(target: Path, record: bool = True) -> Iterator[Path]:
         if record:
             COMMITTED.append(target)
     finally:
-        if tmp_path.exists():
+        if os.path.lexists(tmp_path):
             tmp_path.unlink()
 
 
 def write_text_atomic(target: Path, text: str, record: bool = True) -> None:
     with atomic_path(target, record) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes_atomic(target: Path, data: bytes, record: bool = True) -> None:
+    with atomic_path(target, record) as tmp:
+        tmp.write_bytes(data)
