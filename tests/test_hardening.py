@@ -433,3 +433,34 @@ def test_no_import_cycle_between_cli_and_launch():
     assert "Terminated" in (ROOT / "voiceguide" / "errors.py").read_text()
     assert "from voiceguide.cli import" in launch
     assert "voiceguide.launch" not in (ROOT / "voiceguide" / "cli.py").read_text()
+
+
+# -- 16. every music bed lands the mix on -16 LUFS and under -1.5 dBTP -----------------------------
+
+
+def measured(path: Path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) per ffmpeg's ebur128."""
+    done = ffmpeg.run(["-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"], capture_output=True)
+    summary = done.stderr.decode(errors="replace").rsplit("Summary:", 1)[1]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
+    return integrated, peak
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["pyttsx3", "piper"])
+@pytest.mark.parametrize("music", ["sine", "ambient", None])
+def test_music_beds_land_on_the_loudness_target(tmp_path, engine, music):
+    if engine == "piper":
+        pytest.importorskip("piper")
+    args = ["build", "--minutes", "5", "--engine", engine, "-o", "s.mp3"]
+    if music == "sine":  # a low sine: K-weighting hides it, its peaks add to the voice's
+        ffmpeg.run(["-v", "error", "-f", "lavfi", "-i", "sine=f=55:d=20", "-y", ffmpeg.file_url(tmp_path / "bed.wav")])
+        args += ["--music", "bed.wav"]
+    elif music:
+        args += ["--music", music]
+    done = run_cli(args, tmp_path, timeout=600)  # a process of its own: Piper and eSpeak cannot share one
+    assert done.returncode == 0, done.stderr
+    integrated, peak = measured(tmp_path / "s.mp3")
+    assert abs(integrated + 16) <= 1, integrated
+    assert peak <= -1.5, peak
