@@ -16,14 +16,24 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide import routinefile
-from voiceguide.catalog import EQUIPMENT, KINDS, NEEDS, POSITIONS, SUITS, Catalog, Stretch, load_catalog, setup_items
+from voiceguide.catalog import (
+    EQUIPMENT,
+    HOLD_LIMITS,
+    KINDS,
+    NEEDS,
+    POSITIONS,
+    SUITS,
+    Catalog,
+    Stretch,
+    load_catalog,
+    setup_items,
+)
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields
 
 DEFAULT_PRESET = "full"
 SIDE_CHOICES = ("both", "right", "left")
 
-HOLD_LIMITS = (5, 300)
 REPS_LIMITS = (1, 50)
 GET_READY_LIMITS = (0, 120)
 ROUNDS_LIMITS = (1, 20)
