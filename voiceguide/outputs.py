@@ -57,8 +57,14 @@ class Outputs:
     ) -> Outputs:
         """The outputs, every path checked; `fmt` None: told by the audio file's extension."""
         fmt = format_for(audio, fmt)
-        paths = (Path(p) if p is not None else None for p in (lrc, vtt, chapters, timeline, split))
-        outputs = cls(Path(audio), fmt, *paths, force=force)
+
+        def path(p: Path | None) -> Path | None:
+            return None if p is None else Path(p)
+
+        outputs = cls(
+            Path(audio), fmt, lrc=path(lrc), vtt=path(vtt), chapters=path(chapters), timeline=path(timeline),
+            split=path(split), force=force,
+        )  # fmt: skip
         outputs.check()
         return outputs
 

@@ -195,4 +195,4 @@ def read_clip(path: Path) -> bytes:
     pcm = read_wav(path)
     if pcm is None:
         raise EnvironmentFailure(f"the cached clip {path.name} changed during the build; run the build again")
-    return pcm
+    return bytes(pcm)
