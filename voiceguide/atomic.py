@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,25 @@ def cut_utf8(text: str, limit: int) -> str:
 
 
 @contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while a child starts, so none lands between its
+    fork and our holding its handle: such an orphan ffmpeg would finish writing
+    a temporary file after the cleanup removed it. (Used here too, so an
+    interrupt never lands between making a temporary file and owning it.) The child inherits the
+    block, so only our explicit kill stops it; held signals arrive right after.
+    """
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
 def atomic_path(target: Path, record: bool = True) -> Iterator[Path]:
     """A temporary path beside `target`, renamed onto it only if the block succeeds.
 
@@ -34,18 +54,21 @@ def atomic_path(target: Path, record: bool = True) -> Iterator[Path]:
     """
     target = Path(target)
     prefix = "." + cut_utf8(target.name, NAME_MAX - _TEMP_ROOM) + "."
-    fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path: Path | None = None
     try:
+        with signals_held():
+            fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=target.parent)
+            tmp_path = Path(tmp)
+            os.close(fd)
         yield tmp_path
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, target)
         if record:
             COMMITTED.append(target)
     finally:
-        if os.path.lexists(tmp_path):
-            tmp_path.unlink()
+        with signals_held():
+            if tmp_path is not None and os.path.lexists(tmp_path):
+                tmp_path.unlink()
 
 
 def write_text_atomic(target: Path, text: str, record: bool = True) -> None:

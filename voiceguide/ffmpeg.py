@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 import imageio_ffmpeg
 
+from voiceguide.atomic import signals_held
 from voiceguide.errors import EnvironmentFailure
 
 
@@ -41,24 +39,6 @@ def file_url(path: str | os.PathLike[str]) -> str:
     """A local file as ffmpeg must be told it: `file:` and an absolute path, so a name such as
     `pipe:0`, `cache:x.wav` or `mix:1.wav` is that file, never one of ffmpeg's protocols."""
     return "file:" + os.path.abspath(os.fspath(path))
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while a child starts, so none lands between its
-    fork and our holding its handle: such an orphan ffmpeg would finish writing
-    a temporary file after the cleanup removed it. The child inherits the
-    block, so only our explicit kill stops it; held signals arrive right after.
-    """
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
