@@ -46,7 +46,8 @@ CODEC_OFFSET_LU = {"mp3": -0.5}
 # dB a codec's decoded peaks overshoot the PCM's on limited speech (MP3 at 96 kbit/s: up to 0.8 dB measured
 # with Piper, whose limited peaks ring the most); the ceiling is lowered by it so the file stays under -1.5 dBTP.
 CODEC_PEAK_MARGIN = {"mp3": 0.3}
-GAIN_STEP = 0.5  # dB: master gains are chosen on this grid, so the mix lands within 0.25 LU of the target
+GAIN_STEP = 1.0  # dB: master gains are chosen on this grid (the mix lands within 0.5 LU of the target,
+# as close as a gain remembered from another session of the kind could land it): one encode is the rule
 PEAK_STEP = 0.1  # dB: the grid of gains held down by the peak ceiling (a music bed raises the peaks)
 MAX_GAIN_DB = 40.0  # a remembered gain beyond this is not one voiceguide wrote
 CLIP_LEVEL_DBFS = -20.0  # active RMS every speech clip is levelled to
@@ -54,7 +55,7 @@ CLIP_PEAK_DBFS = -1.0  # but never louder than this at its peak
 CLIP_LIMIT_DBFS = -11.5  # then peak-limited here: 11.5 dB over the level keeps the mix's peaks low
 CHIME_PEAK_DBFS = -11.5  # chimes are tonal: encoders overshoot their peaks far less than speech's
 CHIME_GAIN_DB = -8.0  # chimes (made at -15.5 LUFS) sit about 3 LU under the levelled voice
-DEFAULT_GAIN_DB = 8.7  # levelled, limited speech measures about -24.3 LUFS in a session (both engines)
+DEFAULT_GAIN_DB = 9.0  # on the GAIN_STEP grid: levelled, limited speech measures about -24.5 LUFS in a session
 GATE_DBFS = -50.0  # frames quieter than this are pauses, not speech
 LEVEL_FRAME_S = 0.05  # the frames a clip's active level is measured in
 LIMITER = {"attack": 2, "release": 40, "pad": 0.2}  # ms, ms, s of silence between clips
