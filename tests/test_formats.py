@@ -32,7 +32,7 @@ from voiceguide.formats import FORMATS, format_for, suffix_for
 from voiceguide.mix import render_chunks
 from voiceguide.outputs import Outputs
 from voiceguide.routine import Routine, Step
-from voiceguide.sidecars import lrc, podcast_chapters_json, vtt
+from voiceguide.sidecars import lrc, podcast_chapters_json, script_lines, vtt
 from voiceguide.tags import TrackInfo
 from voiceguide.timeline import CHIME, CHIMES, build_timeline
 
@@ -279,6 +279,7 @@ def test_ffmpeg_reads_back_the_tags(session, fmt):
         lyrics = next(v for k, v in tags.items() if k.startswith(("lyrics", "unsyncedlyrics")))
         assert lyrics.startswith(f"Welcome.\n{cues.SAFETY}\n")
         assert "\n\nFirst stretch: Lunge With Hamstring Stretch.\n" in lyrics
+        assert lyrics == script_lines(session["timeline"], expected_chapters(session))
 
 
 @pytest.mark.slow
