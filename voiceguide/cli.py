@@ -595,7 +595,7 @@ def serve(folder, port, lan, release_all):
         click.echo(f"Warning: {line}", err=True)
     for line in lines:
         click.echo(line)
-    server.run()  # until Ctrl-C or SIGTERM, which VoiceguideGroup turns into exit 130 or 143
+    server.run()  # until Ctrl-C or SIGTERM, which run() and explain() turn into exit 130 or 143
 
 
 @cli.group()
