@@ -16,6 +16,7 @@ import audiocheck
 import numpy as np
 import pytest
 
+from voiceguide.builder import Options, apply
 from voiceguide.engines import piper_available
 
 pytestmark = pytest.mark.slow
@@ -101,7 +102,7 @@ def test_library_builds_a_session_in_one_call(tmp_path, monkeypatch):
     from voiceguide.session import build_session
 
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(tmp_path / "cache"))
-    routine = load_routine("warm-up").with_overrides(hold=10)
+    routine = apply(load_routine("warm-up"), Options(hold=10))
     plan = build_session(routine, make_engine("none"), tmp_path / "s.mp3", tmp_path / "s.json")
     assert json.loads((tmp_path / "s.json").read_text())["duration"] == plan.timeline.duration
     for measured in holds_measured(tmp_path / "s.mp3", plan.timeline.to_dict()):

@@ -39,7 +39,8 @@ from voiceguide import cache as clip_cache
 from voiceguide.cli import cli
 from voiceguide.engines import make_engine as _make_engine
 from voiceguide.errors import EnvironmentFailure
-from voiceguide.speech import Speech, Voice
+from voiceguide.engines import Voice
+from voiceguide.speech import Speech
 from voiceguide.text import clean
 
 

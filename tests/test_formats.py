@@ -20,25 +20,19 @@ from pathlib import Path
 import pytest
 
 from voiceguide import cues
+from voiceguide.atomic import atomic_path
 from voiceguide.audio import SAMPLE_RATE
 from voiceguide.catalog import load_catalog
 from voiceguide.chapters import chapters_of
 from voiceguide.chimes import load_sound, sound_lengths
 from voiceguide.cover import EMBED_SIZE
 from voiceguide.errors import InputError
-from voiceguide.export import (
-    FORMATS,
-    _Frames,
-    encode,
-    export_session,
-    ffmetadata,
-    format_for,
-    suffix_for,
-    track_file_name,
-)
+from voiceguide.export import _Frames, encode, export_session, ffmetadata, metadata_args, track_file_name
+from voiceguide.formats import FORMATS, format_for, suffix_for
 from voiceguide.mix import render_chunks
+from voiceguide.outputs import Outputs
 from voiceguide.routine import Routine, Step
-from voiceguide.sidecars import lrc, podcast_chapters_json, vtt
+from voiceguide.sidecars import lrc, podcast_chapters_json, script_lines, vtt
 from voiceguide.tags import TrackInfo
 from voiceguide.timeline import CHIME, CHIMES, build_timeline
 
@@ -105,16 +99,21 @@ def test_suffix_for_every_format():
     assert [suffix_for(f) for f in FORMATS] == [".mp3", ".m4b", ".m4a", ".opus", ".ogg", ".wav"]
 
 
-def test_ffmetadata_escapes_and_counts_milliseconds():
+def test_ffmetadata_counts_milliseconds_and_text_goes_on_the_command_line():
     from voiceguide.chapters import Chapter
 
-    text = ffmetadata({"title": "a=b;c#d\\e\nf"}, [Chapter("One; two", 0, 1.2345), Chapter("Three", 1.2345, 2)])
+    chapters = [Chapter("One; two\\", 0, 1.2345), Chapter("Three", 1.2345, 2)]
+    text = ffmetadata(chapters)
     assert text == (
         ";FFMETADATA1\n"
-        "title=a\\=b\\;c\\#d\\\\e\\\nf\n"
-        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1234\ntitle=One\\; two\n"
-        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=1234\nEND=2000\ntitle=Three\n"
+        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1234\n"
+        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=1234\nEND=2000\n"
     )
+    assert metadata_args({"title": "a=b;c#d\\e\nf\0"}, chapters) == [
+        "-metadata", "title=a=b;c#d\\e\nf",
+        "-metadata:c:0", "title=One; two\\",
+        "-metadata:c:1", "title=Three",
+    ]  # fmt: skip
 
 
 def test_frames_are_read_by_range_across_chunks():
@@ -143,10 +142,10 @@ def test_export_checks_its_paths_before_rendering(tmp_path):
         raise AssertionError("rendered before the paths were checked")
 
     with pytest.raises(InputError, match="cannot tell the audio format"):
-        export_session(render, None, tmp_path / "x.flac")
+        Outputs.checked(tmp_path / "x.flac")
     (tmp_path / "tracks").write_text("a file")
     with pytest.raises(InputError, match="tracks: is a file; give a folder for the split tracks"):
-        export_session(render, None, tmp_path / "x.mp3", split_dir=tmp_path / "tracks")
+        Outputs.checked(tmp_path / "x.mp3", split=tmp_path / "tracks")
 
 
 # -- slow: real encodes ------------------------------------------------------------
@@ -241,12 +240,13 @@ def session(tmp_path_factory):
         extra = {}
         if fmt == "mp3":
             extra = dict(
-                lrc_path=folder / "s.lrc",
-                vtt_path=folder / "s.vtt",
-                chapters_path=folder / "s.chapters.json",
-                split_dir=folder / "split",
+                lrc=folder / "s.lrc",
+                vtt=folder / "s.vtt",
+                chapters=folder / "s.chapters.json",
+                split=folder / "split",
             )
-        written[fmt] = export_session(render, timeline, folder / f"s{suffix_for(fmt)}", info=INFO, **extra).paths
+        outputs = Outputs.checked(folder / f"s{suffix_for(fmt)}", **extra)
+        written[fmt] = export_session(render, timeline, outputs, info=INFO).paths
     return {"timeline": timeline, "folder": folder, "written": written, "renders": len(renders)}
 
 
@@ -279,6 +279,7 @@ def test_ffmpeg_reads_back_the_tags(session, fmt):
         lyrics = next(v for k, v in tags.items() if k.startswith(("lyrics", "unsyncedlyrics")))
         assert lyrics.startswith("\n".join(["Welcome.", *cues.SAFETY, ""]))
         assert "\n\nFirst stretch: Lunge With Hamstring Stretch.\n" in lyrics
+        assert lyrics == script_lines(session["timeline"], expected_chapters(session))
 
 
 @pytest.mark.slow
@@ -353,7 +354,7 @@ def test_a_failed_finish_leaves_nothing_behind(tmp_path):
         assert tmp.exists() and tmp.stat().st_size > 0
         raise RuntimeError("tagging failed")
 
-    with pytest.raises(RuntimeError, match="tagging failed"):
-        encode([tone(0.5)], target, "opus", {"title": "x"}, finish=finish)
+    with pytest.raises(RuntimeError, match="tagging failed"), atomic_path(target) as tmp:
+        encode([tone(0.5)], tmp, "opus", {"title": "x"}, finish=finish)
     assert target.read_bytes() == b"the old file"
     assert [p.name for p in tmp_path.iterdir()] == ["out.opus"]

@@ -198,3 +198,54 @@ def test_check_never_crashes(routine):
         path.write_bytes(data)
         result = CliRunner().invoke(cli, ["check", str(path)])
     check(result)
+
+
+# -- build: option values with control characters, backslashes, non-UTF-8 bytes; odd paths ----------
+
+hostile_text = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=30),
+    st.sampled_from(["\\", "a\\", "\\n", "x\r\ny", "=;#", "[00:01.00] hi", "\x00", "\x1b[31m", "pipe:0", "-"]),
+    st.binary(min_size=1, max_size=8).map(lambda b: b.decode("utf-8", "surrogateescape")),
+)
+odd_name = st.one_of(
+    st.sampled_from(["cache:x", "pipe:0", "mix:1.wav", "file:a", "a:b:c", ".", "..", "-", "x/", " ", "a\\b"]),
+    st.text(st.characters(codec="utf-8", exclude_characters="/\x00"), min_size=1, max_size=20),
+    st.binary(min_size=1, max_size=8)
+    .filter(lambda b: b"/" not in b and b"\0" not in b)
+    .map(lambda b: b.decode("utf-8", "surrogateescape")),
+)
+build_option = st.one_of(
+    st.tuples(st.sampled_from(["--title", "--artist", "--album"]), hostile_text),
+    st.tuples(st.sampled_from(["--only", "--skip", "--voice"]), hostile_text),
+    st.tuples(st.sampled_from(["-o", "--lrc", "--vtt", "--chapters", "--timeline", "--split", "--cover", "--music"]),
+              odd_name),
+    st.tuples(st.sampled_from(["--format"]), st.sampled_from(["mp3", "wav", "flac", "\\"])),
+    st.tuples(st.just("--force")),
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(options=st.lists(build_option, max_size=4), odd=st.sampled_from(["fifo", "dir", "file", "none"]))
+def test_build_never_crashes_on_hostile_values(options, odd):
+    import os
+
+    with tempfile.TemporaryDirectory() as folder:
+        cwd = os.getcwd()
+        os.chdir(folder)
+        try:
+            if odd == "fifo":
+                os.mkfifo("cache:x")
+            elif odd == "dir":
+                os.mkdir("pipe:0")
+            elif odd == "file":
+                Path("mix:1.wav").write_text("not audio")
+            args = ["build", "--only", "forward-bend", "--hold", "5", "--engine", "none", "-o", "s.mp3"]
+            for opt in options:
+                args += list(opt)
+            result = CliRunner().invoke(cli, args)
+        finally:
+            os.chdir(cwd)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    assert result.exit_code in (0, 2), (result.exit_code, result.stderr, result.exception, args)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == (1 if result.exit_code == 2 else 0), result.stderr

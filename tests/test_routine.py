@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from voiceguide.builder import Options, apply
 from voiceguide.errors import InputError
 from voiceguide.routine import load_routine, preset_names
 
@@ -23,7 +24,7 @@ def test_default_routine_is_all_nine_in_flow_order():
 
 
 def test_hold_override_applies_to_every_step():
-    routine = load_routine("full").with_overrides(hold=25)
+    routine = apply(load_routine("full"), Options(hold=25))
     assert {s.hold for s in routine.steps} == {25}
 
 

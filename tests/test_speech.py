@@ -8,7 +8,8 @@ import pytest
 
 from voiceguide.cache import clip_path
 from voiceguide.engines import Pyttsx3Engine, find_voice
-from voiceguide.speech import Speech, Voice
+from voiceguide.engines import Voice
+from voiceguide.speech import Speech
 
 
 class CountingEngine:

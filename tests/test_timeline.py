@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from timing_rules import assert_obeys_timing_rules
 
 from voiceguide import cues
+from voiceguide.builder import Options, apply
 from voiceguide.catalog import load_catalog
 from voiceguide.routine import Routine, Step, load_routine
 from voiceguide.timeline import CHIMES, SPEECH, Pacing, build_timeline, spoken_texts
@@ -40,7 +41,7 @@ def speech(timeline, role):
 
 @pytest.mark.parametrize("hold", [5, 8, 12, 15, 20, 25, 30, 60, 300])
 def test_every_hold_is_exactly_its_length(hold):
-    routine = load_routine().with_overrides(hold=hold)
+    routine = apply(load_routine(), Options(hold=hold))
     timeline, length = lay(routine)
     assert {h.seconds for h in timeline.holds} == {hold}
     assert_obeys_timing_rules(timeline, routine, length)

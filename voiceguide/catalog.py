@@ -18,6 +18,7 @@ POSITIONS = ("standing", "lunge", "all-fours", "seated", "lying", "wall")
 EQUIPMENT = ("strap", "towel", "band", "wall")
 SUITS = ("limited-mobility", "back-issues", "busy-schedules", "warm-up", "chronic-pain")
 KINDS = ("hold", "reps")
+HOLD_LIMITS = (5, 300)  # seconds a hold may last, in the catalog and in routine files
 # What a body must be able to do for a stretch, for --avoid: floor is sitting or
 # lying on the floor, inversion is the head below the heart.
 NEEDS = ("kneeling", "lunging", "floor", "inversion", "standing")
@@ -127,7 +128,7 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         equipment_required=f.boolean("equipment_required", default=False),
         sided=f.boolean("sided"),
         kind=kind,
-        hold=_pair(f, "hold", 5, 300, "seconds"),
+        hold=_pair(f, "hold", *HOLD_LIMITS, "seconds"),
         reps=_pair(f, "reps", 1, 50, "reps") if kind == "reps" else None,
         setup=setup,
         reminders=f.texts("reminders", default=()),

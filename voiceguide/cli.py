@@ -1,70 +1,113 @@
-"""The command line: thin commands over the library, errors turned into exit codes.
+"""The command line: thin commands over the library, every error turned into one line.
 
-Exit status: 0 success, 2 bad input, 1 the environment failed (no TTS, no
-ffmpeg), 130/143 interrupted. Heavy modules are imported inside commands so
-`--help` and `list` answer at once.
+`VoiceguideGroup.main` is the one place where what went wrong becomes a
+message and an exit status (errors.py lists them: 0 success, 2 bad input, 1
+the environment failed, 130/143 interrupted); the entry point (launch.py)
+handles signals and ends the process. Heavy modules are imported inside
+commands so `--help` and `list` answer at once.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from voiceguide import __version__, atomic
-from voiceguide.errors import InputError, VoiceguideError
-from voiceguide.launch import Terminated
+from voiceguide.engines import DEFAULT_RATE, ENGINES, RATE_LIMITS
+from voiceguide.errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    InputError,
+    Terminated,
+    VoiceguideError,
+)
+from voiceguide.formats import FORMATS
+
+if TYPE_CHECKING:
+    from voiceguide.builder import Options
+    from voiceguide.routine import Routine
+    from voiceguide.session import Plan
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class VoiceguideGroup(click.Group):
-    def main(self, *args, standalone_mode: bool = True, **kwargs):
-        """Click's own main, but every usage error is one line and exits 2."""
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Click's own main; standalone, every outcome is one line on stderr and an exit status."""
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
-        try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
-        except click.UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx else "voiceguide"
-            click.echo(f"Error: {exc.format_message()} (see '{command} --help')", err=True)
-            sys.exit(2)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.Abort:
-            click.echo("Interrupted: nothing was written.", err=True)
-            sys.exit(130)
-        sys.exit(code if isinstance(code, int) else 0)
+            return super().main(args, prog_name, complete_var, False, **extra)
+        sys.exit(run(args, prog_name=prog_name, **extra))
 
-    def invoke(self, ctx: click.Context):
-        atomic.COMMITTED.clear()
+
+def run(args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> int:
+    """Run one command; return its exit status, having said on stderr what went wrong, if anything."""
+    atomic.COMMITTED.clear()
+    try:
+        _check_utf8(sys.argv[1:] if args is None else args)
+        result = cli.main(args, prog_name or "voiceguide", standalone_mode=False, **extra)
+    except BaseException as exc:  # noqa: BLE001 - every outcome becomes a message and a status
+        message, code = explain(exc)
+        if message:
+            click.echo(message, err=True)
+        return code
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def explain(exc: BaseException) -> tuple[str, int]:
+    """What to tell the user about an exception, and the exit status it ends with."""
+    if isinstance(exc, click.exceptions.Exit):
+        return "", exc.exit_code
+    if isinstance(exc, click.UsageError):
+        command = exc.ctx.command_path if exc.ctx else "voiceguide"
+        return f"Error: {exc.format_message()} (see '{command} --help')", EXIT_INPUT
+    if isinstance(exc, click.ClickException):
+        return f"Error: {exc.format_message()}", exc.exit_code
+    if isinstance(exc, (KeyboardInterrupt, click.Abort)):
+        return f"Interrupted: {_what_was_written()}.", EXIT_INTERRUPTED
+    if isinstance(exc, Terminated):
+        return f"Terminated: {_what_was_written()}.", EXIT_TERMINATED
+    if isinstance(exc, VoiceguideError):
+        return f"Error: {exc}", exc.exit_code
+    if isinstance(exc, OSError):  # a full disk, a vanished folder: the environment, not the input
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"Error: {where}{exc.strerror or exc}; {_what_was_written()}", EXIT_ENVIRONMENT
+    if isinstance(exc, Exception) and not os.environ.get("VOICEGUIDE_DEBUG"):
+        return (
+            f"Error: internal error ({type(exc).__name__}: {exc}); {_what_was_written()}. "
+            "Please report it; VOICEGUIDE_DEBUG=1 shows the details",
+            EXIT_ENVIRONMENT,
+        )
+    raise exc  # a bug under VOICEGUIDE_DEBUG=1, or SystemExit: shown whole
+
+
+def _check_utf8(args: Sequence[str]) -> None:
+    """Arguments arrive decoded with surrogate escapes; bytes that are not UTF-8 are bad input."""
+    for i, arg in enumerate(args):
         try:
-            return super().invoke(ctx)
-        except VoiceguideError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo(f"Interrupted: {_what_was_written()}.", err=True)
-            ctx.exit(130)
-        except Terminated:
-            click.echo(f"Terminated: {_what_was_written()}.", err=True)
-            ctx.exit(143)
-        except OSError as exc:  # a full disk, a vanished folder: the environment, not the input
-            where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"Error: {where}{exc.strerror or exc}; {_what_was_written()}", err=True)
-            ctx.exit(1)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise  # Click's own: usage errors and exits, handled in main()
-        except Exception as exc:  # a bug: still one line for the user; VOICEGUIDE_DEBUG=1 shows it whole
-            if os.environ.get("VOICEGUIDE_DEBUG"):
-                raise
-            click.echo(
-                f"Error: internal error ({type(exc).__name__}: {exc}); {_what_was_written()}. "
-                "Please report it; VOICEGUIDE_DEBUG=1 shows the details",
-                err=True,
-            )
-            ctx.exit(1)
+            arg.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            option = next((a for a in reversed(args[:i]) if a.startswith("-")), None) if i else None
+            name = f"{option}: " if option and not arg.startswith("-") else ""
+            shown = arg.encode("utf-8", "surrogateescape")[:40].decode("utf-8", "backslashreplace")
+            raise InputError(
+                f"{name}{shown!r} is not UTF-8 text (byte {exc.start + 1}); voiceguide reads arguments as UTF-8"
+            ) from None
 
 
 def _what_was_written() -> str:
@@ -75,7 +118,6 @@ def _what_was_written() -> str:
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-FORMAT_NAMES = ["mp3", "m4b", "m4a", "opus", "ogg", "wav"]  # voiceguide.export.FORMATS, without importing it
 
 
 @click.group(cls=VoiceguideGroup, context_settings=CONTEXT)
@@ -85,7 +127,7 @@ FORMAT_NAMES = ["mp3", "m4b", "m4a", "opus", "ogg", "wav"]  # voiceguide.export.
     prog_name="voiceguide",
     message="%(prog)s %(version)s\nChimes: synthesized by scripts/make_chimes.py, public domain (CC0).",
 )
-def cli():
+def cli() -> None:
     """Turn a stretching routine into a follow-along audio session.
 
     A calm voice names each stretch and says how to get into it, a chime opens
@@ -98,21 +140,18 @@ def cli():
     """
 
 
-def engine_option(what: str, dest: str = "engine"):
+def engine_option(what: str, dest: str = "engine") -> Callable[[F], F]:
     """--engine, shared by every command that speaks (or measures speech)."""
-    from voiceguide.engines import ENGINES
-
     return click.option(
         "--engine", dest, type=click.Choice(ENGINES), default="auto", show_default=True, envvar="VOICEGUIDE_ENGINE",
         show_envvar=True, help=what,
     )  # fmt: skip
 
 
-def session_options(func):
+def session_options(func: F) -> F:
     """Options that shape the session, shared by build and script."""
     from voiceguide.builder import ORDERS
     from voiceguide.catalog import NEEDS, POSITIONS
-    from voiceguide.engines import DEFAULT_RATE, RATE_LIMITS
     from voiceguide.routine import GET_READY_LIMITS, GUIDANCE, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
 
     options = [
@@ -162,10 +201,8 @@ def session_options(func):
     return func
 
 
-def _finite(ctx, param, value):
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """FloatRange lets NaN through (every comparison with it is false)."""
-    import math
-
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number of minutes", ctx=ctx, param=param)
     return value
@@ -175,7 +212,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
-def _options(kw: dict):
+def _options(kw: dict[str, Any]) -> Options:
     """The builder options out of the command's keyword arguments."""
     from voiceguide.builder import Options, parse_choices, parse_equipment
     from voiceguide.catalog import NEEDS, POSITIONS
@@ -200,23 +237,35 @@ def _options(kw: dict):
     )
 
 
-def _plan(kw: dict, progress=None):
-    """Load, shape and lay out the session the options describe; warn on stderr."""
+def _plan(routine: Routine, kw: dict[str, Any], progress: ClickProgress | None = None) -> Plan:
+    """Shape and lay out the session the options describe; warn on stderr."""
     from voiceguide.engines import make_engine
-    from voiceguide.routine import load_routine
     from voiceguide.session import plan_session
 
-    spec = kw.pop("routine")
     options = _options(kw)
     engine = make_engine(kw.pop("engine_choice"), voice=kw.pop("voice"), rate=kw.pop("rate"))
-    plan = plan_session(load_routine(spec), engine, progress, options)
+    plan = plan_session(routine, engine, progress, options)
     # Said once the input is known good, so a bad input still gets one line.
     click.echo(f"Voice: {engine.name} ({engine.default_voice_id()})", err=True)
     for warning in plan.routine.warnings():
         click.echo(f"Warning: {warning}", err=True)
     for note in plan.notes:
         click.echo(f"Note: {note}", err=True)
-    return spec, plan
+    return plan
+
+
+def _routine(kw: dict[str, Any]) -> Routine:
+    from voiceguide.routine import load_routine
+
+    return load_routine(kw.pop("routine"))
+
+
+def _warn_cache() -> None:
+    from voiceguide.cache import cap_warning
+
+    warning = cap_warning()
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 class ClickProgress:
@@ -253,7 +302,7 @@ class ClickProgress:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMAT_NAMES),
+    type=click.Choice(list(FORMATS)),
     help="Audio format.  [default: from the output's extension, else mp3]",
 )
 @click.option("--title", metavar="TEXT", help="Title tag.  [default: the routine's title]")
@@ -306,71 +355,80 @@ class ClickProgress:
     metavar="FILE.json",
     help="Also write the exact timeline that was rendered, as JSON.",
 )
-def build(output, timeline_path, force, fmt, title, artist, album, cover, lrc_path, vtt_path, chapters_path,
-          music, split_dir, **kw):  # fmt: skip
+def build(
+    output: Path | None, timeline_path: Path | None, force: bool, fmt: str | None, title: str | None,
+    artist: str | None, album: str | None, cover: Path | None, lrc_path: Path | None, vtt_path: Path | None,
+    chapters_path: Path | None, music: str | None, split_dir: Path | None, **kw: Any,
+) -> None:  # fmt: skip
     """Build the session as an audio file (MP3 unless told otherwise).
 
     ROUTINE is a preset name (default: full, all nine stretches; see
     'voiceguide presets') or a routine file (.toml or .yaml). Every hold lasts
     exactly its seconds, from the chime that opens it to the chime that closes it.
     """
-    from voiceguide.export import format_for, suffix_for
+    from voiceguide.outputs import Outputs
     from voiceguide.script import summary
     from voiceguide.session import default_output, render_session
 
-    if output is None:
-        output = Path(default_output(kw["routine"])).with_suffix(suffix_for(fmt or "mp3"))
-    fmt = format_for(output, fmt)
-    sidecars = ((timeline_path, "timeline"), (lrc_path, "lyrics"), (vtt_path, "captions"), (chapters_path, "chapters"))
-    for path, what in ((output, "output"), *sidecars):
-        if path is not None:
-            _check_writable(path, what)
-            if path.exists() and not force:
-                raise InputError(f"{path}: already exists; add --force to replace it, or choose another -o")
-    if split_dir is not None and split_dir.exists() and any(split_dir.iterdir()) and not force:
-        raise InputError(f"{split_dir}: is not empty; add --force to write the split tracks into it")
-    if cover is not None:
-        from voiceguide.cover import load_cover
+    spec = kw["routine"]
+    routine = _routine(kw)
+    outputs = Outputs.checked(
+        output or default_output(spec, routine.title, fmt or "mp3"), fmt, lrc=lrc_path, vtt=vtt_path,
+        chapters=chapters_path, timeline=timeline_path, split=split_dir, force=force,
+    )  # fmt: skip
+    art = _load_cover(cover)
+    _check_music(music)
+    _warn_cache()
+    progress = ClickProgress()
+    try:
+        plan = _plan(routine, kw, progress)
+        exported = render_session(
+            plan, outputs, progress, info=_track_info(plan, title, artist, album), cover=art, music=music
+        )
+    finally:
+        progress.finish()
+    loudness = f", {exported.loudness:.1f} LUFS" if exported.loudness is not None else ""
+    click.echo(f"Wrote {outputs.audio}: {summary(plan.timeline)}{loudness}")
 
-        cover = load_cover(cover)
+
+MAX_COVER_BYTES = 10 * 1024 * 1024
+
+
+def _load_cover(path: Path | None) -> Any:
+    """The --cover image; only a regular file of at most MAX_COVER_BYTES is read (a device never ends)."""
+    if path is None:
+        return None
+    import stat
+
+    from voiceguide.cover import load_cover
+
+    try:
+        info = path.stat()
+    except OSError:
+        info = None  # load_cover says what is wrong
+    if info is not None and stat.S_ISREG(info.st_mode) and info.st_size > MAX_COVER_BYTES:
+        raise InputError(f"--cover: {path}: is {info.st_size // 1024 // 1024} MB; give an image of at most 10 MB")
+    if info is not None and not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise InputError(f"--cover: {path}: is not a regular file (a device or FIFO); give a PNG or JPEG image")
+    return load_cover(path)
+
+
+def _check_music(music: str | None) -> None:
     if music is not None:
         from voiceguide.music import check_music
 
         check_music(music)
-    progress = ClickProgress()
-    try:
-        _, plan = _plan(kw, progress)
-        from voiceguide.tags import track_info
-
-        info = track_info(
-            plan.timeline,
-            title=title,
-            artist=artist or plan.routine.artist or None,
-            album=album or plan.routine.album or None,
-        )
-        exported = render_session(
-            plan, output, progress, fmt=fmt, info=info, cover=cover, lrc_path=lrc_path,
-            vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir, music=music,
-            timeline_path=timeline_path,
-        )  # fmt: skip
-    finally:
-        progress.finish()
-    level = exported.loudness
-    loudness = f", {level.expected:.1f} LUFS" if level is not None else ""
-    click.echo(f"Wrote {output}: {summary(plan.timeline)}{loudness}")
 
 
-def _check_writable(path: Path, what: str) -> None:
-    """Refuse an output path up front, before any work is done."""
-    import os
+def _track_info(plan: Plan, title: str | None, artist: str | None, album: str | None) -> Any:
+    from voiceguide.tags import track_info
 
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give a file name for the {what}")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{path}: the folder {folder} does not exist; create it or choose another path")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"{path}: the folder {folder} is not writable; choose another path")
+    return track_info(
+        plan.timeline,
+        title=title,
+        artist=artist or plan.routine.artist or None,
+        album=album or plan.routine.album or None,
+    )
 
 
 @cli.command()
@@ -383,14 +441,14 @@ def _check_writable(path: Path, what: str) -> None:
     show_default=True,
     help="text: a timed script with mm:ss stamps; json: the timeline contract.",
 )
-def script(fmt, **kw):
+def script(fmt: str, **kw: Any) -> None:
     """Print the timed script of a session, without rendering audio.
 
     The timeline is the same one 'build' renders with the same options.
     """
     from voiceguide.session import timeline_json
 
-    _, plan = _plan(kw)
+    plan = _plan(_routine(kw), kw)
     if fmt == "json":
         click.echo(timeline_json(plan.timeline), nl=False)
     else:
@@ -401,7 +459,7 @@ def script(fmt, **kw):
 
 @cli.command()
 @engine_option("The engine the lengths are measured with.")
-def presets(engine):
+def presets(engine: str) -> None:
     """List the preset routines with their length and stretches."""
     from voiceguide.engines import make_engine
     from voiceguide.routine import load_routine, preset_names
@@ -419,15 +477,14 @@ def presets(engine):
 @cli.command()
 @click.argument("file", required=False, default="routine.toml", type=click.Path(path_type=Path))
 @click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
-def init(file, force):
+def init(file: Path, force: bool) -> None:
     """Write an annotated starter routine file (default: routine.toml)."""
     from importlib import resources
 
     from voiceguide.atomic import write_text_atomic
+    from voiceguide.outputs import check_file
 
-    if file.exists() and not force:
-        raise InputError(f"{file}: already exists; choose another name or add --force")
-    _check_writable(file, "routine")
+    check_file(file, "FILE", force)
     text = resources.files("voiceguide.data").joinpath("starter.toml").read_text(encoding="utf-8")
     write_text_atomic(file, text)
     click.echo(f"Wrote {file}. Edit it, then: voiceguide check {file}")
@@ -437,8 +494,8 @@ def init(file, force):
 @click.argument("file")
 @engine_option("The engine its length is measured with.")
 @click.option("--voice", metavar="ID", help="The voice its length is measured with.")
-@click.option("--rate", type=click.IntRange(80, 300), metavar="WPM", help="The rate its length is measured with.")
-def check(file, engine, voice, rate):
+@click.option("--rate", type=click.IntRange(*RATE_LIMITS), metavar="WPM", help="The rate its length is measured with.")
+def check(file: str, engine: str, voice: str | None, rate: int | None) -> None:
     """Validate a routine file; print the session's length and stretches."""
     from voiceguide.engines import make_engine
     from voiceguide.routine import load_routine
@@ -462,7 +519,7 @@ def check(file, engine, voice, rate):
 
 
 @cli.command("list")
-def list_command():
+def list_command() -> None:
     """List the stretches in the catalog."""
     from voiceguide.catalog import load_catalog
     from voiceguide.script import table
@@ -484,7 +541,7 @@ def list_command():
 
 @cli.command()
 @click.argument("stretch")
-def show(stretch):
+def show(stretch: str) -> None:
     """Show everything about one stretch (by id, name or alias)."""
     from voiceguide.catalog import load_catalog
     from voiceguide.script import describe
@@ -493,7 +550,7 @@ def show(stretch):
 
 
 @cli.command()
-def voices():
+def voices() -> None:
     """List the voices of every installed speech engine."""
     from voiceguide.engines import all_voices, piper_available
     from voiceguide.script import table
@@ -538,19 +595,20 @@ def serve(folder, port, lan, release_all):
         click.echo(f"Warning: {line}", err=True)
     for line in lines:
         click.echo(line)
-    server.run()  # until Ctrl-C or SIGTERM, which VoiceguideGroup turns into exit 130 or 143
+    server.run()  # until Ctrl-C or SIGTERM, which run() and explain() turn into exit 130 or 143
 
 
 @cli.group()
-def cache():
+def cache() -> None:
     """Inspect or clear the cache of spoken clips."""
 
 
 @cache.command("info")
-def cache_info():
+def cache_info() -> None:
     """Where the cache is, how many clips it holds and its size cap."""
     from voiceguide import cache as clip_cache
 
+    _warn_cache()
     count, size = clip_cache.usage()
     click.echo(f"Folder: {clip_cache.cache_dir()}")
     click.echo(f"Clips:  {count} ({size / 1024 / 1024:.1f} MB)")
@@ -561,15 +619,9 @@ def cache_info():
 
 
 @cache.command("clear")
-def cache_clear():
-    """Delete every cached clip; they are spoken again when next needed."""
+def cache_clear() -> None:
+    """Delete every file voiceguide keeps in its cache; clips are spoken again when next needed."""
     from voiceguide import cache as clip_cache
 
     count, size = clip_cache.clear()
     click.echo(f"Removed {count} clips ({size / 1024 / 1024:.1f} MB) from {clip_cache.cache_dir()}")
-
-
-def main() -> None:
-    from voiceguide.launch import main as launch
-
-    launch()

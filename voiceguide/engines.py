@@ -8,20 +8,50 @@ its extra is installed (pip install "voiceguide[neural]") and pyttsx3 otherwise.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import sys
 import threading
-import wave
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
+from typing import Protocol
 
 from voiceguide.errors import EnvironmentFailure, InputError
+from voiceguide.espeak import ensure_espeak
 from voiceguide.quiet import quiet_stdout
-from voiceguide.speech import Voice
 
 ENGINES = ("auto", "pyttsx3", "piper", "none")
 DEFAULT_RATE = 150  # words per minute: calm, slower than conversation
 RATE_LIMITS = (80, 300)
 PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en")
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+
+
+class Engine(Protocol):
+    """What every engine offers: speech.Speech caches what `synthesize` writes under `identity`."""
+
+    name: str
+    workers: int  # clips it may speak at once (threads)
+
+    def identity(self) -> str:
+        """Everything that changes the sound: engine, its version, voice, rate."""
+        ...
+
+    def default_voice_id(self) -> str: ...
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        """Write the spoken text as a WAV file."""
+        ...
+
+    def voices(self) -> list[Voice]: ...
 
 
 class Pyttsx3Engine:
@@ -40,8 +70,6 @@ class Pyttsx3Engine:
     def _load(self):
         if self._engine is not None:
             return self._engine
-        from voiceguide.espeak import ensure_espeak
-
         _one_espeak("pyttsx3")
         self._library = ensure_espeak()
         try:
@@ -77,8 +105,6 @@ class Pyttsx3Engine:
         return self._voice_id
 
     def identity(self) -> str:
-        from importlib.metadata import version
-
         self._load()
         return f"pyttsx3 {version('pyttsx3')}|{self._library}|voice={self._voice_id}|rate={self.rate}"
 
@@ -116,8 +142,6 @@ def _wait_until_idle(engine, limit: float = 2.0) -> None:
     """
     if not sys.platform.startswith("linux"):
         return
-    import time
-
     from pyttsx3.drivers import _espeak
 
     _espeak.Synchronize()
@@ -170,8 +194,6 @@ class PiperEngine:
         if self._voice is None:
             _one_espeak("piper")
             try:
-                import json
-
                 import onnxruntime
                 from piper import PiperVoice
                 from piper.config import PiperConfig
@@ -191,8 +213,6 @@ class PiperEngine:
         return self.model.name.removesuffix(".onnx")
 
     def identity(self) -> str:
-        from importlib.metadata import version
-
         size = self.model.stat().st_size
         settings = f"rate={self.rate}|noise=0|pause={self.SENTENCE_PAUSE}|threads=1"
         return f"piper {version('piper-tts')}|{self.model.name}:{size}|{settings}"
@@ -211,11 +231,9 @@ class PiperEngine:
         pause = b"\0\0" * int(rate * self.SENTENCE_PAUSE)
         with quiet_stdout():
             sentences = [chunk.audio_int16_bytes for chunk in voice.synthesize(text, config)]
-        with wave.open(str(wav_path), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(rate)
-            w.writeframes(pause.join(sentences))
+        from voiceguide.audio import write_wav  # pydub comes with it: not for --help
+
+        write_wav(wav_path, pause.join(sentences), rate)
 
 
 def _piper_model(voice: str | None) -> tuple[Path, Path]:

@@ -1,10 +1,24 @@
-"""Errors the user can act on. The CLI alone turns them into exit codes."""
+"""Errors the user can act on, and the exit status of each outcome.
+
+The CLI group (voiceguide/cli.py) alone turns them into messages; the entry
+point (voiceguide/launch.py) alone ends the process with the status.
+"""
+
+EXIT_OK = 0
+EXIT_ENVIRONMENT = 1  # the machine lacks something: TTS, ffmpeg, disk; or a bug
+EXIT_INPUT = 2  # bad input: a routine, an option, a path
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM (128 + SIGTERM)
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is so every cleanup runs (see launch.py)."""
 
 
 class VoiceguideError(Exception):
     """Base of every error voiceguide reports to the user as one line."""
 
-    exit_code = 1
+    exit_code = EXIT_ENVIRONMENT
 
 
 class InputError(VoiceguideError):
@@ -14,7 +28,7 @@ class InputError(VoiceguideError):
     so the line can be added once the file's text is at hand.
     """
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
     def __init__(self, message: str, source: str | None = None, field: str | None = None):
         super().__init__(message)
@@ -42,4 +56,4 @@ class UnknownStretch(InputError):
 class EnvironmentFailure(VoiceguideError):
     """The machine lacks something voiceguide needs: TTS, ffmpeg, disk (exit 1)."""
 
-    exit_code = 1
+    exit_code = EXIT_ENVIRONMENT

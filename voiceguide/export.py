@@ -14,6 +14,7 @@ request the sidecars (LRC, WebVTT, JSON chapters) and the split tracks.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import subprocess
@@ -23,102 +24,50 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voiceguide import ffmpeg, loudness
-from voiceguide.atomic import atomic_path, write_text_atomic
-from voiceguide.chapters import Chapter
+from voiceguide import ffmpeg, loudness, sidecars
+from voiceguide.atomic import NAME_MAX, atomic_path, cut_utf8
+from voiceguide.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, ms
+from voiceguide.chapters import Chapter, chapters_of, excerpt
+from voiceguide.cover import Cover, for_embedding, generated_cover
 from voiceguide.errors import EnvironmentFailure, InputError
+from voiceguide.formats import FORMATS
+from voiceguide.mix import frame_of
+from voiceguide.outputs import PLAYLIST, Outputs
+from voiceguide.sidecars import PlaylistEntry, m3u8
+from voiceguide.tags import TrackInfo, track_info, write_tags
 
 if TYPE_CHECKING:
-    from voiceguide.cover import Cover
-    from voiceguide.tags import TrackInfo
     from voiceguide.timeline import Timeline
 
-MP3_BITRATE = "96k"  # constant bitrate: mono speech sounds clean and players seek exactly
-# AAC: the "fast" coder encodes speech about 2.5x quicker than the default one, and is no worse on
-# it (waveform SNR of a real session at 64k mono: 28.5 dB against 23 dB).
 
+def ffmetadata(chapters: Sequence[Chapter] = ()) -> str:
+    """ffmpeg's metadata file, for the chapters' times only, in milliseconds.
 
-@dataclass(frozen=True)
-class Format:
-    name: str
-    suffixes: tuple[str, ...]  # the first is the one to name new files with
-    args: tuple[str, ...]  # ffmpeg output options: codec, then muxer
-    description: str
-
-
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("mp3", (".mp3",), ("-c:a", "libmp3lame", "-b:a", MP3_BITRATE, "-id3v2_version", "4", "-f", "mp3"),
-               "MP3, 96 kbit/s, ID3v2.4 tags with chapters and lyrics"),
-        Format("m4b", (".m4b", ".m4a"),
-               ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "64k", "-f", "ipod", "-brand", "M4B ", "-movflags", "+faststart"),
-               "AAC audiobook (M4B) with chapters, as audiobook players expect"),
-        Format("m4a", (".m4a", ".m4b"),
-               ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "64k", "-f", "ipod", "-movflags", "+faststart"),
-               "AAC (M4A) with chapters"),
-        Format("opus", (".opus", ".ogg"), ("-c:a", "libopus", "-b:a", "48k", "-ar", "48000", "-f", "opus"),
-               "Ogg Opus, 48 kbit/s, Vorbis comment chapters"),
-        Format("ogg", (".ogg", ".oga"), ("-c:a", "libvorbis", "-q:a", "3", "-f", "ogg"),
-               "Ogg Vorbis, Vorbis comment chapters"),
-        Format("wav", (".wav",), ("-c:a", "pcm_s16le", "-f", "wav"),
-               "uncompressed 16-bit WAV"),
-    )
-}  # fmt: skip
-
-
-def format_for(path: Path, fmt: str | None = None) -> str:
-    """The format to write `path` in: `fmt` when given, else told by the file's extension."""
-    suffix = Path(path).suffix.lower()
-    if fmt is not None:
-        if fmt not in FORMATS:
-            raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        known = {s for f in FORMATS.values() for s in f.suffixes}
-        if suffix in known and suffix not in FORMATS[fmt].suffixes:
-            raise InputError(
-                f"{path}: the name ends in {suffix} but the format is {fmt}; "
-                f"name it {Path(path).stem}{FORMATS[fmt].suffixes[0]} or leave the format out"
-            )
-        return fmt
-    for f in FORMATS.values():
-        if suffix == f.suffixes[0]:
-            return f.name
-    if suffix == ".oga":
-        return "ogg"
-    names = ", ".join(f.suffixes[0] for f in FORMATS.values())
-    told = f"'{suffix}'" if suffix else "a name without an extension"
-    raise InputError(f"{path}: cannot tell the audio format from {told}; end the name in {names}, or give --format")
-
-
-def suffix_for(fmt: str) -> str:
-    """The extension new files of this format are named with: '.m4b'."""
-    return FORMATS[fmt].suffixes[0]
-
-
-def ffmetadata(tags: Mapping[str, str] | None = None, chapters: Sequence[Chapter] = ()) -> str:
-    """ffmpeg's metadata file: global tags, then one [CHAPTER] per chapter in milliseconds."""
-
-    def esc(value: str) -> str:
-        return re.sub(r"([=;#\\\n])", r"\\\1", value)
-
+    No text goes in it: ffmpeg's reader cannot read back a value that ends in
+    a backslash, however escaped. Tags and chapter titles go on the command
+    line instead (metadata_args), where every character is itself.
+    """
     lines = [";FFMETADATA1"]
-    lines += [f"{esc(k)}={esc(v)}" for k, v in (tags or {}).items()]
     for c in chapters:
-        lines += [
-            "[CHAPTER]",
-            "TIMEBASE=1/1000",
-            f"START={round(c.start * 1000)}",
-            f"END={round(c.end * 1000)}",
-            f"title={esc(c.title)}",
-        ]
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={ms(c.start)}", f"END={ms(c.end)}"]
     return "\n".join(lines) + "\n"
+
+
+def metadata_args(tags: Mapping[str, str] | None = None, chapters: Sequence[Chapter] = ()) -> list[str]:
+    """ffmpeg options setting the global tags and each chapter's title (NUL, which argv cannot carry, dropped)."""
+    args: list[str] = []
+    for key, value in (tags or {}).items():
+        args += ["-metadata", f"{key}={value}".replace("\0", "")]
+    for n, chapter in enumerate(chapters):
+        args += [f"-metadata:c:{n}", f"title={chapter.title}".replace("\0", "")]
+    return args
 
 
 @contextlib.contextmanager
 def _metadata_file(text: str) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix="voiceguide-", suffix=".ffmeta")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         yield Path(name)
     finally:
@@ -127,60 +76,67 @@ def _metadata_file(text: str) -> Iterator[Path]:
 
 def encode(
     chunks: Iterable[bytes],
-    target: Path,
+    path: Path,
     fmt: str = "mp3",
     tags: Mapping[str, str] | None = None,
     chapters: Sequence[Chapter] = (),
     finish: Callable[[Path], None] | None = None,
     filters: str | None = None,
     also: Callable[[bytes], None] | None = None,
+    name: str | None = None,
 ) -> None:
-    """Stream PCM (16-bit mono 44.1 kHz) into ffmpeg; `target` appears only when complete.
+    """Stream PCM (16-bit mono, SAMPLE_RATE) into ffmpeg, writing `path` (a staging file: see atomic.py).
 
-    `finish(tmp)` runs on the encoded temporary file before the rename; what it
-    raises leaves `target` untouched. `filters` is an ffmpeg audio filter chain
-    for the whole stream; `also(chunk)` is handed every chunk too (a loudness meter).
+    `finish(path)` runs on the encoded file (tags). `filters` is an ffmpeg audio
+    filter chain for the whole stream; `also(chunk)` is handed every chunk too
+    (a loudness meter). `name` is what messages call the file.
     """
-    from voiceguide.audio import CHANNELS, SAMPLE_RATE
-
     spec = FORMATS[fmt]
-    target = Path(target)
-    with atomic_path(target) as tmp, _metadata_file(ffmetadata(tags, chapters)) as meta:
+    path = Path(path)
+    name = name or path.name
+    with _metadata_file(ffmetadata(chapters)) as meta:
         args = [
             "-nostdin", "-hide_banner", "-loglevel", "error",
             "-f", "s16le", "-ar", str(SAMPLE_RATE), "-ac", str(CHANNELS), "-i", "pipe:0",
-            "-f", "ffmetadata", "-i", str(meta),
-            "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-            *(("-af", filters) if filters else ()), *spec.args, "-y", str(tmp),
+            "-f", "ffmetadata", "-i", ffmpeg.file_url(meta),
+            "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", *metadata_args(tags, chapters),
+            *(("-af", filters) if filters else ()), *spec.args, "-y", ffmpeg.file_url(path),
         ]  # fmt: skip
-        pcm_bytes = _run(args, chunks, target, also)
-        # An ffmpeg that exits 0 but wrote (almost) nothing must not replace a good file.
-        seconds = pcm_bytes / (2 * SAMPLE_RATE)
-        if tmp.stat().st_size < min(4096, 200 * seconds):  # even silence costs more than this in every format
-            raise EnvironmentFailure(f"ffmpeg wrote no audio to {target.name}; check your ffmpeg (ffmpeg -version)")
-        if finish is not None:
-            finish(tmp)
+        pcm_bytes = _run(args, chunks, name, also)
+    # An ffmpeg that exits 0 but wrote (almost) nothing must not replace a good file.
+    seconds = pcm_bytes / (SAMPLE_WIDTH * SAMPLE_RATE)
+    if path.stat().st_size < min(4096, 200 * seconds):  # even silence costs more than this in every format
+        raise EnvironmentFailure(f"ffmpeg wrote no audio to {name}; check your ffmpeg (ffmpeg -version)")
+    if finish is not None:
+        finish(path)
 
 
-def _run(args: list[str], chunks: Iterable[bytes], target: Path, also: Callable[[bytes], None] | None = None) -> int:
+def _feed(proc: subprocess.Popen[bytes], chunks: Iterable[bytes], also: Callable[[bytes], None] | None) -> int:
+    """Write every chunk to ffmpeg's stdin; the number of bytes given (ffmpeg dying stops it early)."""
+    assert proc.stdin is not None
+    written = 0
+    try:
+        for chunk in chunks:
+            written += len(chunk)
+            proc.stdin.write(chunk)
+            if also is not None:
+                also(chunk)
+    except BrokenPipeError:
+        pass  # ffmpeg died; its exit status and message say why
+    finally:
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+    return written
+
+
+def _run(args: list[str], chunks: Iterable[bytes], name: str, also: Callable[[bytes], None] | None = None) -> int:
     """Feed `chunks` to ffmpeg run with `args`; return the number of PCM bytes it was given."""
     with tempfile.TemporaryFile() as errors:
         proc = ffmpeg.popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors)
-        written = 0
         try:
-            try:
-                for chunk in chunks:
-                    written += len(chunk)
-                    proc.stdin.write(chunk)
-                    if also is not None:
-                        also(chunk)
-            except BrokenPipeError:
-                pass  # ffmpeg died; its exit status and message say why
-            finally:
-                try:
-                    proc.stdin.close()
-                except BrokenPipeError:
-                    pass
+            written = _feed(proc, chunks, also)
             code = proc.wait()
         finally:
             if proc.poll() is None:  # interrupted mid-write: don't leave ffmpeg behind
@@ -190,112 +146,107 @@ def _run(args: list[str], chunks: Iterable[bytes], target: Path, also: Callable[
             errors.seek(0)
             lines = errors.read().decode("utf-8", "replace").strip().splitlines()
             detail = lines[-1] if lines else f"exit status {code}"
-            raise EnvironmentFailure(f"ffmpeg failed to encode {target.name}: {detail}")
+            raise EnvironmentFailure(f"ffmpeg failed to encode {name}: {detail}")
         return written
 
 
 # -- a whole session -------------------------------------------------------
 
 
+def timeline_json(timeline: Timeline) -> str:
+    """The timeline contract as written by --timeline and printed by `script --format json`."""
+    return json.dumps(timeline.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
 def export_session(
     render: Callable[[], Iterable[bytes]],
     timeline: Timeline,
-    output: Path,
+    outputs: Outputs,
     *,
-    fmt: str | None = None,
     info: TrackInfo | None = None,
     cover: Cover | None = None,
-    lrc_path: Path | None = None,
-    vtt_path: Path | None = None,
-    chapters_path: Path | None = None,
-    split_dir: Path | None = None,
     gain_key: str | None = None,
-    extra_texts: Sequence[tuple[Path, str]] = (),
 ) -> Exported:
-    """Write the session's audio file and, on request, its sidecars and split tracks.
+    """Write the session's audio file and, as `outputs` asks, its sidecars and split tracks.
 
     `render()` returns a fresh iterator of the session's PCM chunks each time it
-    is called (once, or twice with `split_dir`). `info` defaults to
-    tags.track_info(timeline), `cover` to the cover drawn from the routine.
-    `extra_texts` are more (path, text) files to write beside (the timeline JSON).
-    The text files are written to temporary files first, so a full disk stops
-    the export before the audio file is touched; all are renamed into place
-    once the audio is. Returns the paths written, the audio file first.
+    is called (once, or twice with a split folder; once more when the loudness
+    meter asks for another gain). `info` defaults to tags.track_info(timeline),
+    `cover` to the cover drawn from the routine. Every file is written to a
+    temporary file beside its target first and all are renamed into place only
+    once every one is complete: a build that stops leaves no new or replaced
+    output behind. Returns the paths written, the audio file first.
     """
-    from voiceguide import sidecars
-    from voiceguide.chapters import chapters_of
-    from voiceguide.cover import for_embedding, generated_cover
-    from voiceguide.tags import track_info
-
-    fmt = format_for(output, fmt)
-    if split_dir is not None:
-        check_split_folder(split_dir)
     info = info or track_info(timeline)
-    cover = for_embedding(cover) if cover is not None else generated_cover(timeline, info.title)
     chapters = chapters_of(timeline)
-
+    names = [track_file_name(n, len(chapters), c.title) for n, c in enumerate(chapters, 1)]
+    if outputs.split is not None:
+        outputs.check_tracks(names)  # before any work, like every other path
+    cover = for_embedding(cover) if cover is not None else generated_cover(timeline, info.title)
     texts = [
-        (lrc_path, lambda: sidecars.lrc(timeline, artist=info.artist, album=info.album_name, title=info.title)),
-        (vtt_path, lambda: sidecars.vtt(timeline)),
-        (chapters_path, lambda: sidecars.podcast_chapters_json(timeline, chapters, title=info.title)),
-        *((path, lambda text=text: text) for path, text in extra_texts),
+        (outputs.lrc, lambda: sidecars.lrc(timeline, artist=info.artist, album=info.album_name, title=info.title)),
+        (outputs.vtt, lambda: sidecars.vtt(timeline)),
+        (outputs.chapters, lambda: sidecars.podcast_chapters_json(timeline, chapters, title=info.title)),
+        (outputs.timeline, lambda: timeline_json(timeline)),
     ]
+    written = [outputs.audio] + [path for path, _ in texts if path is not None]
     with contextlib.ExitStack() as staged:
         for path, text in texts:
             if path is not None:
-                staged.enter_context(atomic_path(Path(path))).write_text(text(), encoding="utf-8")
-        measured, gain = _encode_on_target(render, timeline, output, fmt, info, chapters, cover, gain_key)
-    written = [Path(output)] + [Path(path) for path, _ in texts if path is not None]
-    if split_dir is not None:
-        written += split_tracks(
-            render(), timeline, chapters, Path(split_dir), info, cover, filters=loudness.master_filter(gain)
-        )
-    return Exported(written, measured)
+                staged.enter_context(atomic_path(path)).write_text(text(), encoding="utf-8")
+        audio = staged.enter_context(atomic_path(outputs.audio))
+        gain, level = _encode_on_target(render, timeline, audio, outputs, info, chapters, cover, gain_key)
+        if outputs.split is not None:
+            written += split_tracks(
+                render(), timeline, chapters, outputs.split, info, cover,
+                filters=loudness.master_filter(gain), staged=staged,
+            )  # fmt: skip
+    return Exported(written, level)
 
 
-def _encode_on_target(render, timeline, output, fmt, info, chapters, cover, gain_key):
-    """Encode with the gain that lands the mix on the loudness target; measure while encoding."""
-    from voiceguide.tags import write_tags
+def _encode_on_target(
+    render: Callable[[], Iterable[bytes]],
+    timeline: Timeline,
+    path: Path,
+    outputs: Outputs,
+    info: TrackInfo,
+    chapters: Sequence[Chapter],
+    cover: Cover | None,
+    gain_key: str | None,
+) -> tuple[float, float | None]:
+    """Encode with the master gain that lands this mix on the loudness target; (gain, LUFS expected).
 
+    The gain is a function of the mix alone (loudness.Measurement.gain), so the
+    same mix always gives the same samples; the gain remembered from the last
+    build of its kind is only a first guess that, when right, saves a second encode.
+    """
     gain = loudness.remembered_gain(gain_key) if gain_key else loudness.DEFAULT_GAIN_DB
-    measured: loudness.Measurement | None = None
-    for attempt in range(2):
-        analyzer = loudness.Analyzer(gain, fmt)
-        try:
-
-            def finish(tmp: Path) -> None:
-                nonlocal measured
-                measured = analyzer.result()
-                if attempt == 0 and measured is not None and abs(measured.corrected(gain) - gain) > 0.05:
-                    if not measured.on_target():
-                        raise _Again()  # before the rename: the target is not touched
-                write_tags(tmp, fmt, timeline, info, chapters, cover)
-
-            encode(render(), output, fmt, info.ffmpeg_tags(), chapters, finish, loudness.master_filter(gain),
-                   analyzer.write)  # fmt: skip
-            break
-        except _Again:
-            gain = measured.corrected(gain)
-        finally:
-            analyzer.abort()
-    if gain_key and measured is not None:
-        loudness.remember_gain(gain_key, measured.corrected(gain))
-    return measured, gain
-
-
-class _Again(Exception):
-    """The first pass missed the loudness target: encode again with the corrected gain."""
+    meter = loudness.Analyzer(outputs.fmt)
+    try:
+        encode(render(), path, outputs.fmt, info.ffmpeg_tags(), chapters, None, loudness.master_filter(gain),
+               meter.write, name=outputs.audio.name)  # fmt: skip
+        measured = meter.result()
+    finally:
+        meter.abort()
+    if measured is None:
+        return gain, None
+    if measured.gain() != gain:
+        gain = measured.gain()
+        encode(render(), path, outputs.fmt, info.ffmpeg_tags(), chapters, None, loudness.master_filter(gain),
+               name=outputs.audio.name)  # fmt: skip
+    write_tags(path, outputs.fmt, timeline, info, chapters, cover)
+    if gain_key:
+        loudness.remember_gain(gain_key, gain)
+    return gain, measured.expected(gain)
 
 
 @dataclass(frozen=True)
 class Exported:
     paths: list[Path]  # the audio file first
-    loudness: loudness.Measurement | None  # of the audio file, as encoded
+    loudness: float | None  # LUFS the audio file measures, as encoded
 
 
 # -- split tracks ------------------------------------------------------------
-
-PLAYLIST = "playlist.m3u8"
 
 
 def split_tracks(
@@ -307,6 +258,7 @@ def split_tracks(
     cover: Cover | None = None,
     playlist: str = PLAYLIST,
     filters: str | None = None,
+    staged: contextlib.ExitStack[bool | None] | None = None,
 ) -> list[Path]:
     """One MP3 per chapter, cut from one pass over the session's PCM, plus a playlist.
 
@@ -314,41 +266,60 @@ def split_tracks(
     its LAME header carries the encoder delay and padding, so players that play
     gapless (and ffmpeg) join them back to the session's exact length. Tracks
     are tagged like the whole file (TRCK n/N, the chapter's title, its own cues
-    as lyrics). Returns the tracks' paths, then the playlist's.
+    as lyrics). They are renamed into place when `staged` closes (at once when
+    it is None). Returns the tracks' paths, then the playlist's.
     """
-    from voiceguide.audio import SAMPLE_RATE
-    from voiceguide.chapters import excerpt
-    from voiceguide.mix import frame_of
-    from voiceguide.sidecars import PlaylistEntry, m3u8
-    from voiceguide.tags import write_tags
+    with contextlib.ExitStack() as own:
+        stack = own if staged is None else staged
+        folder = Path(folder)
+        stack.enter_context(_made_folder(folder))
+        source = _Frames(chunks)
+        total = len(chapters)
+        written: list[Path] = []
+        entries: list[PlaylistEntry] = []
+        for n, chapter in enumerate(chapters, 1):
+            name = track_file_name(n, total, chapter.title)
+            tags = replace(info, title=chapter.title, album=info.album_name, track=(n, total))
+            part = excerpt(timeline, chapter)
+            first, last = frame_of(chapter.start), frame_of(chapter.end)
 
-    folder = check_split_folder(folder)
+            def finish(tmp: Path, tags: TrackInfo = tags, part: Timeline = part) -> None:
+                write_tags(tmp, "mp3", part, tags, (), cover)
+
+            tmp = stack.enter_context(atomic_path(folder / name))
+            encode(source.take(first, last), tmp, "mp3", tags.ffmpeg_tags(), finish=finish, filters=filters, name=name)
+            written.append(folder / name)
+            entries.append(PlaylistEntry(name, (last - first) / SAMPLE_RATE, chapter.title))
+        text = m3u8(entries, title=info.album_name)
+        stack.enter_context(atomic_path(folder / playlist)).write_text(text, encoding="utf-8")
+    return written + [folder / playlist]
+
+
+@contextlib.contextmanager
+def _made_folder(folder: Path) -> Iterator[None]:
+    """Make `folder` (and its missing parents); on failure remove what was made, if empty."""
+    made: list[Path] = []
+    at = folder
+    while not at.exists():
+        made.append(at)
+        at = at.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    source = _Frames(chunks)
-    total = len(chapters)
-    written: list[Path] = []
-    entries: list[PlaylistEntry] = []
-    for n, chapter in enumerate(chapters, 1):
-        name = track_file_name(n, total, chapter.title)
-        tags = replace(info, title=chapter.title, album=info.album_name, track=(n, total))
-        part = excerpt(timeline, chapter)
-        first, last = frame_of(chapter.start), frame_of(chapter.end)
-
-        def finish(tmp: Path, tags=tags, part=part) -> None:
-            write_tags(tmp, "mp3", part, tags, (), cover)
-
-        encode(source.take(first, last), folder / name, "mp3", tags.ffmpeg_tags(), finish=finish, filters=filters)
-        written.append(folder / name)
-        entries.append(PlaylistEntry(name, (last - first) / SAMPLE_RATE, chapter.title))
-    write_text_atomic(folder / playlist, m3u8(entries, title=info.album_name))
-    return written + [folder / playlist]
+    try:
+        yield
+    except BaseException:
+        for path in made:  # deepest first
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        raise
 
 
 def check_split_folder(folder: Path) -> Path:
-    """Refuse, before any work, a split folder that is a file."""
+    """Refuse a split folder that is a file (Outputs.checked does every other check)."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file; give a folder for the split tracks")
@@ -356,18 +327,22 @@ def check_split_folder(folder: Path) -> Path:
 
 
 def track_file_name(number: int, total: int, title: str, suffix: str = ".mp3") -> str:
-    """'03 Lunge With Hamstring Stretch (right side).mp3': sorts in play order, safe on every OS."""
+    """'03 Lunge With Hamstring Stretch (right side).mp3': sorts in play order, safe on every OS.
+
+    Cut to NAME_MAX bytes of UTF-8, the file systems' limit on one name.
+    """
     safe = re.sub(r'[\x00-\x1f<>:"/\\|?*]', "-", title)
     safe = " ".join(safe.split()).strip(" .") or "Track"
-    return f"{number:0{max(2, len(str(total)))}d} {safe[:100]}{suffix}"
+    prefix = f"{number:0{max(2, len(str(total)))}d} "
+    room = NAME_MAX - len(prefix.encode()) - len(suffix.encode())
+    safe = cut_utf8(safe, room).rstrip(" .") or "Track"
+    return f"{prefix}{safe}{suffix}"
 
 
 class _Frames:
     """A stream of PCM chunks read by absolute frame ranges, in order, one chunk in memory."""
 
     def __init__(self, chunks: Iterable[bytes]):
-        from voiceguide.audio import CHANNELS, SAMPLE_WIDTH
-
         self.frame = SAMPLE_WIDTH * CHANNELS  # bytes
         self.chunks = iter(chunks)
         self.buffer = b""

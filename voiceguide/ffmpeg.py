@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
+import os
 import shutil
-import signal
 import subprocess
 from functools import lru_cache
+from typing import Any
 
+import imageio_ffmpeg
+
+from voiceguide.atomic import signals_held
 from voiceguide.errors import EnvironmentFailure
 
 
@@ -17,10 +20,8 @@ def ffmpeg_path() -> str:
     if found:
         return found
     try:
-        import imageio_ffmpeg
-
-        return imageio_ffmpeg.get_ffmpeg_exe()
-    except (ImportError, RuntimeError):
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except RuntimeError:
         raise EnvironmentFailure(
             "no ffmpeg found: install it (apt install ffmpeg) or reinstall voiceguide "
             "so its imageio-ffmpeg dependency is present"
@@ -34,26 +35,18 @@ def _failed(exc: OSError) -> EnvironmentFailure:
     )
 
 
-@contextlib.contextmanager
-def signals_held():
-    """Hold Ctrl-C and SIGTERM while a child starts, so none lands between its
-    fork and our holding its handle: such an orphan ffmpeg would finish writing
-    a temporary file after the cleanup removed it. The child inherits the
-    block, so only our explicit kill stops it; held signals arrive right after.
+def file_url(path: str | os.PathLike[str]) -> str:
+    """A local file as ffmpeg must be told it: `file:` and an absolute path, so a name such as
+    `pipe:0`, `cache:x.wav` or `mix:1.wav` is that file, never one of ffmpeg's protocols."""
+    return "file:" + os.path.abspath(os.fspath(path))
+
+
+def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
+    """Start ffmpeg with `args`; a missing or broken binary is an EnvironmentFailure.
+
+    ffmpeg never reads voiceguide's own stdin: it gets a pipe of ours or nothing.
     """
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def popen(args: list[str], **kwargs) -> subprocess.Popen:
-    """Start ffmpeg with `args`; a missing or broken binary is an EnvironmentFailure."""
+    kwargs.setdefault("stdin", subprocess.DEVNULL)
     try:
         with signals_held():
             return subprocess.Popen([ffmpeg_path(), *args], **kwargs)
@@ -61,8 +54,10 @@ def popen(args: list[str], **kwargs) -> subprocess.Popen:
         raise _failed(exc) from None
 
 
-def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
     """Run ffmpeg with `args` to the end; a missing or broken binary is an EnvironmentFailure."""
+    if "input" not in kwargs:
+        kwargs.setdefault("stdin", subprocess.DEVNULL)
     try:
         return subprocess.run([ffmpeg_path(), *args], **kwargs)
     except OSError as exc:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from voiceguide.errors import InputError
-from voiceguide.text import clean, has_words
+from voiceguide.text import MAX_CUE_CHARS, clean, has_words
 
 _MISSING = object()
 
@@ -46,7 +46,8 @@ class Fields:
         if not isinstance(data, dict):
             raise self.error(f"expected a table, got {_describe(data)}", at=path)
         self.data = data
-        self.seen: set[str] = set()
+        self.seen: set[str] = set()  # keys read
+        self.asked: set[str] = set()  # keys read or looked for
 
     def where(self, key: str | None = None) -> str:
         if key is None:
@@ -54,22 +55,37 @@ class Fields:
         return f"{self.path}.{key}" if self.path else key
 
     def error(self, message: str, at: str | None = None) -> InputError:
+        """The error to raise; a misspelled key, the likely cause of any error here, is named instead."""
+        typo = self._typo() if hasattr(self, "asked") else None
+        if typo is not None:
+            message, at = f"unknown key {typo[0]!r}; did you mean {typo[1]!r}?", self.where(typo[0])
         at = self.path if at is None else at
         location = f"{self.source}: {at}" if at else self.source
         return InputError(f"{location}: {message}", source=self.source, field=at)
 
     def has(self, key: str) -> bool:
+        self.asked.add(key)
         return key in self.data
 
     def raw(self, key: str, default: Any = _MISSING) -> Any:
         self.seen.add(key)
+        self.asked.add(key)
         if key in self.data:
             return self.data[key]
         if default is _MISSING:
             raise self.error("is missing", at=self.where(key))
         return default
 
-    def text(self, key: str, default: Any = _MISSING, max_len: int = 300) -> Any:
+    def _typo(self) -> tuple[str, str] | None:
+        """(a key of the table nobody asked for, the asked-for key it looks like): `stepps`, `steps`."""
+        for key in self.data:
+            if key not in self.asked:
+                close = difflib.get_close_matches(str(key), sorted(self.asked), n=1, cutoff=0.6)
+                if close:
+                    return str(key), close[0]
+        return None
+
+    def text(self, key: str, default: Any = _MISSING, max_len: int = MAX_CUE_CHARS) -> Any:
         value = self.raw(key, default)
         if value is default and default is not _MISSING:
             return value
@@ -94,7 +110,7 @@ class Fields:
         return value
 
     def texts(
-        self, key: str, default: Any = _MISSING, max_len: int = 300, max_items: int = 50, min_items: int = 0
+        self, key: str, default: Any = _MISSING, max_len: int = MAX_CUE_CHARS, max_items: int = 50, min_items: int = 0
     ) -> Any:
         value = self.raw(key, default)
         if value is default and default is not _MISSING:

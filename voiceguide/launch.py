@@ -1,10 +1,11 @@
-"""The console entry point: signals are handled before anything heavy is imported.
+"""The console entry point: the one place for signals and the exit status.
 
 SIGTERM and Ctrl-C can come at any moment, even while Click is still being
 imported; either way the user gets one line and exit status 143 or 130, and
-no temporary file is left (every writer cleans up in `finally`). The process
-then ends with os._exit, because onnxruntime (Piper) aborts when its worker
-threads meet interpreter shutdown.
+no temporary file is left (every writer cleans up in `finally`). Every command
+(`build`, `serve`, ...) ends here. After an interrupt the process ends with
+os._exit, because onnxruntime (Piper) aborts when its worker threads meet
+interpreter shutdown.
 """
 
 from __future__ import annotations
@@ -12,32 +13,28 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from types import FrameType
+
+from voiceguide.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is so every cleanup runs."""
-
-
-def _on_sigterm(signum, frame):
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise Terminated()
 
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        from voiceguide.cli import cli
+        from voiceguide.cli import run
 
-        cli(prog_name="voiceguide")
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except KeyboardInterrupt:  # before Click took over
+        code = run(sys.argv[1:])
+    except KeyboardInterrupt:  # before the CLI could say what was written: nothing was
         sys.stderr.write("Interrupted: nothing was written.\n")
-        code = 130
+        code = EXIT_INTERRUPTED
     except Terminated:
         sys.stderr.write("Terminated: nothing was written.\n")
-        code = 143
-    if code in (130, 143):
+        code = EXIT_TERMINATED
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

@@ -15,24 +15,21 @@ import functools
 import math
 import os
 import queue
+import shutil
+import stat
 import subprocess
-import tempfile
 import threading
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)  # audioop, 3.11-3.12
-    try:
-        import audioop
-    except ImportError:  # pragma: no cover - 3.13 without audioop-lts
-        from pydub import pyaudioop as audioop
-
 from voiceguide import ffmpeg
-from voiceguide.audio import SAMPLE_RATE
+from voiceguide.atomic import atomic_path
+from voiceguide.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, audioop
+from voiceguide.cache import cache_dir
 from voiceguide.errors import EnvironmentFailure, InputError
-from voiceguide.timeline import Timeline
+from voiceguide.loudness import parse_summary
+from voiceguide.mix import frame_of
+from voiceguide.timeline import CHIME, Timeline
 
 AMBIENT = "ambient"
 BED_LUFS = -40.0  # the bed in silence: 18 LU under the voice, below the gate of the integrated loudness
@@ -42,6 +39,8 @@ RELEASE = 0.8  # seconds it takes to come back after one
 STEP = 0.005  # seconds per gain step of the ducking envelope: smooth, and cheap
 FADE_IN, FADE_OUT = 3.0, 5.0
 AMBIENT_LOOP = 40.0  # seconds: every partial and swell repeats exactly, so the loop is seamless
+AMBIENT_FILE = "ambient-v1.flac"  # in the cache's music/ folder (see cache.OWN_FILES)
+MEASURE_SECONDS = 300  # of a music file, for its loudness
 
 
 class MusicBed:
@@ -49,13 +48,14 @@ class MusicBed:
         self.timeline = timeline
         self.path = ambient_pad() if source == AMBIENT else _music_file(source)
         self.gain_db = BED_LUFS - measure_loudness(self.path)
-        self.ducked = _duck_spans(timeline)
+        # Under the chimes too: their peaks are the session's highest, and a bed added on
+        # top of them would hold the master gain (and the loudness) down.
+        chimes = [(e.start, e.end) for e in timeline.events if e.kind == CHIME]
+        self.ducked = _merged(sorted(_duck_spans(timeline) + chimes))
         self._ends = [end for _, end in self.ducked]
 
     def chunks(self, chunk_frames: int) -> Iterator[bytes]:
         """The ducked bed, `chunk_frames` samples at a time, the session's length in all."""
-        from voiceguide.mix import frame_of
-
         total = frame_of(self.timeline.duration)
         duration = total / SAMPLE_RATE
         fade = (
@@ -64,8 +64,8 @@ class MusicBed:
         )
         args = [
             "-nostdin", "-hide_banner", "-loglevel", "error",
-            "-stream_loop", "-1", "-i", str(self.path), "-t", f"{duration:.6f}",
-            "-af", fade, "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "pipe:1",
+            "-stream_loop", "-1", "-i", ffmpeg.file_url(self.path), "-t", f"{duration:.6f}",
+            "-af", fade, "-f", "s16le", "-ac", str(CHANNELS), "-ar", str(SAMPLE_RATE), "pipe:1",
         ]  # fmt: skip
         proc = ffmpeg.popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         # Read ahead on a thread, so decoding the bed overlaps the mixing and encoding.
@@ -73,9 +73,10 @@ class MusicBed:
         sizes = [min(chunk_frames, total - at) for at in range(0, total, chunk_frames)]
 
         def read() -> None:
+            assert proc.stdout is not None
             for want in sizes:
-                data = proc.stdout.read(want * 2) or b""
-                ahead.put(data + b"\0" * (want * 2 - len(data)))  # a bed a few samples short ends in silence
+                data = proc.stdout.read(want * SAMPLE_WIDTH) or b""
+                ahead.put(data + b"\0" * (want * SAMPLE_WIDTH - len(data)))  # a bed a few samples short ends in silence
 
         reader = threading.Thread(target=read, name="voiceguide-music", daemon=True)
         reader.start()
@@ -90,15 +91,16 @@ class MusicBed:
 
     def _duck(self, data: bytes, first: int) -> bytes:
         step = int(STEP * SAMPLE_RATE)
-        t0, t1 = first / SAMPLE_RATE, (first + len(data) // 2) / SAMPLE_RATE
+        frames = len(data) // SAMPLE_WIDTH
+        t0, t1 = first / SAMPLE_RATE, (first + frames) / SAMPLE_RATE
         spans = self._spans_near(t0, t1)
         if not spans:
             return data
         out = bytearray()
-        for at in range(0, len(data) // 2, step):
-            piece = data[at * 2 : (at + step) * 2]
+        for at in range(0, frames, step):
+            piece = data[at * SAMPLE_WIDTH : (at + step) * SAMPLE_WIDTH]
             gain = self.gain_at((first + at + step / 2) / SAMPLE_RATE, spans)
-            out += piece if gain == 1.0 else audioop.mul(piece, 2, gain)
+            out += piece if gain == 1.0 else audioop.mul(piece, SAMPLE_WIDTH, gain)
         return bytes(out)
 
     def _spans_near(self, t0: float, t1: float) -> list[tuple[float, float]]:
@@ -140,12 +142,32 @@ def _duck_spans(timeline: Timeline) -> list[tuple[float, float]]:
     return spans
 
 
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sorted spans joined where the bed would not come back up between them."""
+    out: list[tuple[float, float]] = []
+    for start, end in spans:
+        if out and start - out[-1][1] < ATTACK + RELEASE:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
 def _music_file(source: str) -> Path:
+    """The music file named: a regular file (a FIFO or device would never end), else an input error."""
     path = Path(source)
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"--music: {path}: no such file; give an audio file, or 'ambient'") from None
+    except OSError as exc:
+        raise InputError(f"--music: {path}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
         raise InputError(f"--music: {path}: is a directory; give an audio file, or 'ambient'")
-    if not path.is_file():
-        raise InputError(f"--music: {path}: no such file; give an audio file, or 'ambient'")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"--music: {path}: is not a regular file (a device or FIFO); give an audio file")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"--music: {path}: permission denied; make it readable")
     return path
 
 
@@ -155,31 +177,42 @@ def check_music(source: str) -> None:
         measure_loudness(_music_file(source))
 
 
-@functools.lru_cache(maxsize=8)
-def measure_loudness(path: Path) -> float:
-    """Integrated loudness of (the first five minutes of) an audio file, per ffmpeg's ebur128."""
+def _loudness(path: Path) -> float | None:
+    """Integrated loudness of (the first MEASURE_SECONDS of) an audio file per ffmpeg's ebur128; None if unreadable."""
     args = [
-        "-nostdin", "-hide_banner", "-nostats", "-t", "300", "-i", str(path),
-        "-af", "aresample=44100,ebur128=framelog=verbose", "-f", "null", "-",
+        "-nostdin", "-hide_banner", "-nostats", "-t", str(MEASURE_SECONDS), "-i", ffmpeg.file_url(path),
+        "-af", f"aresample={SAMPLE_RATE},ebur128=framelog=verbose", "-f", "null", "-",
     ]  # fmt: skip
     done = ffmpeg.run(args, capture_output=True, text=True, errors="replace")
-    summary = done.stderr[done.stderr.rfind("Summary:") :]
-    if done.returncode != 0 or "I:" not in summary:
+    return parse_summary(done.stderr) if done.returncode == 0 else None
+
+
+@functools.lru_cache(maxsize=8)
+def measure_loudness(path: Path) -> float:
+    """Integrated loudness of a music file; an input error when it is not audio, or silent."""
+    value = _loudness(path)
+    if value is None:
         raise InputError(f"--music: {path}: ffmpeg cannot read it as audio; give an audio file (mp3, ogg, wav, ...)")
-    value = summary.split("I:")[1].split("LUFS")[0].strip()
-    if value == "-inf" or float(value) < -70:
+    if value < -70:
         raise InputError(f"--music: {path}: is silent; give another file")
-    return float(value)
+    return value
 
 
 def ambient_pad() -> Path:
-    """A calm pad, made once by ffmpeg and kept in the cache: two soft chords breathing into each other."""
-    from voiceguide.cache import cache_dir
+    """A calm pad, made once by ffmpeg and kept in the cache: two soft chords breathing into each other.
 
-    path = cache_dir() / "music" / "ambient-v1.flac"
-    if path.is_file():
+    A pad found in the cache is measured before it is used: a damaged one is made again.
+    """
+    path = cache_dir() / "music" / AMBIENT_FILE
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        mode = 0
+    if stat.S_ISREG(mode) and (_loudness(path) or -math.inf) > -70:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
+    if stat.S_ISDIR(mode):  # a folder in its place would stop the rename for good
+        shutil.rmtree(path)
     # Frequencies with whole numbers of cycles in AMBIENT_LOOP and swells of 20 s
     # and 40 s, so the loop joins without a seam. A maj7 <-> D maj9, low and soft.
     loop = AMBIENT_LOOP
@@ -187,7 +220,7 @@ def ambient_pad() -> Path:
     chord_b = (73.5, 147.0, 220.0, 277.5, 370.0, 440.0)
     swell = f"(0.5+0.5*cos(2*PI*t/{loop / 2:g}))"
 
-    def voices(chord, weight):
+    def voices(chord: tuple[float, ...], weight: str) -> str:
         partials = "+".join(
             f"{0.05 / (1 + i * 0.4):.4f}*sin(2*PI*{round(f * loop) / loop:.4f}*t)*(0.75+0.25*sin(2*PI*t/{loop:g}+{i}))"
             for i, f in enumerate(chord)
@@ -195,19 +228,14 @@ def ambient_pad() -> Path:
         return f"({weight})*({partials})"
 
     expr = voices(chord_a, swell) + "+" + voices(chord_b, f"(1-{swell})")
-    fd, part = tempfile.mkstemp(suffix=".part.flac", dir=path.parent)
-    os.close(fd)
-    args = [
-        "-nostdin", "-hide_banner", "-loglevel", "error",
-        "-f", "lavfi", "-i", f"aevalsrc={expr}:s={SAMPLE_RATE}:d={loop:g}",
-        "-af", "lowpass=f=1800", "-c:a", "flac", "-f", "flac", "-y", part,
-    ]  # fmt: skip
-    try:
+    with atomic_path(path, record=False) as part:
+        args = [
+            "-nostdin", "-hide_banner", "-loglevel", "error",
+            "-f", "lavfi", "-i", f"aevalsrc={expr}:s={SAMPLE_RATE}:d={loop:g}",
+            "-af", "lowpass=f=1800", "-c:a", "flac", "-f", "flac", "-y", ffmpeg.file_url(part),
+        ]  # fmt: skip
         done = ffmpeg.run(args, capture_output=True, text=True)
         if done.returncode != 0:
             raise EnvironmentFailure(f"ffmpeg could not make the ambient pad: {done.stderr.strip()[-200:]}")
-        os.replace(part, path)
-    finally:
-        if os.path.exists(part):
-            os.unlink(part)
+    measure_loudness.cache_clear()  # a pad of the same name measured earlier was another file
     return path

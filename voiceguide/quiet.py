@@ -13,6 +13,7 @@ import io
 import os
 import sys
 import threading
+from collections.abc import Iterator
 
 _lock = threading.Lock()
 _depth = 0
@@ -21,7 +22,7 @@ _saved_stdout = None
 
 
 @contextlib.contextmanager
-def quiet_stdout():
+def quiet_stdout() -> Iterator[None]:
     """Silence stdout at the Python level and, where possible, at the file-descriptor level."""
     global _depth, _saved_fd, _saved_stdout
     with _lock:

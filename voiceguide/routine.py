@@ -16,14 +16,24 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide import routinefile
-from voiceguide.catalog import EQUIPMENT, KINDS, NEEDS, POSITIONS, SUITS, Catalog, Stretch, load_catalog, setup_items
+from voiceguide.catalog import (
+    EQUIPMENT,
+    HOLD_LIMITS,
+    KINDS,
+    NEEDS,
+    POSITIONS,
+    SUITS,
+    Catalog,
+    Stretch,
+    load_catalog,
+    setup_items,
+)
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields
 
 DEFAULT_PRESET = "full"
 SIDE_CHOICES = ("both", "right", "left")
 
-HOLD_LIMITS = (5, 300)
 REPS_LIMITS = (1, 50)
 GET_READY_LIMITS = (0, 120)
 ROUNDS_LIMITS = (1, 20)
@@ -69,12 +79,6 @@ class Routine:
     pool: bool = False  # a preset's stretches, which --minutes may trim; a person's choices are kept
     tempo: float | None = None  # seconds per rep; None: timeline.Pacing's
 
-    def with_overrides(self, hold: int | None = None) -> Routine:
-        steps = self.steps
-        if hold is not None:
-            steps = tuple(dataclasses.replace(s, hold=hold) for s in steps)
-        return dataclasses.replace(self, steps=steps)
-
     def warnings(self) -> list[str]:
         """Holds outside the source article's advice (docs/design.md) are allowed, but the person should know.
 
@@ -105,9 +109,9 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Rou
     path = Path(spec)
     if path.suffix.lower() in routinefile.ROUTINE_SUFFIXES or path.exists() or "/" in spec:
         raw = routinefile.read_bytes(path)
-        yaml = path.suffix.lower() in routinefile.YAML_SUFFIXES
+        data, yaml = routinefile.parse_any(raw, str(path), path.suffix)
         try:
-            return routine_from_data(routinefile.parse(raw, str(path), yaml=yaml), str(path), catalog)
+            return routine_from_data(data, str(path), catalog)
         except InputError as exc:
             line = routinefile.field_line(raw, exc.field, yaml) if exc.field and exc.source == str(path) else None
             if line is None:

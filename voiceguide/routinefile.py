@@ -1,37 +1,107 @@
 """Reading routine files (TOML or YAML) into plain data, safely.
 
 Refuses what people hand over by mistake: a directory, a missing path, a binary
-or non-UTF-8 file, a huge file, YAML anchors and aliases (which can explode in
-size) and YAML tags. Errors name the file and, where the format gives one, the line.
+or non-UTF-8 file, a huge file or an endless one (a device, a FIFO nobody
+writes), YAML anchors and aliases (which can explode in size), YAML tags and
+keys that are not plain text. A file without a known extension (`./morning`,
+`<(cat morning.toml)`) is read as TOML, then as YAML. Errors name the file and,
+where the format gives one, the line.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import select
+import stat
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
 
 from voiceguide.errors import InputError
 from voiceguide.tomlload import parse_toml
 
 MAX_BYTES = 256 * 1024  # a routine is a page of text, not a data set
+READ_SECONDS = 4.0  # a pipe or device that gives no more within this is refused
 YAML_SUFFIXES = (".yaml", ".yml")
 ROUTINE_SUFFIXES = (".toml", *YAML_SUFFIXES)
 
 
-def read_bytes(path: Path) -> bytes:
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory; give a routine file such as morning.toml")
+def read_bytes(path: Path, limit: int = MAX_BYTES, what: str = "a routine file") -> bytes:
+    """At most `limit` bytes of a file, read in fixed-size pieces (a device's size says nothing)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"{path}: is {size // 1024} KiB; a routine file is at most {MAX_BYTES // 1024} KiB")
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file; check the path") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied; make it readable") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise InputError(f"{path}: is a directory; give {what}")
+        return _read_bounded(fd, path, limit, what, waits=not stat.S_ISREG(mode))
+    finally:
+        os.close(fd)
+
+
+def _read_bounded(fd: int, path: Path, limit: int, what: str, waits: bool) -> bytes:
+    deadline = time.monotonic() + READ_SECONDS
+    data = bytearray()
+    while True:
+        if waits:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise InputError(f"{path}: gave no end of file within {READ_SECONDS:g} s; give {what}")
+        try:
+            piece = os.read(fd, 64 * 1024)
+        except BlockingIOError:
+            continue
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+        if not piece:
+            return bytes(data)
+        data += piece
+        if len(data) > limit:
+            raise InputError(f"{path}: is over {limit // 1024} KiB; {what} is at most {limit // 1024} KiB")
+
+
+def parse_any(data: bytes, source: str, suffix: str) -> tuple[object, bool]:
+    """(parsed data, whether it was YAML): by the extension, else TOML and then YAML."""
+    suffix = suffix.lower()
+    if suffix in ROUTINE_SUFFIXES:
+        yaml_file = suffix in YAML_SUFFIXES
+        return parse(data, source, yaml=yaml_file), yaml_file
+    try:
+        return parse(data, source), False
+    except InputError as as_toml:
+        try:
+            found = parse(data, source, yaml=True)
+        except InputError as as_yaml:
+            raise InputError(f"{_reason(as_toml, source)}; as YAML: {_reason(as_yaml, source)}") from None
+        if not isinstance(found, dict):
+            raise InputError(f"{_reason(as_toml, source)}; as YAML it is not a table of settings either") from None
+        return found, True
+
+
+def _reason(error: InputError, source: str) -> str:
+    return str(error).removeprefix(f"{source}: ")
+
+
+def routine_stem(spec: str, title: str = "") -> str | None:
+    """A file name for a routine file's session: its stem, else its title; None for no file."""
+    path = Path(spec)
+    if path.suffix.lower() in ROUTINE_SUFFIXES or os.path.lexists(path) or os.sep in spec:
+        useful = re.search(r"[A-Za-z]", path.stem) and not str(path).startswith(("/dev/", "/proc/"))
+        if useful:
+            return path.stem
+        return "-".join(re.findall(r"[a-z0-9]+", title.lower())[:8]) or "routine"
+    return None
 
 
 def parse(data: bytes, source: str, yaml: bool = False) -> object:
@@ -45,8 +115,6 @@ def parse(data: bytes, source: str, yaml: bool = False) -> object:
 
 
 def parse_yaml(data: bytes, source: str) -> object:
-    import yaml
-
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -75,13 +143,15 @@ def parse_yaml(data: bytes, source: str) -> object:
         raise InputError(f"{source}: not valid YAML: {exc}") from None
 
 
-def _unique_keys(construct_mapping):
-    import yaml
-
-    def construct(self, node, deep=False):
+def _unique_keys(construct_mapping: Callable[..., Any]) -> Callable[..., Any]:
+    def construct(self: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
         seen = set()
         for key_node, _ in node.value:
-            key = getattr(key_node, "value", None)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "keys must be plain names, not lists or tables", key_node.start_mark
+                )
+            key = key_node.value
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"the key {key!r} appears twice", key_node.start_mark
@@ -92,11 +162,8 @@ def _unique_keys(construct_mapping):
     return construct
 
 
-def _guarded_compose(compose_node):
-    import yaml
-    from yaml.events import AliasEvent
-
-    def compose(self, parent, index):
+def _guarded_compose(compose_node: Callable[..., Any]) -> Callable[..., Any]:
+    def compose(self: yaml.SafeLoader, parent: Any, index: Any) -> Any:
         event = self.peek_event()
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
@@ -164,8 +231,6 @@ def _toml_line(lines: list[str], tokens: list[str | int]) -> int | None:
 
 
 def _yaml_line(text: str, tokens: list[str | int]) -> int | None:
-    import yaml
-
     node = yaml.compose(text, Loader=yaml.SafeLoader)
     line = None
     for token in tokens:

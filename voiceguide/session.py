@@ -6,17 +6,28 @@ The library entry points the CLI calls; nothing here imports Click.
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from voiceguide.builder import Fitted, Options, apply, fit_minutes
 from voiceguide.cache import evict
+from voiceguide.chimes import load_sound, sound_lengths
+from voiceguide.cover import Cover
+from voiceguide.engines import Engine
 from voiceguide.errors import InputError
-from voiceguide.routine import MAX_SESSION_SECONDS, Routine
-from voiceguide.speech import Clip, Engine, Speech, read_clip
+from voiceguide.export import Exported, export_session, timeline_json
+from voiceguide.formats import suffix_for
+from voiceguide.mix import CHUNK_SECONDS, render_chunks
+from voiceguide.music import AMBIENT, MusicBed
+from voiceguide.outputs import Outputs
+from voiceguide.routine import DEFAULT_PRESET, MAX_SESSION_SECONDS, Routine
+from voiceguide.routinefile import routine_stem
+from voiceguide.speech import Clip, Speech, read_clip
+from voiceguide.tags import TrackInfo
 from voiceguide.timeline import CHIME, CHIMES, TICK_CHIME, Event, Timeline, build_timeline, spoken_texts
+
+__all__ = ["Plan", "Progress", "build_session", "default_output", "plan_session", "render_session", "timeline_json"]
 
 
 class Progress:
@@ -38,15 +49,15 @@ class Plan:
     notes: tuple[str, ...] = ()  # what the plan changed on its own (a fit), for stderr
 
 
-def default_output(routine_spec: str | None) -> str:
-    """hamstring-stretches.mp3 for the default routine; named after the preset or file otherwise."""
-    from voiceguide.routine import DEFAULT_PRESET
-
+def default_output(routine_spec: str | None, title: str = "", fmt: str = "mp3") -> Path:
+    """hamstring-stretches.mp3 for the default routine; named after the preset, the file's stem, or the title."""
+    suffix = suffix_for(fmt)
     if routine_spec in (None, DEFAULT_PRESET):
-        return "hamstring-stretches.mp3"
-    if Path(routine_spec).suffix.lower() in (".toml", ".yaml", ".yml"):
-        return f"{Path(routine_spec).stem}.mp3"
-    return f"hamstring-stretches-{routine_spec}.mp3"
+        return Path(f"hamstring-stretches{suffix}")
+    stem = routine_stem(routine_spec, title)
+    if stem is not None:
+        return Path(f"{stem}{suffix}")
+    return Path(f"hamstring-stretches-{routine_spec}{suffix}")
 
 
 def estimated_length(text: str) -> float:
@@ -62,8 +73,6 @@ def plan_session(
     routine: Routine, engine: Engine, progress: Progress | None = None, options: Options | None = None
 ) -> Plan:
     """Shape the routine, synthesize (or fetch from cache) every cue, lay out the timeline."""
-    from voiceguide.chimes import sound_lengths
-
     options = options or Options()
     progress = progress or Progress()
     routine = apply(routine, options)
@@ -137,64 +146,44 @@ def _check_length(seconds: float, source: str) -> None:
         )
 
 
-def timeline_json(timeline: Timeline) -> str:
-    return json.dumps(timeline.to_dict(), indent=2, ensure_ascii=False) + "\n"
-
-
 def render_session(
     plan: Plan,
-    output: Path,
+    outputs: Outputs,
     progress: Progress | None = None,
     *,
-    fmt: str | None = None,
-    info=None,
-    cover=None,
-    lrc_path: Path | None = None,
-    vtt_path: Path | None = None,
-    chapters_path: Path | None = None,
-    split_dir: Path | None = None,
+    info: TrackInfo | None = None,
+    cover: Cover | None = None,
     music: str | None = None,
-    timeline_path: Path | None = None,
-):
+) -> Exported:
     """Mix the planned session and write it (tags, chapters, sidecars, split tracks).
 
-    `output` appears only when complete. Returns export.Exported: the paths
-    written (the audio first) and the measured loudness.
+    Every output appears only when all are complete. Returns export.Exported:
+    the paths written (the audio first) and the loudness of the audio file.
     """
-    from voiceguide.chimes import load_sound
-    from voiceguide.export import export_session
-    from voiceguide.mix import CHUNK_SECONDS, render_chunks
-
     progress = progress or Progress()
     loaded: dict[str, bytes] = {}
 
     def pcm_of(event: Event) -> bytes:
-        key = event.sound if event.kind == CHIME else event.text
+        key = (event.sound if event.kind == CHIME else event.text) or ""
         if key not in loaded:
-            # Cached clips are already 44.1 kHz mono 16-bit: their frames are the PCM.
+            # Cached clips are already in the session's PCM format: their frames are the PCM.
             loaded[key] = load_sound(key).raw_data if event.kind == CHIME else read_clip(plan.clips[key].path)
         return loaded[key]
 
     timeline = plan.timeline
-    bed = None
-    if music:
-        from voiceguide.music import MusicBed
+    bed = MusicBed(music, timeline) if music else None
 
-        bed = MusicBed(music, timeline)
-
-    def render():
+    def render() -> Iterator[bytes]:
         for chunk in render_chunks(timeline, pcm_of, bed=bed):
             yield chunk
             progress.advance()
 
-    passes = 2 if split_dir is not None else 1
+    passes = 2 if outputs.split is not None else 1
     progress.start("Mixing and encoding", passes * int(-(-timeline.duration // CHUNK_SECONDS)))
+    kind = AMBIENT if music == AMBIENT else bool(music)
     written = export_session(
-        render, timeline, output, fmt=fmt, info=info, cover=cover,
-        lrc_path=lrc_path, vtt_path=vtt_path, chapters_path=chapters_path, split_dir=split_dir,
-        gain_key=f"{plan.gain_key}|music={'ambient' if music == 'ambient' else bool(music)}",
-        extra_texts=[(timeline_path, timeline_json(timeline))] if timeline_path else (),
-    )  # fmt: skip
+        render, timeline, outputs, info=info, cover=cover, gain_key=f"{plan.gain_key}|music={kind}"
+    )
     progress.finish()
     return written
 
@@ -207,7 +196,8 @@ def build_session(
     progress: Progress | None = None,
     options: Options | None = None,
 ) -> Plan:
-    """The library's one call for a whole build: plan it, render it, write it."""
-    plan = plan_session(routine, engine, progress, options)
-    render_session(plan, output, progress, timeline_path=timeline_path)
+    """The library's one call for a whole build: plan it, render it, write it (replacing what is there)."""
+    outputs = Outputs.checked(output, timeline=timeline_path, force=True)
+    plan = plan_session(routine, engine, progress, options or Options())
+    render_session(plan, outputs, progress)
     return plan

@@ -13,18 +13,20 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from voiceguide.audio import ms as _ms
 from voiceguide.chapters import Chapter
 from voiceguide.timeline import REPS, SPEECH, Event, Role, Timeline
 
 PODCAST_CHAPTERS_VERSION = "1.2.0"
 
 
-def _ms(seconds: float) -> int:
-    return round(seconds * 1000)
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _lrc_text(text: str) -> str:
+    """LRC has no escapes: brackets become parentheses, so no text reads as a time or header tag."""
+    return _one_line(text).replace("[", "(").replace("]", ")")
 
 
 def lrc_stamp(seconds: float) -> str:
@@ -46,13 +48,13 @@ def vtt_stamp(seconds: float) -> str:
 def lrc(timeline: Timeline, artist: str | None = None, album: str | None = None, title: str | None = None) -> str:
     """LRC lyrics: one line per spoken cue, stamped at its start."""
     length_s = int(timeline.duration)
-    head = [f"[ti:{_one_line(title or timeline.title)}]"]
+    head = [f"[ti:{_lrc_text(title or timeline.title)}]"]
     if artist:
-        head.append(f"[ar:{_one_line(artist)}]")
+        head.append(f"[ar:{_lrc_text(artist)}]")
     if album:
-        head.append(f"[al:{_one_line(album)}]")
+        head.append(f"[al:{_lrc_text(album)}]")
     head += [f"[length:{length_s // 60:02d}:{length_s % 60:02d}]", "[re:voiceguide]"]
-    lines = [f"{lrc_stamp(e.start)}{_one_line(e.text or '')}" for e in timeline.speech]
+    lines = [f"{lrc_stamp(e.start)}{_lrc_text(e.text or '')}" for e in timeline.speech]
     return "\n".join(head + lines) + "\n"
 
 

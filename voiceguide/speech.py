@@ -9,28 +9,40 @@ the missing ones, and returns their lengths for the timeline.
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import tempfile
 import threading
-import wave
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
+from pydub.silence import detect_leading_silence
+
+from voiceguide import loudness
+from voiceguide.atomic import atomic_path
+from voiceguide.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioSegment, conform, read_wav, wav_seconds, write_wav
 from voiceguide.cache import clip_path, touch
+from voiceguide.engines import Engine
 from voiceguide.errors import EnvironmentFailure, VoiceguideError
 
 EDGE_FADE_MS = 5  # so a clip never starts or stops with a click
 KEEP_SILENCE_MS = 20  # of the engine's own leading and trailing silence
-CLIP_PROCESSING = "44100/trim20/level-20/fade5/limit-11.5"  # what _render does to the engine's audio
+SILENCE_THRESHOLD_DBFS = -50.0  # what counts as the engine's silence (pydub's detect_leading_silence default)
 CLIP_TIMEOUT = 30.0  # seconds one clip may take before the engine is deemed hung
-
-
-@dataclass(frozen=True)
-class Voice:
-    id: str
-    name: str
-    languages: tuple[str, ...]
+# Every constant that shapes a cached clip, so a change to any of them never reuses old clips.
+CLIP_PROCESSING = "/".join(
+    f"{name}={value}"
+    for name, value in (
+        ("rate", SAMPLE_RATE),
+        ("width", SAMPLE_WIDTH),
+        ("trim", KEEP_SILENCE_MS),
+        ("silence", SILENCE_THRESHOLD_DBFS),
+        ("fade", EDGE_FADE_MS),
+        *loudness.CLIP_SHAPE.items(),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -38,19 +50,6 @@ class Clip:
     text: str
     path: Path
     seconds: float
-
-
-class Engine(Protocol):
-    name: str
-    workers: int  # clips it may speak at once (threads)
-
-    def identity(self) -> str:
-        """Everything that changes the sound: engine, its version, voice, rate."""
-
-    def synthesize(self, text: str, wav_path: Path) -> None:
-        """Write the spoken text as a WAV file."""
-
-    def voices(self) -> list[Voice]: ...
 
 
 class Speech:
@@ -67,14 +66,14 @@ class Speech:
         trimmed and levelled, then peak-limited together in one ffmpeg run, and
         written to the cache atomically.
         """
-        # The clip's processing is part of its identity: a change to it must not reuse old clips.
         identity = f"{self.engine.identity()}|{CLIP_PROCESSING}"
         clips: dict[str, Clip] = {}
         missing: list[tuple[str, Path]] = []
         for text in dict.fromkeys(texts):
             path = clip_path(identity, text)
-            seconds = _valid_clip_seconds(path)
+            seconds = wav_seconds(path)
             if seconds is None:
+                _clear_entry(path)
                 missing.append((text, path))
                 continue
             touch(path)
@@ -85,13 +84,11 @@ class Speech:
             _check_free_space(missing[0][1].parent)
             workers = max(1, min(getattr(self.engine, "workers", 1), len(missing)))
             spoken = self._speak_all([text for text, _ in missing], workers, on_clip)
-            from voiceguide.loudness import limit_clips
-
-            for (text, path), pcm in zip(missing, limit_clips(spoken), strict=False):
+            for (text, path), pcm in zip(missing, loudness.limit_clips(spoken), strict=True):
                 clips[text] = Clip(text, path, _write_clip(path, pcm))
         return {text: clips[text] for text in dict.fromkeys(texts)}
 
-    def _speak_all(self, texts: list[str], workers: int, on_clip) -> list[bytes]:
+    def _speak_all(self, texts: list[str], workers: int, on_clip: Callable[[], None] | None) -> list[bytes]:
         if workers == 1:
             out = []
             for text in texts:
@@ -99,8 +96,6 @@ class Speech:
                 if on_clip:
                     on_clip()
             return out
-        from concurrent.futures import ThreadPoolExecutor
-
         with ThreadPoolExecutor(workers, thread_name_prefix="voiceguide-tts") as pool:
             futures = [pool.submit(self._speak, text) for text in texts]
             out = []
@@ -111,12 +106,7 @@ class Speech:
             return out
 
     def _speak(self, text: str) -> bytes:
-        """One text spoken, trimmed, levelled and faded: 16-bit mono 44.1 kHz PCM."""
-        from pydub.silence import detect_leading_silence
-
-        from voiceguide.audio import AudioSegment, conform
-        from voiceguide.loudness import level_gain
-
+        """One text spoken, trimmed, levelled and faded: 16-bit mono PCM at SAMPLE_RATE."""
         folder = clip_path("", text).parent
         folder.mkdir(parents=True, exist_ok=True)
         for _attempt in range(3):  # eSpeak rarely returns an empty clip; try again
@@ -132,10 +122,10 @@ class Speech:
                 os.unlink(raw)
             if len(segment) == 0 or segment.max == 0:
                 continue
-            lead = max(0, detect_leading_silence(segment) - KEEP_SILENCE_MS)
-            trail = max(0, detect_leading_silence(segment.reverse()) - KEEP_SILENCE_MS)
+            lead = max(0, detect_leading_silence(segment, SILENCE_THRESHOLD_DBFS) - KEEP_SILENCE_MS)
+            trail = max(0, detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS) - KEEP_SILENCE_MS)
             segment = segment[lead : len(segment) - trail]
-            segment = segment.apply_gain(level_gain(segment.raw_data))  # every cue at one level
+            segment = segment.apply_gain(loudness.level_gain(segment.raw_data))  # every cue at one level
             return segment.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS).raw_data
         raise EnvironmentFailure(f"the {self.engine.name} engine produced no audio for {text[:60]!r}")
 
@@ -143,7 +133,7 @@ class Speech:
         """The engine's synthesis, in a worker thread so a hung engine cannot hang the build."""
         failure: list[BaseException] = []
 
-        def work():
+        def work() -> None:
             try:
                 self.engine.synthesize(text, raw)
             except BaseException as exc:  # noqa: BLE001 - reported below, in the caller's thread
@@ -169,8 +159,6 @@ MIN_FREE_BYTES = 50 * 1024 * 1024
 
 def _check_free_space(folder: Path) -> None:
     """A full disk under the cache hangs eSpeak mid-clip: refuse before speaking."""
-    import shutil
-
     folder.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(folder).free
     if free < MIN_FREE_BYTES:
@@ -180,39 +168,31 @@ def _check_free_space(folder: Path) -> None:
         )
 
 
+def _clear_entry(path: Path) -> None:
+    """Whatever stands where a clip belongs but is not one (a FIFO, a folder, a link) goes, so it can be made."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return
+    try:
+        if stat.S_ISDIR(mode):
+            shutil.rmtree(path)  # never follows a symlink out of the cache
+        else:
+            path.unlink()
+    except OSError:
+        pass  # writing the clip will say what is wrong
+
+
 def _write_clip(path: Path, pcm: bytes) -> float:
     """Write a finished clip into the cache atomically; return its length in seconds."""
-    fd, part = tempfile.mkstemp(suffix=".part.wav", dir=path.parent)
-    os.close(fd)
-    try:
-        with wave.open(part, "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(44100)
-            w.writeframes(pcm)
-        os.replace(part, path)  # atomic: another build never sees half a clip
-    finally:
-        if os.path.exists(part):
-            os.unlink(part)
-    return len(pcm) // 2 / 44100
+    with atomic_path(path, record=False) as part:
+        write_wav(part, pcm)
+    return len(pcm) // SAMPLE_WIDTH / SAMPLE_RATE
 
 
 def read_clip(path: Path) -> bytes:
-    """A cached clip's PCM (written by _write_clip: 44.1 kHz, mono, 16-bit)."""
-    with wave.open(str(path), "rb") as w:
-        return w.readframes(w.getnframes())
-
-
-def _valid_clip_seconds(path: Path) -> float | None:
-    """Length of a cached clip, or None if it is missing or not a sound WAV."""
-    try:
-        with wave.open(str(path), "rb") as w:
-            frames = w.getnframes()
-            if w.getframerate() != 44100 or w.getnchannels() != 1 or w.getsampwidth() != 2 or frames == 0:
-                return None
-            expected = frames * 2
-        if os.path.getsize(path) < expected + 44:
-            return None
-        return frames / 44100
-    except (OSError, EOFError, wave.Error):
-        return None
+    """A cached clip's PCM (checked when the build was planned; gone since means the cache was cleared)."""
+    pcm = read_wav(path)
+    if pcm is None:
+        raise EnvironmentFailure(f"the cached clip {path.name} changed during the build; run the build again")
+    return bytes(pcm)

@@ -23,7 +23,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from mutagen import MutagenError
+from mutagen.flac import Picture
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    SYLT,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLEN,
+    TPE1,
+    TPE2,
+    TRCK,
+    USLT,
+    CTOCFlags,
+    Encoding,
+    PictureType,
+)
+from mutagen.mp4 import MP4, MP4Cover
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+from mutagen.wave import WAVE
+
 from voiceguide import __version__
+from voiceguide.audio import ms as _ms
 from voiceguide.chapters import Chapter
 from voiceguide.cover import Cover
 from voiceguide.errors import EnvironmentFailure
@@ -96,8 +124,6 @@ def write_tags(
     cover: Cover | None = None,
 ) -> None:
     """Tag an encoded file of format `fmt` (see export.FORMATS) in place."""
-    from mutagen import MutagenError
-
     try:
         if fmt == "mp3":
             write_id3(path, timeline, info, chapters, cover)
@@ -118,27 +144,6 @@ def write_tags(
 
 def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None):
     """A complete ID3v2.4 tag for the session (a mutagen.id3.ID3, not yet saved)."""
-    from mutagen.id3 import (
-        APIC,
-        CHAP,
-        COMM,
-        CTOC,
-        ID3,
-        SYLT,
-        TALB,
-        TCON,
-        TDRC,
-        TIT2,
-        TLEN,
-        TPE1,
-        TPE2,
-        TRCK,
-        USLT,
-        CTOCFlags,
-        Encoding,
-        PictureType,
-    )  # fmt: skip
-
     utf8 = Encoding.UTF8
     tag = ID3()
     tag.add(TIT2(encoding=utf8, text=[info.title]))
@@ -193,8 +198,6 @@ def write_wav_id3(
     path: Path, timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None
 ) -> None:
     """Add the ID3 tag as a WAV "id3 " chunk, beside the INFO list ffmpeg wrote."""
-    from mutagen.wave import WAVE
-
     wav = WAVE(str(path))
     if wav.tags is None:
         wav.add_tags()
@@ -269,8 +272,6 @@ chapter_clock = vtt_stamp
 
 def flac_picture(cover: Cover) -> str:
     """The cover as a base64 FLAC picture block, the Vorbis comment way to carry art."""
-    from mutagen.flac import Picture
-
     picture = Picture()
     picture.type = 3  # front cover
     picture.mime = cover.mime
@@ -290,12 +291,7 @@ def write_vorbis_tags(
     opus: bool = True,
 ) -> None:
     """Replace the comments of an Ogg Opus (or, opus=False, Ogg Vorbis) file; the encoder's name stays."""
-    if opus:
-        from mutagen.oggopus import OggOpus as Ogg
-    else:
-        from mutagen.oggvorbis import OggVorbis as Ogg
-
-    audio = Ogg(str(path))
+    audio = (OggOpus if opus else OggVorbis)(str(path))
     if audio.tags is None:
         audio.add_tags()
     kept = [(k, v) for k, v in audio.tags if k.lower() == "encoder"]
@@ -316,8 +312,6 @@ def write_mp4_tags(
     audiobook: bool = True,
 ) -> None:
     """iTunes-style atoms on an MP4 audio file; ffmpeg's chapter track is left as it is."""
-    from mutagen.mp4 import MP4, MP4Cover
-
     audio = MP4(str(path))
     if audio.tags is None:
         audio.add_tags()
@@ -340,7 +334,3 @@ def write_mp4_tags(
         kind = MP4Cover.FORMAT_PNG if cover.mime == "image/png" else MP4Cover.FORMAT_JPEG
         tags["covr"] = [MP4Cover(cover.data, imageformat=kind)]
     audio.save()
-
-
-def _ms(seconds: float) -> int:
-    return round(seconds * 1000)

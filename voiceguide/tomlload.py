@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -12,7 +13,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 from voiceguide.errors import InputError
 
 
-def parse_toml(data: bytes, source: str) -> dict:
+def parse_toml(data: bytes, source: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark is harmless: drop it
     except UnicodeDecodeError as exc:
