@@ -37,9 +37,9 @@ except ImportError:
 
 from voiceguide import cache as clip_cache
 from voiceguide.cli import cli
+from voiceguide.engines import Voice
 from voiceguide.engines import make_engine as _make_engine
 from voiceguide.errors import EnvironmentFailure
-from voiceguide.engines import Voice
 from voiceguide.speech import Speech
 from voiceguide.text import clean
 

@@ -7,8 +7,7 @@ import wave
 import pytest
 
 from voiceguide.cache import clip_path
-from voiceguide.engines import Pyttsx3Engine, find_voice
-from voiceguide.engines import Voice
+from voiceguide.engines import Pyttsx3Engine, Voice, find_voice
 from voiceguide.speech import Speech
 
 
