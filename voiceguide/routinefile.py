@@ -112,6 +112,15 @@ def _guarded_compose(compose_node):
     return compose
 
 
+def with_line(exc: InputError, data: bytes, source: str, yaml: bool = False) -> InputError:
+    """`exc` with the line of its field added after the file name, when it is about this file and the line is known."""
+    line = field_line(data, exc.field, yaml) if exc.field and exc.source == source else None
+    if line is None:
+        return exc
+    message = str(exc).replace(f"{source}: ", f"{source}, line {line}: ", 1)
+    return InputError(message, source=exc.source, field=exc.field)
+
+
 _TOKEN = re.compile(r"([A-Za-z_][\w-]*)|\[(\d+)\]")
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]\[]+?)\s*\]\]?\s*(?:#.*)?$")
 

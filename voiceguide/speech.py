@@ -112,9 +112,9 @@ class Speech:
 
     def _speak(self, text: str) -> bytes:
         """One text spoken, trimmed, levelled and faded: 16-bit mono 44.1 kHz PCM."""
-        from pydub.silence import detect_leading_silence
+        from voiceguide.audio import AudioSegment, conform  # first: it imports pydub without its ffmpeg warning
 
-        from voiceguide.audio import AudioSegment, conform
+        from pydub.silence import detect_leading_silence  # isort: skip
         from voiceguide.loudness import level_gain
 
         folder = clip_path("", text).parent
