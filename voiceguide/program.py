@@ -120,7 +120,7 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
     if len(set(rest_days)) == len(WEEKDAYS):
         raise top.error("names every day of the week; leave at least one day to stretch", at="rest_days")
     if top.has("days") and top.has("weeks"):
-        raise top.error("has both 'days' and 'weeks'; give the length one way")
+        raise top.error("is given with 'days'; give the length one way", at="weeks")
     total: int | None = None
     if top.has("weeks"):
         total = top.integer("weeks", *WEEKS_LIMITS, unit="weeks") * (len(WEEKDAYS) - len(set(rest_days)))
@@ -129,7 +129,7 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
     variety = top.boolean("variety", default=True)
     default_routine = top.raw("routine", None)
     if top.has("phases") and top.has("day"):
-        raise top.error("has both 'phases' and 'day' tables; describe the days one way")
+        raise top.error("tables are given with 'phases'; describe the days one way", at="day")
     reader = _Reader(source, folder, default_routine, top)
     if top.has("phases"):
         days = reader.phases(top.table_list("phases"), total)
@@ -151,6 +151,8 @@ class _Reader:
         self.folder = folder
         self.default_routine = default_routine
         self.top = top
+        self.catalog = load_catalog()
+        self.loaded: dict[str, Routine] = {}
 
     def routine_spec(self, f: Fields) -> str:
         if f.has("routine"):
@@ -173,13 +175,28 @@ class _Reader:
         return str(path)
 
     def common(self, f: Fields) -> dict[str, Any]:
+        routine = self.routine_spec(f)
+        positions = f.choices("positions", POSITIONS, default=())
+        skip = tuple(
+            self.catalog.get(name, where=f"{self.source}: {at}", source=self.source, field=at).id
+            for at, name in (
+                (f"{f.where('skip')}[{i}]", n) for i, n in enumerate(f.texts("skip", default=(), max_len=80))
+            )
+        )
+        if positions or skip:
+            if routine not in self.loaded:
+                self.loaded[routine] = load_routine(routine, self.catalog)
+            try:
+                apply(self.loaded[routine], Options(positions=positions, skip=skip), self.catalog)
+            except InputError:
+                raise f.error(f"'positions' and 'skip' leave no stretch of {routine!r}; widen them") from None
         return dict(
             title=f.text("title", default="", max_len=120),
-            routine=self.routine_spec(f),
+            routine=routine,
             rounds=f.integer("rounds", *ROUNDS_LIMITS, default=None, unit="rounds"),
             guidance=f.choice("guidance", GUIDANCE, default=None),
-            positions=f.choices("positions", POSITIONS, default=()),
-            skip=tuple(f.texts("skip", default=(), max_len=80)),
+            positions=positions,
+            skip=skip,
         )
 
     def phases(self, tables: list[Any], total: int | None) -> list[DaySpec]:
@@ -275,9 +292,7 @@ def plan_days(program: Program, start: datetime.date, catalog: Catalog | None = 
         if program.variety:
             routine = dataclasses.replace(routine, steps=rotated(routine.steps, i))
         options = Options(rounds=spec.rounds, guidance=spec.guidance, positions=spec.positions, skip=spec.skip)
-        day = Day(i + 1, len(program.days), date, spec.title or routine.title, routine, options)
-        day.shaped  # noqa: B018 - refuse a day whose filters leave nothing, before any work
-        out.append(day)
+        out.append(Day(i + 1, len(program.days), date, spec.title or routine.title, routine, options))
     return out
 
 

@@ -169,7 +169,8 @@ def _toml_line(lines: list[str], tokens: list[str | int]) -> int | None:
     if rest and isinstance(rest[0], str):  # defaults.hold: in [defaults]
         at = header(str(first), 0)
         return None if at is None else (key_at(at + 1, rest[0]) or at + 1)
-    return key_at(0, str(first))  # top level: before the first table
+    at = header(str(first), 0)  # the list of tables itself: its first [[phases]]
+    return key_at(0, str(first)) or (None if at is None else at + 1)  # top level: before the first table
 
 
 def _yaml_line(text: str, tokens: list[str | int]) -> int | None:
