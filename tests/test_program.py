@@ -127,7 +127,8 @@ def _write(tmp_path: Path, text: str, name: str = "p.toml") -> Path:
 def test_weeks_count_session_days_without_rest_days(tmp_path):
     path = _write(
         tmp_path,
-        'title = "T"\nweeks = 2\nrest_days = ["wednesday", "sunday"]\n[[phases]]\nroutine = "anywhere"\nhold = [20, 30]\n',
+        'title = "T"\nweeks = 2\nrest_days = ["wednesday", "sunday"]\n'
+        '[[phases]]\nroutine = "anywhere"\nhold = [20, 30]\n',
     )
     days = plan_days(load_program(str(path)), MONDAY)
     assert len(days) == 10
