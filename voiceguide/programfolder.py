@@ -16,6 +16,7 @@ finished episode, so the next run picks up where this one stopped.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
@@ -23,7 +24,7 @@ import json
 import os
 import re
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import lru_cache
@@ -153,18 +154,33 @@ def draw_cover(title: str, stretches: Sequence[str], subtitle: str, size: int) -
     return cover.cover_png(f"{title}: {subtitle}", list(stretches))  # the bitmap cover: no subtitle, one size
 
 
+_busy = False  # in a worker: an episode is being written
+
+
 def _worker_start() -> None:
-    """In each worker: SIGTERM (sent by the parent on Ctrl-C) unwinds, so temporary files are removed."""
+    """In each worker: SIGTERM (sent by the parent on Ctrl-C) ends the worker, removing its temporary files."""
     from voiceguide.launch import Terminated
 
     def stop(signum: int, frame: object) -> None:
-        raise Terminated()
+        if _busy:
+            raise Terminated()  # unwinds write_episode: its temporary files go; _work then exits
+        os._exit(143)  # idle: nothing to clean up
 
     signal.signal(signal.SIGTERM, stop)
 
 
 def _work(episode: Episode, folder: str) -> int:
-    return write_episode(episode, Path(folder))
+    """One episode in a worker process; a worker told to stop exits instead of taking the next one."""
+    from voiceguide.launch import Terminated
+
+    global _busy
+    _busy = True
+    try:
+        return write_episode(episode, Path(folder))
+    except Terminated:
+        os._exit(143)
+    finally:
+        _busy = False
 
 
 # -- the folder ---------------------------------------------------------------
@@ -404,25 +420,26 @@ def render_program(
     wanted = {n for e in episodes for n in e.files}
     leaving = sorted(_owned(old) - wanted - set(FILES) - {MANIFEST})
 
+    _write_cover(out, program, planned, old)
     # First the feed without what is about to change, so it never lists a file being replaced.
     pending = [n for e in todo for n in e.files] + leaving
     out.publish(out.manifest(done, pending))
     for name_ in leaving:
         (folder / name_).unlink(missing_ok=True)
     out.publish(out.manifest(done, [n for e in todo for n in e.files]))
-    _write_cover(out, program, planned, old)
     out.write(CALENDAR, calendar_ics(out.manifest(done), [e.entry(0) for e in episodes]))
 
     progress.start("Rendering days", len(todo))
     remaining = {e.day: e for e in todo}
-    for episode, size in _render_all(todo, folder, workers):
-        done[episode.day] = episode.entry(size)
-        remaining.pop(episode.day)
-        atomic.COMMITTED.append(folder / episode.audio)
-        out.publish(out.manifest(done, [n for e in remaining.values() for n in e.files]))
-        progress.advance()
-        if on_episode is not None:
-            on_episode(episode)
+    with contextlib.closing(_render_all(todo, folder, workers)) as rendered:  # closed at once on Ctrl-C
+        for episode, size in rendered:
+            done[episode.day] = episode.entry(size)
+            remaining.pop(episode.day)
+            atomic.COMMITTED.append(folder / episode.audio)
+            out.publish(out.manifest(done, [n for e in remaining.values() for n in e.files]))
+            progress.advance()
+            if on_episode is not None:
+                on_episode(episode)
     progress.finish()
     out.publish(out.manifest(done))
     return Result(folder, sorted(e.day for e in todo), sorted(set(done) - {e.day for e in todo}), leaving)
@@ -456,7 +473,9 @@ def _write_cover(out: _Folder, program: Program, planned: Sequence[PlannedDay], 
     out.write(COVER, draw_cover(program.title, stretches, subtitle, FOLDER_COVER_SIZE))
 
 
-def _render_all(todo: Sequence[Episode], folder: Path, workers: int | None) -> Iterator[tuple[Episode, int]]:
+def _render_all(
+    todo: Sequence[Episode], folder: Path, workers: int | None
+) -> Generator[tuple[Episode, int], None, None]:
     """Render episodes, yielding each as it finishes: in this process for one, else in worker processes."""
     if not todo:
         return
@@ -501,6 +520,6 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     for proc in procs:
         if proc.is_alive():
             proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         proc.join(10)
-    pool.shutdown(wait=False, cancel_futures=True)

@@ -53,7 +53,8 @@ def describe(planned: PlannedDay) -> str:
     minutes = max(1, round(planned.timeline.duration / 60))
     rounds = planned.plan.routine.rounds
     again = f", {rounds} rounds" if rounds > 1 else ""
-    return f"{'; '.join(parts)}{again}. About {minutes} minutes, {planned.day.guidance} guidance."
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"{'; '.join(parts)}{again}. About {minutes} {unit}, {planned.day.guidance} guidance."
 
 
 def stretch_names(planned: PlannedDay) -> list[str]:
