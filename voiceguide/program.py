@@ -162,7 +162,7 @@ class _Reader:
         else:
             raise f.error("needs 'routine': a routine preset (full, gentle, ...) or a routine file")
         if value in preset_names():
-            return value
+            return str(value)
         if self.folder is None:
             raise f.error(f"no routine preset named {value!r}; presets: {', '.join(preset_names())}", at=at)
         path = Path(value) if Path(value).is_absolute() else self.folder / value

@@ -200,7 +200,8 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     ok = isinstance(data, dict) and data.get("schema") == SCHEMA and isinstance(data.get("episodes"), list)
     if not ok or not all(isinstance(e, dict) and isinstance(e.get("day"), int) for e in data["episodes"]):
         raise InputError(f"{path}: is not a schema {SCHEMA} voiceguide program manifest; choose another -o")
-    return data
+    manifest: dict[str, Any] = data
+    return manifest
 
 
 def claim(folder: Path, force: bool) -> dict[str, Any] | None:
@@ -302,7 +303,7 @@ def _slug(text: str) -> str:
 def episodes_of(name: str, program: Program, planned: Sequence[PlannedDay], engine: Engine) -> list[Episode]:
     out = []
     for p in planned:
-        fields = {
+        fields: dict[str, Any] = {
             "day": p.day.number,
             "total": p.day.total,
             "date": p.day.date.isoformat(),
