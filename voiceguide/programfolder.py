@@ -162,9 +162,12 @@ def _worker_start() -> None:
     from voiceguide.launch import Terminated
 
     def stop(signum: int, frame: object) -> None:
-        if _busy:
-            raise Terminated()  # unwinds write_episode: its temporary files go; _work then exits
-        os._exit(143)  # idle: nothing to clean up
+        if not _busy:
+            os._exit(143)  # idle: nothing to clean up
+        # Once: the pool sends SIGTERM again to the workers left when one exits, and a second
+        # Terminated raised inside the cleanup would leave a temporary file behind.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated()  # unwinds write_episode: its temporary files go; _work then exits
 
     signal.signal(signal.SIGTERM, stop)
 
