@@ -279,3 +279,25 @@ def test_the_readme_example_is_the_starter_file():
 
     starter = resources.files("voiceguide.data").joinpath("program-starter.toml").read_text(encoding="utf-8")
     assert f"```toml\n{starter}```" in README.read_text(encoding="utf-8")
+
+
+def test_the_days_shared_clips_are_spoken_once(monkeypatch):
+    """A fresh cache: every text of the 14 days is synthesized exactly once (pyttsx3, real speech)."""
+    from voiceguide.engines import Pyttsx3Engine
+    from voiceguide.programplan import plan_program
+
+    spoken: list[str] = []
+    real = Pyttsx3Engine.synthesize
+
+    def counting(self, text, wav_path):
+        spoken.append(text)
+        return real(self, text, wav_path)
+
+    monkeypatch.setattr(Pyttsx3Engine, "synthesize", counting)
+    planned = plan_program(load_program("hamstrings-14-days"), MONDAY, Pyttsx3Engine())
+    said = {e.text for p in planned for e in p.timeline.events if e.text}
+    assert len(spoken) == len(set(spoken))
+    assert said <= set(spoken)
+    again = len(spoken)
+    plan_program(load_program("hamstrings-14-days"), MONDAY, Pyttsx3Engine())
+    assert len(spoken) == again  # all from the cache

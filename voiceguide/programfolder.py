@@ -208,7 +208,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 
 
 def claim(folder: Path, force: bool) -> dict[str, Any] | None:
-    """The old manifest of a voiceguide folder; an empty or new folder is made ours; others are refused."""
+    """The old manifest of a voiceguide folder (None for an empty or new one); others are refused."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file; give a folder for the program")
     manifest = read_manifest(folder) if folder.is_dir() else None
@@ -217,15 +217,20 @@ def claim(folder: Path, force: bool) -> dict[str, Any] | None:
             f"{folder}: is not empty and has no {MANIFEST}, so it is not a voiceguide program folder; "
             "choose an empty or new folder, or add --force to add the program's files beside what is there"
         )
+    existing = next(p for p in (folder.absolute(), *folder.absolute().parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{folder}: {existing} is not a writable folder; choose another folder")
+    return manifest
+
+
+def _make(folder: Path, manifest: dict[str, Any] | None) -> None:
+    """The folder, made once the plan is known good (so bad input leaves nothing behind)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"{folder}: is not writable; choose another folder")
     if manifest is not None:
         _remove_stray_parts(folder, manifest)
-    return manifest
 
 
 def _owned(manifest: dict[str, Any] | None) -> set[str]:
@@ -424,6 +429,7 @@ def render_program(
     wanted = {n for e in episodes for n in e.files}
     leaving = sorted(_owned(old) - wanted - set(FILES) - {MANIFEST})
 
+    _make(folder, old)
     _write_cover(out, program, planned, old)
     # First the feed without what is about to change, so it never lists a file being replaced.
     pending = [n for e in todo for n in e.files] + leaving
