@@ -23,9 +23,7 @@ import hashlib
 import json
 import os
 import re
-import signal
-from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -39,6 +37,7 @@ from voiceguide.program import Program, load_program
 from voiceguide.programplan import PlannedDay, describe, plan_program, stretch_names
 from voiceguide.session import Plan, Progress
 from voiceguide.speech import Engine
+from voiceguide.workers import each_in_processes
 
 MANIFEST = "voiceguide-program.json"
 SCHEMA = 1
@@ -154,36 +153,9 @@ def draw_cover(title: str, stretches: Sequence[str], subtitle: str, size: int) -
     return cover.cover_png(f"{title}: {subtitle}", list(stretches))  # the bitmap cover: no subtitle, one size
 
 
-_busy = False  # in a worker: an episode is being written
-
-
-def _worker_start() -> None:
-    """In each worker: SIGTERM (sent by the parent on Ctrl-C) ends the worker, removing its temporary files."""
-    from voiceguide.launch import Terminated
-
-    def stop(signum: int, frame: object) -> None:
-        if not _busy:
-            os._exit(143)  # idle: nothing to clean up
-        # Once: the pool sends SIGTERM again to the workers left when one exits, and a second
-        # Terminated raised inside the cleanup would leave a temporary file behind.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise Terminated()  # unwinds write_episode: its temporary files go; _work then exits
-
-    signal.signal(signal.SIGTERM, stop)
-
-
-def _work(episode: Episode, folder: str) -> int:
-    """One episode in a worker process; a worker told to stop exits instead of taking the next one."""
-    from voiceguide.launch import Terminated
-
-    global _busy
-    _busy = True
-    try:
-        return write_episode(episode, Path(folder))
-    except Terminated:
-        os._exit(143)
-    finally:
-        _busy = False
+def _write_in_worker(job: tuple[Episode, str]) -> int:
+    episode, folder = job
+    return write_episode(episode, Path(folder))
 
 
 # -- the folder ---------------------------------------------------------------
@@ -385,7 +357,6 @@ def render_program(
     force: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
-    on_episode: Callable[[Episode], None] | None = None,
 ) -> Result:
     """Render (or bring up to date) the program folder. See docs/program-folder.md."""
     progress = progress or Progress()
@@ -448,8 +419,6 @@ def render_program(
             atomic.COMMITTED.append(folder / episode.audio)
             out.publish(out.manifest(done, [n for e in remaining.values() for n in e.files]))
             progress.advance()
-            if on_episode is not None:
-                on_episode(episode)
     progress.finish()
     out.publish(out.manifest(done))
     return Result(folder, sorted(e.day for e in todo), sorted(set(done) - {e.day for e in todo}), leaving)
@@ -486,50 +455,8 @@ def _write_cover(out: _Folder, program: Program, planned: Sequence[PlannedDay], 
 def _render_all(
     todo: Sequence[Episode], folder: Path, workers: int | None
 ) -> Generator[tuple[Episode, int], None, None]:
-    """Render episodes, yielding each as it finishes: in this process for one, else in worker processes."""
-    if not todo:
-        return
-    count = max(1, min(workers or cpu_count(), len(todo)))
-    if count == 1:
-        for episode in todo:
-            yield episode, write_episode(episode, folder)
-        return
-    import multiprocessing
-
-    # Workers are started with SIGINT ignored (they inherit it through exec): Ctrl-C reaches this
-    # process, which stops them with SIGTERM so each removes its temporary files.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
-    try:
-        try:
-            futures: dict[Future[int], Episode] = {pool.submit(_work, e, str(folder)): e for e in todo}
-        finally:
-            signal.signal(signal.SIGINT, previous)
-        waiting = set(futures)
-        while waiting:
-            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-            for future in sorted(finished, key=lambda f: futures[f].day):
-                yield futures[future], future.result()
-    except BaseException:
-        _stop(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def cpu_count() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the workers now (SIGTERM: each unwinds and removes its temporary files)."""
-    procs = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
-    for proc in procs:
-        if proc.is_alive():
-            proc.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in procs:
-        proc.join(10)
+    """Render episodes, yielding each as it finishes: across the cores in worker processes."""
+    jobs = [(episode, str(folder)) for episode in todo]
+    with contextlib.closing(each_in_processes(_write_in_worker, jobs, workers)) as results:
+        for (episode, _), size in results:
+            yield episode, size
