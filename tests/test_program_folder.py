@@ -381,3 +381,9 @@ def _processes_with(variable: str) -> list[int]:
             except OSError:
                 continue
     return pids
+
+
+def test_plan_of_a_rendered_folder_uses_its_start_date(folder, program):
+    result = run("program", program, "--plan", "--format", "json", "-o", folder, "--engine", "none")
+    assert result.exit_code == 0, result.stderr
+    assert [d["date"] for d in json.loads(result.stdout)] == DATES

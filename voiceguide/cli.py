@@ -421,7 +421,7 @@ def presets(engine):
 @click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
 @click.option("--program", "is_program", is_flag=True, help="A program file instead (default: program.toml).")
 def init(file, force, is_program):
-    """Write an annotated starter routine file (default: routine.toml)."""
+    """Write an annotated starter routine file (default: routine.toml), or with --program a program file."""
     from importlib import resources
 
     from voiceguide.atomic import write_text_atomic
