@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from voiceguide import __version__, atomic
+from voiceguide import __version__, atomic, cover
 from voiceguide.errors import InputError
 from voiceguide.feed import calendar_ics, feed_xml
 from voiceguide.program import Program, load_program
@@ -45,8 +45,8 @@ FEED, COVER, CALENDAR = "feed.xml", "cover.png", "calendar.ics"
 FILES = [FEED, COVER, CALENDAR]
 DEFAULT_AT = "07:00"
 DEFAULT_BASE_URL = "http://localhost:8765/"
-EPISODE_COVER_SIZE = 1400  # inside each MP3: what players show, at a sensible size
-FOLDER_COVER_SIZE = 3000  # podcast directories ask for 1400-3000 px
+EPISODE_COVER_SIZE = cover.EMBED_SIZE  # inside each MP3
+FOLDER_COVER_SIZE = cover.SIZE  # cover.png: podcast directories ask for 1400-3000 px
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,6 @@ def write_episode(episode: Episode, folder: Path) -> int:
 
     The only place the program folder calls the session renderer.
     """
-    from voiceguide.cover import Cover
     from voiceguide.session import render_session
     from voiceguide.tags import TrackInfo
 
@@ -135,7 +134,7 @@ def write_episode(episode: Episode, folder: Path) -> int:
         folder / episode.audio,
         fmt="mp3",
         info=info,
-        cover=Cover(art, "image/png"),
+        cover=cover.Cover(art, "image/png"),
         vtt_path=folder / episode.transcript,
         chapters_path=folder / episode.chapters,
     )
@@ -143,14 +142,7 @@ def write_episode(episode: Episode, folder: Path) -> int:
 
 
 def draw_cover(title: str, stretches: Sequence[str], subtitle: str, size: int) -> bytes:
-    import inspect
-
-    from voiceguide import cover
-
-    if "subtitle" in inspect.signature(cover.cover_png).parameters:
-        data: bytes = cover.cover_png(title, list(stretches), subtitle=subtitle, size=size)  # type: ignore[call-arg]
-        return data
-    return cover.cover_png(f"{title}: {subtitle}", list(stretches))  # the bitmap cover: no subtitle, one size
+    return cover.cover_png(title, list(stretches), subtitle=subtitle, size=size)
 
 
 def _write_in_worker(job: tuple[Episode, str]) -> int:
