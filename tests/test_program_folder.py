@@ -387,3 +387,10 @@ def test_plan_of_a_rendered_folder_uses_its_start_date(folder, program):
     result = run("program", program, "--plan", "--format", "json", "-o", folder, "--engine", "none")
     assert result.exit_code == 0, result.stderr
     assert [d["date"] for d in json.loads(result.stdout)] == DATES
+
+
+def test_the_default_base_url_is_where_voiceguide_serve_listens():
+    from voiceguide.programfolder import DEFAULT_BASE_URL
+    from voiceguide.serve import DEFAULT_PORT
+
+    assert DEFAULT_BASE_URL == f"http://localhost:{DEFAULT_PORT}/"

@@ -44,7 +44,7 @@ SCHEMA = 1
 FEED, COVER, CALENDAR = "feed.xml", "cover.png", "calendar.ics"
 FILES = [FEED, COVER, CALENDAR]
 DEFAULT_AT = "07:00"
-DEFAULT_BASE_URL = "http://localhost:8765/"
+DEFAULT_BASE_URL = "http://localhost:8765/"  # voiceguide serve's DEFAULT_PORT (not imported: Starlette is heavy)
 EPISODE_COVER_SIZE = cover.EMBED_SIZE  # inside each MP3
 FOLDER_COVER_SIZE = cover.SIZE  # cover.png: podcast directories ask for 1400-3000 px
 
