@@ -301,3 +301,14 @@ def test_the_days_shared_clips_are_spoken_once(monkeypatch):
     again = len(spoken)
     plan_program(load_program("hamstrings-14-days"), MONDAY, Pyttsx3Engine())
     assert len(spoken) == again  # all from the cache
+
+
+def test_a_top_level_routine_serves_every_phase_that_names_none(tmp_path):
+    path = _write(
+        tmp_path,
+        'title = "T"\nroutine = "anywhere"\n'
+        '[[phases]]\ndays = 2\nhold = 20\n[[phases]]\ndays = 1\nroutine = "gentle"\n',
+    )
+    days = plan_days(load_program(str(path)), MONDAY)
+    assert [d.routine.title for d in days][:2] == [load_routine("anywhere").title] * 2
+    assert days[2].routine.title == load_routine("gentle").title
