@@ -394,3 +394,25 @@ def test_the_default_base_url_is_where_voiceguide_serve_listens():
     from voiceguide.serve import DEFAULT_PORT
 
     assert DEFAULT_BASE_URL == f"http://localhost:{DEFAULT_PORT}/"
+
+
+def test_the_content_hash_covers_engine_routine_and_tags(program):
+    import dataclasses
+
+    from voiceguide.program import load_program
+    from voiceguide.programfolder import episode_hash
+    from voiceguide.programplan import plan_program
+
+    (day, *_) = plan_program(load_program(str(program)), FRIDAY, make_engine("none"))
+
+    class Other:
+        def identity(self) -> str:
+            return "pyttsx3|2.99|gmw/en-us|150"
+
+    fields = {"date": "2026-11-27", "title": "Day 1 of 3: Short"}
+    base = episode_hash(day, make_engine("none"), fields)
+    assert episode_hash(day, make_engine("none"), dict(fields)) == base
+    assert episode_hash(day, Other(), fields) != base
+    assert episode_hash(day, make_engine("none"), {**fields, "date": "2026-11-28"}) != base
+    longer = dataclasses.replace(day.plan, routine=dataclasses.replace(day.plan.routine, rounds=2))
+    assert episode_hash(dataclasses.replace(day, plan=longer), make_engine("none"), fields) != base
