@@ -18,6 +18,10 @@ Cases:
                 (encoder with voiceguide's filter, the loudness meter, both at once), to
                 explain a gap to the floor
     3h          a ~3-hour routine, warm
+    program     the hamstrings-14-days program, warm: one `voiceguide program -o DIR` (episodes in
+                worker processes) against the same 14 sessions built one after another by
+                `voiceguide build` (each day written as a routine file from the plan), and a
+                no-change rebuild of the finished folder
 
 Every build is the real CLI in a subprocess, `python -m voiceguide build ROUTINE -o
 FILE`, with VOICEGUIDE_CACHE_DIR pointing at a temporary folder (cold: a fresh
@@ -61,7 +65,7 @@ from pathlib import Path
 
 RATE = 44100
 PAGE = os.sysconf("SC_PAGE_SIZE")
-ALL_CASES = ("startup", "cold", "warm", "parts", "60min", "3h")
+ALL_CASES = ("startup", "cold", "warm", "parts", "60min", "3h", "program")
 LONG_TARGETS = {"60min": 60 * 60, "3h": 180 * 60}  # seconds of audio wanted
 
 # Targets (docs/performance.md; ratios measured in one run on a 2-core machine).
@@ -70,6 +74,10 @@ COLD_MAX_RATIO = 2.5
 LINEAR_TOLERANCE = 0.10
 LONG_MAX_RSS_MB = 250
 STARTUP_MAX_S = 0.2
+PROGRAM_MAX_RATIO = 0.65  # a program's episodes in parallel against the same builds one after another
+REBUILD_MAX_S = 2.0  # a rerun of a program with nothing changed
+PROGRAM = "hamstrings-14-days"
+PROGRAM_START = "2026-11-30"
 
 
 # -- measuring a process tree -------------------------------------------------
@@ -412,6 +420,40 @@ def long_routine(python: str, work: Path, name: str, target: float, engine_args,
     return path, duration, rounds
 
 
+def day_routine_toml(routine) -> str:
+    """A shaped routine (voiceguide.routine.Routine) written back as a routine file, step by step."""
+    lines = [f"title = {_toml_value(routine.title)}"]
+    for key in ("intro", "outro"):
+        if getattr(routine, key):
+            lines.append(f"{key} = {_toml_value(list(getattr(routine, key)))}")
+    if routine.rounds > 1:
+        lines.append(f"rounds = {routine.rounds}")
+    lines += ["", "[defaults]", f"countdown = {_toml_value(routine.countdown)}"]
+    for step in routine.steps:
+        lines += ["", "[[steps]]", f"stretch = {_toml_value(step.stretch.id)}", f"hold = {step.hold}",
+                  f"reps = {step.reps}", f"get_ready = {step.get_ready}", f"rounds = {step.rounds}"]  # fmt: skip
+        if step.side != "both":
+            lines.append(f"sides = {_toml_value(step.side)}")
+        if step.tips:
+            lines.append(f"tips = {_toml_value(list(step.tips))}")
+    return "\n".join(lines) + "\n"
+
+
+def program_day_files(work: Path) -> list[tuple[Path, str | None]]:
+    """Each day of the benchmark program as a routine file, with the day's guidance (None: the routine's)."""
+    import datetime
+
+    from voiceguide.program import load_program, plan_days
+
+    days = plan_days(load_program(PROGRAM), datetime.date.fromisoformat(PROGRAM_START))
+    out = []
+    for day in days:
+        path = work / f"program-day-{day.number:02d}.toml"
+        path.write_text(day_routine_toml(day.shaped), encoding="utf-8")
+        out.append((path, day.options.guidance))
+    return out
+
+
 # -- the floor -----------------------------------------------------------------
 
 
@@ -559,6 +601,7 @@ class Results:
     profiles: dict[str, str] = field(default_factory=dict)
     parts: dict[str, tuple[float, float]] = field(default_factory=dict)  # name -> (wall, cpu)
     parts_audio: float = 0.0
+    program: dict[str, float] = field(default_factory=dict)  # program, serial, rebuild walls; audio; days
 
 
 class Bench:
@@ -718,6 +761,59 @@ class Bench:
             self.results.parts["encoder and meter at once (2 processes)"] = min(both)
         self.results.parts_audio = duration
 
+    def program(self, engine: str, engine_args) -> None:
+        """A warm program in worker processes, the same days built one by one, and a no-change rebuild."""
+        warm = self.warm_cache(engine, engine_args)
+        env = env_with_cache(warm)
+        days = program_day_files(self.work)
+        help_text = subprocess.run(vg_cmd(self.python, "build", "--help"), capture_output=True, text=True).stdout
+        guidance = "--guidance" in help_text  # the guidance levels, once `build` has them
+
+        def program_cmd(out: Path) -> list[str]:
+            return vg_cmd(self.python, "program", PROGRAM, "-o", str(out), "--start", PROGRAM_START, *engine_args)
+
+        def serial() -> float:
+            total = 0.0
+            for path, level in days:
+                extra = ["--guidance", level] if guidance and level else []
+                cmd = vg_cmd(self.python, "build", str(path), "-o", str(self.work / "day.mp3"), "--force",
+                             *extra, *engine_args)  # fmt: skip
+                run = run_measured(cmd, env=env, cwd=str(self.work))
+                check(run, f"program: serial build of {path.name}")
+                total += run.wall
+            return total
+
+        self.log(f"  untimed: the program and its {len(days)} days one by one, to warm the cache")
+        first = self.work / "program-warm"
+        check(run_measured(program_cmd(first), env=env, cwd=str(self.work)), "program: warm-up")
+        serial()
+        manifest = json.loads((first / "voiceguide-program.json").read_text(encoding="utf-8"))
+        audio = sum(e["seconds"] for e in manifest["episodes"])
+        walls, serials, rebuilds = [], [], []
+        for i in range(self.args.repeat):
+            self.log(f"  timed {i + 1}/{self.args.repeat}: the program into a new folder, its days one by one, a rerun")
+            out = self.work / f"program-{i}"
+            self.quiet.wait()
+            run = run_measured(program_cmd(out), env=env, cwd=str(self.work))
+            check(run, "program")
+            walls.append(run.wall)
+            self.quiet.wait()
+            serials.append(serial())
+            self.quiet.wait()
+            again = run_measured(program_cmd(out), env=env, cwd=str(self.work))
+            check(again, "program: rebuild")
+            rebuilds.append(again.wall)
+            shutil.rmtree(out, ignore_errors=True)
+        self.results.program = {
+            "program": min(walls),
+            "serial": min(serials),
+            "rebuild": min(rebuilds),
+            "audio": audio,
+            "days": len(days),
+            "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+            "guidance": guidance,
+        }
+
     def startup(self) -> None:
         env = env_with_cache(self.work / "cache-startup")
         for label, args in (("--help", ["--help"]), ("list", ["list"])):
@@ -770,6 +866,9 @@ class Bench:
                 continue
             self.log(f"  {rounds} rounds of the full routine's steps: {duration / 60:.1f} min")
             self.build_case(name, path, default_engine, default_args, cold=False, note=f"full x{rounds}")
+        if "program" in cases:
+            self.log(f"program: {PROGRAM}, warm, against its days built one by one")
+            self.program(default_engine, default_args)
         return self.results
 
 
@@ -897,6 +996,18 @@ def report(results: Results, engines) -> tuple[str, bool]:
             out.append(f"  [ n/a] {name}: peak RSS {r.rss_mb:.0f} MB (informative; the target is on 3h)")
     for label, secs in results.startup.items():
         target(f"voiceguide {label} < {STARTUP_MAX_S} s", secs < STARTUP_MAX_S, f"{secs:.3f} s")
+    p = results.program
+    if p:
+        ratio = p["program"] / p["serial"]
+        target(
+            f"program ({p['days']:.0f} days, {mmss(p['audio'])} of audio, {p['cores']:.0f} cores) <= "
+            f"{PROGRAM_MAX_RATIO}x its days built one by one",
+            ratio <= PROGRAM_MAX_RATIO,
+            f"{p['program']:.2f} s vs {p['serial']:.2f} s = {ratio:.2f}x"
+            + ("" if p["guidance"] else " (build has no --guidance yet: its days at the routine's guidance)"),
+        )
+        target(f"program rebuild with nothing changed < {REBUILD_MAX_S} s", p["rebuild"] < REBUILD_MAX_S,
+               f"{p['rebuild']:.2f} s")  # fmt: skip
     if ANOMALIES:
         out += ["", "Anomalies seen during the run:"] + [f"  - {a}" for a in ANOMALIES]
     for case, text in results.profiles.items():
@@ -981,6 +1092,7 @@ def main() -> int:
                 "rows": {k: {**asdict(v), "rtf": v.rtf, "ratio": v.ratio} for k, v in results.rows.items()},
                 "parts": results.parts,
                 "startup": results.startup,
+                "program": results.program,
                 "rejected": results.rejected,
                 "anomalies": ANOMALIES,
             }

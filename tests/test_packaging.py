@@ -32,6 +32,9 @@ REQUIRED = (
     "voiceguide/data/fonts/DejaVuSans-Bold.ttf",
     "voiceguide/data/fonts/LICENSE",
     *(f"voiceguide/web/{name}" for name in ("index.html", "app.js", "style.css", "icon.svg")),
+    "voiceguide/data/programs/hamstrings-14-days.toml",
+    "voiceguide/data/programs/daily-anywhere.toml",
+    "voiceguide/data/program-starter.toml",
 )
 # What the installed package needs at run time, taken from this interpreter
 # (the base python of a venv does not have them).

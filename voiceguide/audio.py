@@ -23,6 +23,9 @@ with warnings.catch_warnings():
     import audioop
 
     from pydub import AudioSegment
+    from pydub.silence import detect_leading_silence
+
+__all__ = ["AudioSegment", "audioop", "detect_leading_silence"]
 
 SAMPLE_RATE = 44100
 CHANNELS = 1

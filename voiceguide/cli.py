@@ -475,19 +475,23 @@ def presets(engine: str) -> None:
 
 
 @cli.command()
-@click.argument("file", required=False, default="routine.toml", type=click.Path(path_type=Path))
+@click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
-def init(file: Path, force: bool) -> None:
-    """Write an annotated starter routine file (default: routine.toml)."""
+@click.option("--program", "is_program", is_flag=True, help="A program file instead (default: program.toml).")
+def init(file: Path | None, force: bool, is_program: bool) -> None:
+    """Write an annotated starter routine file (default: routine.toml), or with --program a program file."""
     from importlib import resources
 
     from voiceguide.atomic import write_text_atomic
     from voiceguide.outputs import check_file
 
+    file = file or Path("program.toml" if is_program else "routine.toml")
     check_file(file, "FILE", force)
-    text = resources.files("voiceguide.data").joinpath("starter.toml").read_text(encoding="utf-8")
+    starter = "program-starter.toml" if is_program else "starter.toml"
+    text = resources.files("voiceguide.data").joinpath(starter).read_text(encoding="utf-8")
     write_text_atomic(file, text)
-    click.echo(f"Wrote {file}. Edit it, then: voiceguide check {file}")
+    then = f"voiceguide program {file} --plan" if is_program else f"voiceguide check {file}"
+    click.echo(f"Wrote {file}. Edit it, then: {then}")
 
 
 @cli.command()
@@ -625,3 +629,13 @@ def cache_clear() -> None:
 
     count, size = clip_cache.clear()
     click.echo(f"Removed {count} clips ({size / 1024 / 1024:.1f} MB) from {clip_cache.cache_dir()}")
+
+
+def _add_program_commands() -> None:
+    from voiceguide.cli_program import program, programs
+
+    cli.add_command(programs)
+    cli.add_command(program)
+
+
+_add_program_commands()

@@ -179,6 +179,15 @@ def _guarded_compose(compose_node: Callable[..., Any]) -> Callable[..., Any]:
     return compose
 
 
+def with_line(exc: InputError, data: bytes, source: str, yaml: bool = False) -> InputError:
+    """`exc` with the line of its field added after the file name, when it is about this file and the line is known."""
+    line = field_line(data, exc.field, yaml) if exc.field and exc.source == source else None
+    if line is None:
+        return exc
+    message = str(exc).replace(f"{source}: ", f"{source}, line {line}: ", 1)
+    return InputError(message, source=exc.source, field=exc.field)
+
+
 _TOKEN = re.compile(r"([A-Za-z_][\w-]*)|\[(\d+)\]")
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]\[]+?)\s*\]\]?\s*(?:#.*)?$")
 
@@ -227,7 +236,8 @@ def _toml_line(lines: list[str], tokens: list[str | int]) -> int | None:
     if rest and isinstance(rest[0], str):  # defaults.hold: in [defaults]
         at = header(str(first), 0)
         return None if at is None else (key_at(at + 1, rest[0]) or at + 1)
-    return key_at(0, str(first))  # top level: before the first table
+    at = header(str(first), 0)  # the list of tables itself: its first [[phases]]
+    return key_at(0, str(first)) or (None if at is None else at + 1)  # top level: before the first table
 
 
 def _yaml_line(text: str, tokens: list[str | int]) -> int | None:

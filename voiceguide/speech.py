@@ -18,11 +18,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydub.silence import detect_leading_silence
-
 from voiceguide import loudness
 from voiceguide.atomic import atomic_path
-from voiceguide.audio import SAMPLE_RATE, SAMPLE_WIDTH, AudioSegment, conform, read_wav, wav_seconds, write_wav
+from voiceguide.audio import (
+    SAMPLE_RATE,
+    SAMPLE_WIDTH,
+    AudioSegment,
+    conform,
+    detect_leading_silence,
+    read_wav,
+    wav_seconds,
+    write_wav,
+)
 from voiceguide.cache import clip_path, touch
 from voiceguide.engines import Engine
 from voiceguide.errors import EnvironmentFailure, VoiceguideError
