@@ -77,10 +77,14 @@ class Fields:
         return default
 
     def _typo(self) -> tuple[str, str] | None:
-        """(a key of the table nobody asked for, the asked-for key it looks like): `stepps`, `steps`."""
+        """(a key of the table nobody asked for, the absent asked-for key it looks like): `stepps`, `steps`.
+
+        Only a key the table lacks can be misspelled: `days` beside a present `rest_days` is not a typo.
+        """
+        absent = sorted(k for k in self.asked if k not in self.data)
         for key in self.data:
             if key not in self.asked:
-                close = difflib.get_close_matches(str(key), sorted(self.asked), n=1, cutoff=0.6)
+                close = difflib.get_close_matches(str(key), absent, n=1, cutoff=0.6)
                 if close:
                     return str(key), close[0]
         return None
