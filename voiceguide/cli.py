@@ -33,6 +33,8 @@ from voiceguide.errors import (
 from voiceguide.formats import FORMATS
 
 if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # the type click.progressbar returns
+
     from voiceguide.builder import Options
     from voiceguide.routine import Routine
     from voiceguide.session import Plan
@@ -41,7 +43,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class VoiceguideGroup(click.Group):
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -151,8 +153,8 @@ def engine_option(what: str, dest: str = "engine") -> Callable[[F], F]:
 def session_options(func: F) -> F:
     """Options that shape the session, shared by build and script."""
     from voiceguide.builder import ORDERS
-    from voiceguide.catalog import NEEDS, POSITIONS
-    from voiceguide.routine import GET_READY_LIMITS, GUIDANCE, HOLD_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
+    from voiceguide.catalog import HOLD_LIMITS, NEEDS, POSITIONS
+    from voiceguide.routine import GET_READY_LIMITS, GUIDANCE, REPS_LIMITS, ROUNDS_LIMITS
 
     options = [
         click.argument("routine", required=False, metavar="[ROUTINE]"),
@@ -269,10 +271,10 @@ def _warn_cache() -> None:
 
 
 class ClickProgress:
-    """A progress bar on stderr, one per stage."""
+    """A progress bar on stderr, one per stage (a session.Progress)."""
 
-    def __init__(self):
-        self.bar = None
+    def __init__(self) -> None:
+        self.bar: ProgressBar[int] | None = None
 
     def start(self, label: str, total: int) -> None:
         self.bar = click.progressbar(length=max(total, 1), label=label.ljust(20), file=sys.stderr, width=30)
@@ -466,9 +468,9 @@ def presets(engine: str) -> None:
     from voiceguide.script import clock
     from voiceguide.session import plan_session
 
-    engine = make_engine(engine)
+    speaker = make_engine(engine)
     for name in preset_names():
-        plan = plan_session(load_routine(name), engine)
+        plan = plan_session(load_routine(name), speaker)
         stretches = ", ".join(dict.fromkeys(s.stretch.name for s in plan.routine.steps))
         click.echo(f"{name:<10} {clock(plan.timeline.duration):>6}  {plan.routine.description}")
         click.echo(f"{'':<18}{stretches}")
@@ -582,7 +584,7 @@ def voices() -> None:
 @click.option(
     "--all", "release_all", is_flag=True, help="List every program day now, not only those dated today or earlier."
 )
-def serve(folder, port, lan, release_all):
+def serve(folder: Path, port: int, lan: bool, release_all: bool) -> None:
     """Serve a program folder or a folder of voiceguide MP3s: a page to play them, and the feed.
 
     Only voiceguide's own files in FOLDER (default: this one) are served. Open the

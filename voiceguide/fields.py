@@ -8,7 +8,7 @@ is read through a `Fields` so a mistake is reported as
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from voiceguide.errors import InputError
@@ -104,14 +104,14 @@ class Fields:
             raise self.error(f"expected text, got {_describe(value)}", at=at)
         if len(value) > max_len * 4:  # before cleaning: refuse floods cheaply
             raise self.error(f"is {len(value)} characters long; keep it under {max_len}", at=at)
-        value = clean(value)
-        if not value:
+        text = clean(value)
+        if not text:
             raise self.error("must not be empty", at=at)
-        if not has_words(value):
+        if not has_words(text):
             raise self.error("has no words to speak (only symbols or emoji); write it out in words", at=at)
-        if len(value) > max_len:
-            raise self.error(f"is {len(value)} characters long; keep it under {max_len}", at=at)
-        return value
+        if len(text) > max_len:
+            raise self.error(f"is {len(text)} characters long; keep it under {max_len}", at=at)
+        return text
 
     def texts(
         self, key: str, default: Any = _MISSING, max_len: int = MAX_CUE_CHARS, max_items: int = 50, min_items: int = 0
@@ -127,7 +127,7 @@ class Fields:
             raise self.error(f"is empty; give at least {min_items}", at=at)
         return tuple(self._check_text(v, f"{at}[{i}]", max_len) for i, v in enumerate(value))
 
-    def _as_list(self, value: Any, at: str, what: str) -> list:
+    def _as_list(self, value: Any, at: str, what: str) -> list[Any]:
         """A list as given, or a single string as a list of one (people write both)."""
         if isinstance(value, str):
             return [value]
@@ -184,14 +184,16 @@ class Fields:
             raise self.error(f"unknown key {str(key)!r}{hint}", at=self.where(str(key)))
 
 
-def check_integer(value: Any, low: int, high: int, unit: str, error) -> int:
+def check_integer(value: Any, low: int, high: int, unit: str, error: Callable[[str], Exception]) -> int:
     """A whole number in [low, high]; floats with no fraction are accepted."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise error(f"expected a whole number{' of ' + unit if unit else ''}, got {_describe(value)}")
     if isinstance(value, float):
         if not value.is_integer():
             raise error(f"expected a whole number{' of ' + unit if unit else ''}, got {value}")
-        value = int(value)
-    if not low <= value <= high:
-        raise error(f"{value} is out of range; use {low} to {high}{' ' + unit if unit else ''}")
-    return value
+        whole = int(value)
+    else:
+        whole = value
+    if not low <= whole <= high:
+        raise error(f"{whole} is out of range; use {low} to {high}{' ' + unit if unit else ''}")
+    return whole

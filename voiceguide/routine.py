@@ -109,9 +109,9 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Rou
     path = Path(spec)
     if path.suffix.lower() in routinefile.ROUTINE_SUFFIXES or path.exists() or "/" in spec:
         raw = routinefile.read_bytes(path)
-        data, yaml = routinefile.parse_any(raw, str(path), path.suffix)
+        parsed, yaml = routinefile.parse_any(raw, str(path), path.suffix)
         try:
-            return routine_from_data(data, str(path), catalog)
+            return routine_from_data(parsed, str(path), catalog)
         except InputError as exc:
             line = routinefile.field_line(raw, exc.field, yaml) if exc.field and exc.source == str(path) else None
             if line is None:

@@ -121,10 +121,8 @@ def parse_yaml(data: bytes, source: str) -> object:
         raise InputError(f"{source}: is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
 
     class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.compose_node = _guarded_compose(Loader.compose_node)
-    Loader.construct_mapping = _unique_keys(Loader.construct_mapping)
+        compose_node = _guarded_compose(yaml.SafeLoader.compose_node)
+        construct_mapping = _unique_keys(yaml.SafeLoader.construct_mapping)
     try:
         data = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
         if data is None:
@@ -164,7 +162,7 @@ def _unique_keys(construct_mapping: Callable[..., Any]) -> Callable[..., Any]:
 
 def _guarded_compose(compose_node: Callable[..., Any]) -> Callable[..., Any]:
     def compose(self: yaml.SafeLoader, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves Parser.peek_event bare
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
                 None, None, "anchors and aliases (&, *) are not allowed in routine files", event.start_mark

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from voiceguide.catalog import Stretch
 from voiceguide.timeline import CHIME, REPS, Event, Role, Timeline
 
@@ -50,7 +52,7 @@ def render_text(timeline: Timeline) -> str:
     return "\n".join(lines) + "\n"
 
 
-def table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     out = []
     for row in [header, *rows]:

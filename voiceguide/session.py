@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from voiceguide.builder import Fitted, Options, apply, fit_minutes
 from voiceguide.cache import evict
@@ -27,10 +28,19 @@ from voiceguide.speech import Clip, Speech, read_clip
 from voiceguide.tags import TrackInfo
 from voiceguide.timeline import CHIME, CHIMES, TICK_CHIME, Event, Timeline, build_timeline, spoken_texts
 
-__all__ = ["Plan", "Progress", "build_session", "default_output", "plan_session", "render_session", "timeline_json"]
+__all__ = [
+    "NoProgress",
+    "Plan",
+    "Progress",
+    "build_session",
+    "default_output",
+    "plan_session",
+    "render_session",
+    "timeline_json",
+]
 
 
-class Progress:
+class Progress(Protocol):
     """Told how far the work has come; the CLI draws it, the library does not care."""
 
     def start(self, label: str, total: int) -> None: ...
@@ -38,6 +48,19 @@ class Progress:
     def advance(self, n: int = 1) -> None: ...
 
     def finish(self) -> None: ...
+
+
+class NoProgress:
+    """The Progress used when none is given: it shows nothing."""
+
+    def start(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
 
 
 @dataclass(frozen=True)
@@ -74,7 +97,7 @@ def plan_session(
 ) -> Plan:
     """Shape the routine, synthesize (or fetch from cache) every cue, lay out the timeline."""
     options = options or Options()
-    progress = progress or Progress()
+    progress = progress or NoProgress()
     routine = apply(routine, options)
     chimes = sound_lengths(CHIMES)
     minutes = options.minutes or routine.minutes
@@ -160,7 +183,7 @@ def render_session(
     Every output appears only when all are complete. Returns export.Exported:
     the paths written (the audio first) and the loudness of the audio file.
     """
-    progress = progress or Progress()
+    progress = progress or NoProgress()
     loaded: dict[str, bytes] = {}
 
     def pcm_of(event: Event) -> bytes:
