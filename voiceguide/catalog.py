@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 
 from voiceguide.errors import UnknownStretch
@@ -67,7 +67,7 @@ def _pair(fields: Fields, key: str, low: int, high: int, unit: str) -> tuple[int
     if not isinstance(value, list) or len(value) != 2:
         raise fields.error(f"expected [low, high], got {value!r}", at=fields.where(key))
     a, b = (
-        check_integer(v, low, high, unit, lambda m, i=i: fields.error(m, at=f"{fields.where(key)}[{i}]"))
+        check_integer(v, low, high, unit, partial(fields.error, at=f"{fields.where(key)}[{i}]"))
         for i, v in enumerate(value)
     )
     if a > b:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.espeak import ensure_espeak
@@ -63,11 +63,11 @@ class Pyttsx3Engine:
     def __init__(self, voice: str | None = None, rate: int | None = None):
         self.voice_query = voice
         self.rate = rate or DEFAULT_RATE
-        self._engine = None
+        self._engine: Any = None  # a pyttsx3.Engine (pyttsx3 is untyped)
         self._voice_id: str | None = None
         self._library = ""
 
-    def _load(self):
+    def _load(self) -> Any:
         if self._engine is not None:
             return self._engine
         _one_espeak("pyttsx3")
@@ -102,6 +102,7 @@ class Pyttsx3Engine:
 
     def default_voice_id(self) -> str:
         self._load()
+        assert self._voice_id is not None  # _load chose it
         return self._voice_id
 
     def identity(self) -> str:
@@ -131,7 +132,7 @@ class Pyttsx3Engine:
             _wait_until_idle(engine, limit=30.0)
 
 
-def _wait_until_idle(engine, limit: float = 2.0) -> None:
+def _wait_until_idle(engine: Any, limit: float = 2.0) -> None:
     """Wait until eSpeak has worked through its queue and pyttsx3 is not speaking.
 
     pyttsx3 runs eSpeak asynchronously: a property change is queued inside
@@ -183,14 +184,14 @@ class PiperEngine:
     def __init__(self, voice: str | None = None, rate: int | None = None):
         self.rate = rate or DEFAULT_RATE
         self.model, self.config = _piper_model(voice)
-        self._voice = None
+        self._voice: Any = None  # a piper.PiperVoice (piper is untyped)
         self._lock = threading.Lock()
 
-    def _load(self):
+    def _load(self) -> Any:
         with self._lock:  # workers share one voice, loaded once
             return self._load_once()
 
-    def _load_once(self):
+    def _load_once(self) -> Any:
         if self._voice is None:
             _one_espeak("piper")
             try:
@@ -291,7 +292,7 @@ class SilentEngine:
         raise EnvironmentFailure("the none engine speaks nothing")
 
 
-def make_engine(engine: str = "auto", voice: str | None = None, rate: int | None = None):
+def make_engine(engine: str = "auto", voice: str | None = None, rate: int | None = None) -> Engine:
     """The engine asked for; `auto` is Piper when installed (and the voice is not an eSpeak one)."""
     if engine == "auto":
         piper_voice = voice is not None and (voice.endswith(".onnx") or voice.startswith("en_US-"))
@@ -305,8 +306,8 @@ def make_engine(engine: str = "auto", voice: str | None = None, rate: int | None
 
 def all_voices() -> list[tuple[str, Voice, bool]]:
     """(engine, voice, is that engine's default) for every installed engine."""
-    out = []
-    engines = [Pyttsx3Engine()]
+    out: list[tuple[str, Voice, bool]] = []
+    engines: list[Engine] = [Pyttsx3Engine()]
     if piper_available():
         engines.insert(0, PiperEngine())
     for engine in engines:

@@ -183,7 +183,7 @@ def export_session(
     if outputs.split is not None:
         outputs.check_tracks(names)  # before any work, like every other path
     cover = for_embedding(cover) if cover is not None else generated_cover(timeline, info.title)
-    texts = [
+    texts: list[tuple[Path | None, Callable[[], str]]] = [
         (outputs.lrc, lambda: sidecars.lrc(timeline, artist=info.artist, album=info.album_name, title=info.title)),
         (outputs.vtt, lambda: sidecars.vtt(timeline)),
         (outputs.chapters, lambda: sidecars.podcast_chapters_json(timeline, chapters, title=info.title)),

@@ -143,7 +143,7 @@ def read_mp3_facts(path: Path) -> Mp3Facts | None:
     from mutagen.mp3 import MP3
 
     try:
-        audio: Any = MP3(str(path))  # type: ignore[no-untyped-call]  # mutagen is untyped
+        audio: Any = MP3(str(path))
     except (MutagenError, OSError):
         return None
     tags = audio.tags
@@ -168,7 +168,7 @@ def cover_art(path: Path) -> tuple[bytes, str] | None:
     from mutagen.id3 import ID3
 
     try:
-        tag: Any = ID3(str(path))  # type: ignore[no-untyped-call]  # mutagen is untyped
+        tag: Any = ID3(str(path))
         pictures = tag.getall("APIC")
     except (MutagenError, OSError):
         return None

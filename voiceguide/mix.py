@@ -10,18 +10,26 @@ chunk at a time, whatever the session's length.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # audioop, 3.11-3.12
-    try:
+    if sys.version_info < (3, 13):
         import audioop
-    except ImportError:  # pragma: no cover - 3.13 without audioop-lts
-        from pydub import pyaudioop as audioop
+    else:  # audioop-lts brings it back; else pydub's pure-Python copy
+        try:
+            import audioop
+        except ImportError:  # pragma: no cover - 3.13 without audioop-lts
+            from pydub import pyaudioop as audioop
 
 from voiceguide.audio import SAMPLE_RATE, SAMPLE_WIDTH
 from voiceguide.timeline import Event, Timeline
+
+if TYPE_CHECKING:
+    from voiceguide.music import MusicBed
 
 CHUNK_SECONDS = 10
 
@@ -39,7 +47,7 @@ def render_chunks(
     timeline: Timeline,
     pcm_of: Callable[[Event], bytes],
     chunk_seconds: float = CHUNK_SECONDS,
-    bed=None,
+    bed: MusicBed | None = None,
 ) -> Iterator[bytes]:
     """Yield the session as consecutive chunks of 16-bit mono PCM at 44.1 kHz.
 

@@ -123,6 +123,7 @@ def parse_yaml(data: bytes, source: str) -> object:
     class Loader(yaml.SafeLoader):
         compose_node = _guarded_compose(yaml.SafeLoader.compose_node)
         construct_mapping = _unique_keys(yaml.SafeLoader.construct_mapping)
+
     try:
         data = yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
         if data is None:

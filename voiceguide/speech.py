@@ -133,7 +133,8 @@ class Speech:
             trail = max(0, detect_leading_silence(segment.reverse(), SILENCE_THRESHOLD_DBFS) - KEEP_SILENCE_MS)
             segment = segment[lead : len(segment) - trail]
             segment = segment.apply_gain(loudness.level_gain(segment.raw_data))  # every cue at one level
-            return segment.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS).raw_data
+            pcm: bytes = segment.fade_in(EDGE_FADE_MS).fade_out(EDGE_FADE_MS).raw_data  # pydub is untyped
+            return pcm
         raise EnvironmentFailure(f"the {self.engine.name} engine produced no audio for {text[:60]!r}")
 
     def _synthesize(self, text: str, raw: Path) -> None:

@@ -22,6 +22,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from mutagen import MutagenError
 from mutagen.flac import Picture
@@ -45,9 +46,10 @@ from mutagen.id3 import (
     Encoding,
     PictureType,
 )
-from mutagen.mp4 import MP4, MP4Cover
-from mutagen.oggopus import OggOpus
-from mutagen.oggvorbis import OggVorbis
+from mutagen.mp4 import MP4, MP4Cover, MP4Tags
+from mutagen.ogg import OggFileType
+from mutagen.oggopus import OggOpus, OggOpusVComment
+from mutagen.oggvorbis import OggVCommentDict, OggVorbis
 from mutagen.wave import WAVE
 
 from voiceguide import __version__
@@ -142,7 +144,7 @@ def write_tags(
 # -- ID3 ------------------------------------------------------------------
 
 
-def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None):
+def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None) -> ID3:
     """A complete ID3v2.4 tag for the session (a mutagen.id3.ID3, not yet saved)."""
     utf8 = Encoding.UTF8
     tag = ID3()
@@ -201,14 +203,15 @@ def write_wav_id3(
     wav = WAVE(str(path))
     if wav.tags is None:
         wav.add_tags()
-    wav.tags.clear()
+    tags = cast(ID3, wav.tags)  # mutagen declares FileType.tags as None
+    tags.clear()
     for frame in id3_tag(timeline, info, chapters, cover).values():
-        wav.tags.add(frame)
-    _chapters_in_order(wav.tags)
+        tags.add(frame)
+    _chapters_in_order(tags)
     wav.save(v2_version=4)
 
 
-def _chapters_in_order(tag) -> None:
+def _chapters_in_order(tag: ID3) -> None:
     """Make `tag` write its CHAP frames last and in time order.
 
     mutagen orders frames by size, and ffmpeg (and the players built on it)
@@ -225,17 +228,17 @@ def _chapters_in_order(tag) -> None:
     if write is None:  # pragma: no cover
         return
 
-    def ordered(config):
+    def ordered(config: object) -> bytes:  # config: mutagen's ID3SaveConfig, passed through
         chaps = sorted(tag.getall("CHAP"), key=lambda c: (c.start_time, c.element_id))
         tag.delall("CHAP")
         try:
-            data = write(config)
+            data: bytes = write(config)
         finally:
             for chap in chaps:
                 tag.add(chap)
         return data + b"".join(save_frame(chap, config=config) for chap in chaps)
 
-    tag._write = ordered
+    tag._write = ordered  # type: ignore[method-assign]  # the hook on mutagen's frame writer, this tag only
 
 
 # -- Vorbis comments ------------------------------------------------------
@@ -291,12 +294,13 @@ def write_vorbis_tags(
     opus: bool = True,
 ) -> None:
     """Replace the comments of an Ogg Opus (or, opus=False, Ogg Vorbis) file; the encoder's name stays."""
-    audio = (OggOpus if opus else OggVorbis)(str(path))
+    audio: OggFileType = (OggOpus if opus else OggVorbis)(str(path))
     if audio.tags is None:
         audio.add_tags()
-    kept = [(k, v) for k, v in audio.tags if k.lower() == "encoder"]
-    audio.tags.clear()
-    audio.tags.extend(kept + vorbis_comments(timeline, info, chapters, cover))
+    tags = cast("OggOpusVComment | OggVCommentDict", audio.tags)  # mutagen declares FileType.tags as None
+    kept = [(k, v) for k, v in tags if k.lower() == "encoder"]
+    tags.clear()
+    tags.extend(kept + vorbis_comments(timeline, info, chapters, cover))
     audio.save()
 
 
@@ -315,7 +319,7 @@ def write_mp4_tags(
     audio = MP4(str(path))
     if audio.tags is None:
         audio.add_tags()
-    tags = audio.tags
+    tags = cast(MP4Tags, audio.tags)  # mutagen declares FileType.tags as None
     tags["\xa9nam"] = [info.title]
     tags["\xa9ART"] = [info.artist]
     tags["aART"] = [info.artist]
