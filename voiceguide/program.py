@@ -18,16 +18,17 @@ import dataclasses
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from voiceguide import routinefile
 from voiceguide.builder import FIT_HOLDS, Options, advised, apply, flow_key
-from voiceguide.catalog import POSITIONS, Catalog, load_catalog
+from voiceguide.catalog import HOLD_LIMITS, POSITIONS, Catalog, load_catalog
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields, check_integer
-from voiceguide.routine import GUIDANCE, HOLD_LIMITS, ROUNDS_LIMITS, Routine, Step, load_routine, preset_names
+from voiceguide.routine import GUIDANCE, ROUNDS_LIMITS, Routine, Step, load_routine, preset_names
 
 DEFAULT_PROGRAM = "hamstrings-14-days"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -250,7 +251,7 @@ class _Reader:
             if len(value) != 2:
                 raise f.error(f"expected one number of seconds or [first, last], got a list of {len(value)}", at=at)
             first, last = (
-                check_integer(v, *HOLD_LIMITS, "seconds", lambda m, j=j: f.error(m, at=f"{at}[{j}]"))
+                check_integer(v, *HOLD_LIMITS, "seconds", partial(f.error, at=f"{at}[{j}]"))
                 for j, v in enumerate(value)
             )
             if last < first:

@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide import __version__, atomic, cover
+from voiceguide.engines import Engine
 from voiceguide.errors import InputError
 from voiceguide.feed import calendar_ics, feed_xml
 from voiceguide.program import Program, load_program
 from voiceguide.programplan import PlannedDay, describe, plan_program, stretch_names
-from voiceguide.session import Plan, Progress
-from voiceguide.speech import Engine
+from voiceguide.session import NoProgress, Plan, Progress
 from voiceguide.workers import each_in_processes
 
 MANIFEST = "voiceguide-program.json"
@@ -252,7 +252,7 @@ def content_digest() -> str:
 
 def episode_hash(planned: PlannedDay, engine: Engine, fields: dict[str, Any]) -> str:
     """A hash of everything that shapes the episode's audio and tags."""
-    from voiceguide.export import FORMATS
+    from voiceguide.formats import FORMATS
 
     routine = dataclasses.replace(planned.plan.routine, source="")  # where the file lies does not change the audio
     doc = {
@@ -352,7 +352,7 @@ def render_program(
     workers: int | None = None,
 ) -> Result:
     """Render (or bring up to date) the program folder. See docs/program-folder.md."""
-    progress = progress or Progress()
+    progress = progress or NoProgress()
     at = parse_at(at) if at is not None else None
     base_url = check_base_url(base_url) if base_url is not None else None
     program = load_program(spec)

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from voiceguide.engines import Engine
 from voiceguide.program import Day, Program, plan_days
-from voiceguide.session import Plan, Progress, plan_session
-from voiceguide.speech import Engine, Speech
+from voiceguide.session import NoProgress, Plan, Progress, plan_session
+from voiceguide.speech import Speech
 from voiceguide.timeline import Timeline, spoken_texts
 
 
@@ -32,7 +33,7 @@ def plan_program(
     program: Program, start: datetime.date, engine: Engine, progress: Progress | None = None
 ) -> list[PlannedDay]:
     days = plan_days(program, start)
-    progress = progress or Progress()
+    progress = progress or NoProgress()
     if engine.name != "none":
         texts = list(dict.fromkeys(t for day in days for t in spoken_texts(day.shaped)))
         progress.start("Preparing speech", len(texts))

@@ -76,7 +76,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _worker_start() -> None:
-    from voiceguide.launch import Terminated
+    from voiceguide.errors import Terminated
 
     def stop(signum: int, frame: object) -> None:
         if not _busy:
@@ -91,7 +91,7 @@ def _worker_start() -> None:
 
 def _call(function: Callable[[T], R], item: T) -> R:
     """One call in a worker; a worker told to stop exits once the call has unwound."""
-    from voiceguide.launch import Terminated
+    from voiceguide.errors import Terminated
 
     global _busy
     _busy = True
