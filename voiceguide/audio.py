@@ -33,6 +33,15 @@ SAMPLE_WIDTH = 2  # bytes: 16-bit signed PCM
 WAV_HEADER_BYTES = 44
 
 
+def frame_of(seconds: float) -> int:
+    """The sample a timeline time lands on, via whole milliseconds (441 samples per 10 ms).
+
+    round(seconds * SAMPLE_RATE) would let float error round the two ends of a hold
+    differently where a time sits on an odd multiple of 5 ms: one sample off.
+    """
+    return (round(seconds * 1000) * (SAMPLE_RATE // 100) + 5) // 10
+
+
 def ms(seconds: float) -> int:
     """Whole milliseconds, as tags, chapters and captions count time."""
     return round(seconds * 1000)

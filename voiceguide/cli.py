@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from voiceguide import __version__, atomic
-from voiceguide.engines import DEFAULT_RATE, ENGINES, RATE_LIMITS
+from voiceguide.cli_common import ClickProgress, engine_option
+from voiceguide.cli_program import program, programs
+from voiceguide.engines import DEFAULT_RATE, RATE_LIMITS
 from voiceguide.errors import (
     EXIT_ENVIRONMENT,
     EXIT_INPUT,
@@ -33,8 +35,6 @@ from voiceguide.errors import (
 from voiceguide.formats import FORMATS
 
 if TYPE_CHECKING:
-    from click._termui_impl import ProgressBar  # the type click.progressbar returns
-
     from voiceguide.builder import Options
     from voiceguide.routine import Routine
     from voiceguide.session import Plan
@@ -140,14 +140,6 @@ def cli() -> None:
       voiceguide build                 # writes hamstring-stretches.mp3
       voiceguide script                # the timed script, to read first
     """
-
-
-def engine_option(what: str, dest: str = "engine") -> Callable[[F], F]:
-    """--engine, shared by every command that speaks (or measures speech)."""
-    return click.option(
-        "--engine", dest, type=click.Choice(ENGINES), default="auto", show_default=True, envvar="VOICEGUIDE_ENGINE",
-        show_envvar=True, help=what,
-    )  # fmt: skip
 
 
 def session_options(func: F) -> F:
@@ -268,26 +260,6 @@ def _warn_cache() -> None:
     warning = cap_warning()
     if warning:
         click.echo(f"Warning: {warning}", err=True)
-
-
-class ClickProgress:
-    """A progress bar on stderr, one per stage (a session.Progress)."""
-
-    def __init__(self) -> None:
-        self.bar: ProgressBar[int] | None = None
-
-    def start(self, label: str, total: int) -> None:
-        self.bar = click.progressbar(length=max(total, 1), label=label.ljust(20), file=sys.stderr, width=30)
-        self.bar.__enter__()
-
-    def advance(self, n: int = 1) -> None:
-        if self.bar is not None:
-            self.bar.update(n)
-
-    def finish(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 @cli.command()
@@ -633,11 +605,5 @@ def cache_clear() -> None:
     click.echo(f"Removed {count} clips ({size / 1024 / 1024:.1f} MB) from {clip_cache.cache_dir()}")
 
 
-def _add_program_commands() -> None:
-    from voiceguide.cli_program import program, programs
-
-    cli.add_command(programs)
-    cli.add_command(program)
-
-
-_add_program_commands()
+cli.add_command(programs)
+cli.add_command(program)

@@ -1,6 +1,7 @@
 """The commands for programs: `programs` lists the presets, `program` plans or renders one.
 
-Registered on the group in voiceguide/cli.py; each command calls the library
+Registered on the group in voiceguide/cli.py (the shared option and progress bar come
+from voiceguide/cli_common.py); each command calls the library
 (voiceguide/program.py, programplan.py, programfolder.py) and prints.
 """
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from voiceguide.cli import ClickProgress, engine_option
+from voiceguide.cli_common import ClickProgress, engine_option
 from voiceguide.errors import InputError
 
 

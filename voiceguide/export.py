@@ -26,12 +26,11 @@ from typing import TYPE_CHECKING
 
 from voiceguide import ffmpeg, loudness, sidecars
 from voiceguide.atomic import NAME_MAX, atomic_path, cut_utf8
-from voiceguide.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, ms
+from voiceguide.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, frame_of, ms
 from voiceguide.chapters import Chapter, chapters_of, excerpt
 from voiceguide.cover import Cover, for_embedding, generated_cover
 from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.formats import FORMATS
-from voiceguide.mix import frame_of
 from voiceguide.outputs import PLAYLIST, Outputs
 from voiceguide.sidecars import PlaylistEntry, m3u8
 from voiceguide.tags import TrackInfo, track_info, write_tags

@@ -25,22 +25,13 @@ with warnings.catch_warnings():
         except ImportError:  # pragma: no cover - 3.13 without audioop-lts
             from pydub import pyaudioop as audioop
 
-from voiceguide.audio import SAMPLE_RATE, SAMPLE_WIDTH
+from voiceguide.audio import SAMPLE_RATE, SAMPLE_WIDTH, frame_of
 from voiceguide.timeline import Event, Timeline
 
 if TYPE_CHECKING:
     from voiceguide.music import MusicBed
 
 CHUNK_SECONDS = 10
-
-
-def frame_of(seconds: float) -> int:
-    """The sample a timeline time lands on, via whole milliseconds (441 samples per 10 ms).
-
-    round(seconds * 44100) would let float error round the two ends of a hold
-    differently where a time sits on an odd multiple of 5 ms: one sample off.
-    """
-    return (round(seconds * 1000) * (SAMPLE_RATE // 100) + 5) // 10
 
 
 def render_chunks(

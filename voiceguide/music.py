@@ -24,11 +24,10 @@ from pathlib import Path
 
 from voiceguide import ffmpeg
 from voiceguide.atomic import atomic_path
-from voiceguide.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, audioop
+from voiceguide.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH, audioop, frame_of
 from voiceguide.cache import cache_dir
 from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.loudness import parse_summary
-from voiceguide.mix import frame_of
 from voiceguide.timeline import CHIME, Timeline
 
 AMBIENT = "ambient"

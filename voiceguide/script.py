@@ -61,9 +61,6 @@ def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
 
 
 def describe(s: Stretch) -> str:
-    equipment = ", ".join(s.equipment) if s.equipment else "none"
-    if s.equipment and not s.equipment_required:
-        equipment += " (optional)"
     lines = [
         f"{s.name}  ({s.id})",
         f"  {s.benefit}",
@@ -71,7 +68,7 @@ def describe(s: Stretch) -> str:
         f"  Also called:  {', '.join(s.aliases) or '-'}",
         f"  Targets:      {', '.join(s.targets)}",
         f"  Position:     {s.position}",
-        f"  Equipment:    {equipment}",
+        f"  Equipment:    {_equipment(s)}",
         f"  Sided:        {'yes, each side held on its own' if s.sided else 'no'}",
         f"  Kind:         {'dynamic reps' if s.kind == 'reps' else 'hold'}",
         f"  Recommended:  {s.recommended}",
@@ -80,10 +77,21 @@ def describe(s: Stretch) -> str:
         "",
         "  Setup:",
         *(f"    {i}. {t}{'  (first side only)' if t in s.once else ''}" for i, t in enumerate(s.setup, 1)),
-        *(["", "  Between sides:", *(f"    - {t}" for t in s.between_sides)] if s.between_sides else []),
-        "",
-        "  Reminders during the hold:",
-        *(f"    - {t}" for t in s.reminders),
-        *(["", "  Coming out:", *(f"    - {t}" for t in s.exit)] if s.exit else []),
+        *_section("Between sides", s.between_sides),
+        *_section("Reminders during the hold", s.reminders, always=True),
+        *_section("Coming out", s.exit),
     ]
     return "\n".join(lines)
+
+
+def _equipment(s: Stretch) -> str:
+    if not s.equipment:
+        return "none"
+    return ", ".join(s.equipment) + ("" if s.equipment_required else " (optional)")
+
+
+def _section(title: str, items: Sequence[str], always: bool = False) -> list[str]:
+    """A titled list after a blank line; nothing when empty, unless `always`."""
+    if not items and not always:
+        return []
+    return ["", f"  {title}:", *(f"    - {t}" for t in items)]
