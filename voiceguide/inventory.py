@@ -268,39 +268,55 @@ class Folder:
 def program_inventory(root: Path, manifest: Path, facts_of: Any) -> Inventory:
     """The files a program manifest lists (those present and inside the folder)."""
     doc = load_manifest(manifest)
-    files: dict[str, Path] = {}
+    served = _Served(root)
+    for name in doc.get("files", []):
+        served.add(name)
+    sessions = []
+    for ep in doc["episodes"]:
+        audio = served.add(ep["audio"])
+        if audio is None:
+            continue  # not built yet: neither listed nor served
+        sessions.append(_episode_session(ep, audio, facts_of(root / audio), served))
+    sessions.sort(key=lambda s: (s.day or 0, s.audio))
+    return Inventory(
+        root=root, files=served.files, sessions=tuple(sessions), program=_program_of(doc, root, served.files)
+    )
 
-    def add(name: object) -> str | None:
-        if is_plain_name(name) and regular_file_inside(root / str(name), root) is not None:
-            files[str(name)] = root / str(name)
+
+class _Served:
+    """The names a manifest lists that are plain and lead to a regular file inside the folder: only those are served."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.files: dict[str, Path] = {}
+
+    def add(self, name: object) -> str | None:
+        """The name, now served; None if it is not one voiceguide would write or its file is not there."""
+        if is_plain_name(name) and regular_file_inside(self.root / str(name), self.root) is not None:
+            self.files[str(name)] = self.root / str(name)
             return str(name)
         return None
 
-    for name in doc.get("files", []):
-        add(name)
-    sessions = []
-    for ep in doc["episodes"]:
-        audio = add(ep["audio"])
-        if audio is None:
-            continue  # not built yet: neither listed nor served
-        facts = facts_of(root / audio)
-        sessions.append(
-            Session(
-                audio=audio,
-                title=str(ep.get("title") or (facts.title if facts else audio)),
-                seconds=float(ep.get("seconds") or (facts.seconds if facts else 0.0)),
-                stretches=tuple(str(s) for s in ep.get("stretches", ()))
-                or stretches_of(facts.chapters if facts else ()),
-                chapters=add(ep.get("chapters")),
-                transcript=add(ep.get("transcript")),
-                has_art=bool(facts and facts.has_art),
-                day=int(ep["day"]),
-                date=ep["date"],
-                guid=str(ep.get("guid") or "") or None,
-            )
-        )
-    sessions.sort(key=lambda s: (s.day or 0, s.audio))
-    program = Program(
+
+def _episode_session(ep: dict[str, Any], audio: str, facts: Mp3Facts | None, served: _Served) -> Session:
+    """A built episode as the page lists it: the manifest's facts, else the MP3's own tags."""
+    return Session(
+        audio=audio,
+        title=str(ep.get("title") or (facts.title if facts else audio)),
+        seconds=float(ep.get("seconds") or (facts.seconds if facts else 0.0)),
+        stretches=tuple(str(s) for s in ep.get("stretches", ())) or stretches_of(facts.chapters if facts else ()),
+        chapters=served.add(ep.get("chapters")),
+        transcript=served.add(ep.get("transcript")),
+        has_art=bool(facts and facts.has_art),
+        day=int(ep["day"]),
+        date=ep["date"],
+        guid=str(ep.get("guid") or "") or None,
+    )
+
+
+def _program_of(doc: dict[str, Any], root: Path, files: Mapping[str, Path]) -> Program:
+    """The folder-level facts of the manifest; the feed, calendar and cover only when they are served."""
+    return Program(
         title=str(doc.get("title") or root.name),
         description=str(doc.get("description") or ""),
         base_url=_with_slash(str(doc.get("base_url") or "")),
@@ -309,7 +325,6 @@ def program_inventory(root: Path, manifest: Path, facts_of: Any) -> Inventory:
         calendar="calendar.ics" if "calendar.ics" in files else None,
         cover="cover.png" if "cover.png" in files else None,
     )
-    return Inventory(root=root, files=files, sessions=tuple(sessions), program=program)
 
 
 def _with_slash(url: str) -> str:

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -359,16 +359,46 @@ def render_program(
     name = spec or program.name
     folder = Path(folder)
     old = claim(folder, force)
-    same = old is not None and old.get("program") == name
-    if start is None:
-        start = _old_start(old) if same else None
-    start = start or datetime.date.today()
-    at = at or (str(old.get("at")) if old and old.get("at") else DEFAULT_AT)
-    base_url = base_url or (str(old.get("base_url")) if old and old.get("base_url") else DEFAULT_BASE_URL)
+    start, at, base_url = _schedule(old, name, start, at, base_url)
 
     planned = plan_program(program, start, engine, progress)
     episodes = episodes_of(name, program, planned, engine)
-    head = {
+    out = _Folder(folder, _head(name, program, start, at, base_url))
+    done, todo = _split_unchanged(folder, old, episodes)
+    leaving = sorted(_owned(old) - set(_files_of(episodes)) - set(FILES) - {MANIFEST})
+
+    _make(folder, old)
+    _write_cover(out, program, planned, old)
+    _publish_before_rendering(out, done, todo, leaving, episodes)
+    _render_days(out, done, todo, workers, progress)
+    out.publish(out.manifest(done))
+    return Result(folder, sorted(e.day for e in todo), sorted(set(done) - {e.day for e in todo}), leaving)
+
+
+def _schedule(
+    old: dict[str, Any] | None, name: str, start: datetime.date | None, at: str | None, base_url: str | None
+) -> tuple[datetime.date, str, str]:
+    """Start day, time of day and base URL: as given, else as the folder's last run had them, else the defaults.
+
+    The old start is kept only for the same program: another program starts afresh today.
+    """
+    if start is None and old is not None and old.get("program") == name:
+        start = _old_start(old)
+    return (
+        start or datetime.date.today(),
+        at or _old_setting(old, "at", DEFAULT_AT),
+        base_url or _old_setting(old, "base_url", DEFAULT_BASE_URL),
+    )
+
+
+def _old_setting(old: dict[str, Any] | None, key: str, default: str) -> str:
+    value = old.get(key) if old else None
+    return str(value) if value else default
+
+
+def _head(name: str, program: Program, start: datetime.date, at: str, base_url: str) -> dict[str, Any]:
+    """The manifest's keys before "episodes" (docs/program-folder.md)."""
+    return {
         "schema": SCHEMA,
         "generator": f"voiceguide {__version__}",
         "program": name,
@@ -379,8 +409,16 @@ def render_program(
         "base_url": base_url,
         "files": list(FILES),
     }
-    out = _Folder(folder, head)
 
+
+def _files_of(episodes: Iterable[Episode]) -> list[str]:
+    return [n for e in episodes for n in e.files]
+
+
+def _split_unchanged(
+    folder: Path, old: dict[str, Any] | None, episodes: Sequence[Episode]
+) -> tuple[dict[int, dict[str, Any]], list[Episode]]:
+    """The old manifest entries of episodes whose hash is unchanged and files intact, and the episodes to render."""
     previous = {int(e["day"]): e for e in (old or {}).get("episodes", [])}
     done: dict[int, dict[str, Any]] = {}
     todo: list[Episode] = []
@@ -390,31 +428,42 @@ def render_program(
             done[e.day] = was
         else:
             todo.append(e)
-    wanted = {n for e in episodes for n in e.files}
-    leaving = sorted(_owned(old) - wanted - set(FILES) - {MANIFEST})
+    return done, todo
 
-    _make(folder, old)
-    _write_cover(out, program, planned, old)
-    # First the feed without what is about to change, so it never lists a file being replaced.
-    pending = [n for e in todo for n in e.files] + leaving
-    out.publish(out.manifest(done, pending))
-    for name_ in leaving:
-        (folder / name_).unlink(missing_ok=True)
-    out.publish(out.manifest(done, [n for e in todo for n in e.files]))
+
+def _publish_before_rendering(
+    out: _Folder,
+    done: dict[int, dict[str, Any]],
+    todo: Sequence[Episode],
+    leaving: Sequence[str],
+    episodes: Sequence[Episode],
+) -> None:
+    """The feed without what is about to change, so it never lists a file being replaced; then the calendar."""
+    out.publish(out.manifest(done, _files_of(todo) + list(leaving)))
+    for name in leaving:
+        (out.folder / name).unlink(missing_ok=True)
+    out.publish(out.manifest(done, _files_of(todo)))
     out.write(CALENDAR, calendar_ics(out.manifest(done), [e.entry(0) for e in episodes]))
 
+
+def _render_days(
+    out: _Folder,
+    done: dict[int, dict[str, Any]],
+    todo: Sequence[Episode],
+    workers: int | None,
+    progress: Progress,
+) -> None:
+    """Render the episodes in `todo` into `done`, publishing the feed and manifest after each one."""
     progress.start("Rendering days", len(todo))
     remaining = {e.day: e for e in todo}
-    with contextlib.closing(_render_all(todo, folder, workers)) as rendered:  # closed at once on Ctrl-C
+    with contextlib.closing(_render_all(todo, out.folder, workers)) as rendered:  # closed at once on Ctrl-C
         for episode, size in rendered:
             done[episode.day] = episode.entry(size)
             remaining.pop(episode.day)
-            atomic.COMMITTED.append(folder / episode.audio)
-            out.publish(out.manifest(done, [n for e in remaining.values() for n in e.files]))
+            atomic.COMMITTED.append(out.folder / episode.audio)
+            out.publish(out.manifest(done, _files_of(remaining.values())))
             progress.advance()
     progress.finish()
-    out.publish(out.manifest(done))
-    return Result(folder, sorted(e.day for e in todo), sorted(set(done) - {e.day for e in todo}), leaving)
 
 
 def _old_start(old: dict[str, Any] | None) -> datetime.date | None:

@@ -22,7 +22,7 @@ import errno
 import hashlib
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.feedview import FeedError, client_base, item_audio, item_guid, served_feed
-from voiceguide.inventory import Folder, Inventory, Session, cover_art
+from voiceguide.inventory import Folder, Inventory, Playlist, Session, cover_art
 
 DEFAULT_PORT = 8765  # fixed, so a subscription survives a restart; the program's default --base-url
 LOOPBACK = "127.0.0.1"
@@ -154,30 +154,21 @@ class Site:
 
     async def page_data(self, request: Request) -> Response:
         inventory = await self.inventory()
-        today = self.today()
+        return JSONResponse(self._page(inventory, self.today()), headers={"cache-control": "no-cache"})
+
+    def _page(self, inventory: Inventory, today: datetime.date) -> dict[str, Any]:
+        """What the page shows (voiceguide/web reads it): released sessions, what comes next, the playlists."""
         released = [s for s in inventory.sessions if self.released(s, today)]
         waiting = [s for s in inventory.sessions if not self.released(s, today)]
         # Today's session first, then the others in day order.
         released.sort(key=lambda s: (s.date != today, s.day or 0))
-        program = inventory.program
-        data: dict[str, Any] = {
-            "kind": "program" if program else "folder",
-            "title": program.title if program else inventory.root.name,
-            "description": program.description if program else "",
-            "today": today.isoformat(),
-            "feed": program.feed if program else None,
-            "calendar": program.calendar if program else None,
-            "cover": program.cover if program else None,
-            "sessions": [self._session_data(s, today, program.cover if program else None) for s in released],
-            "upcoming": {"count": len(waiting), "next": waiting[0].date.isoformat()}
-            if waiting and waiting[0].date
-            else None,
-            "playlists": [
-                {"url": p.url, "title": p.title, "tracks": [{"url": u, "title": t} for u, t in p.tracks]}
-                for p in inventory.playlists
-            ],
+        heading = _heading(inventory, today)
+        return {
+            **heading,
+            "sessions": [self._session_data(s, today, heading["cover"]) for s in released],
+            "upcoming": _upcoming(waiting),
+            "playlists": [_playlist_data(p) for p in inventory.playlists],
         }
-        return JSONResponse(data, headers={"cache-control": "no-cache"})
 
     @staticmethod
     def _session_data(s: Session, today: datetime.date, fallback_cover: str | None) -> dict[str, Any]:
@@ -251,6 +242,45 @@ class Site:
         host, port = server[0], server[1]
         fallback = f"http://[{host}]:{port}/" if ":" in str(host) else f"http://{host}:{port}/"
         return client_base(request.headers.get("host"), fallback)
+
+
+def _heading(inventory: Inventory, today: datetime.date) -> dict[str, Any]:
+    """The page's first keys: the program's title and folder-level files, or the folder's name."""
+    program = inventory.program
+    if program is None:
+        return {
+            "kind": "folder",
+            "title": inventory.root.name,
+            "description": "",
+            "today": today.isoformat(),
+            "feed": None,
+            "calendar": None,
+            "cover": None,
+        }
+    return {
+        "kind": "program",
+        "title": program.title,
+        "description": program.description,
+        "today": today.isoformat(),
+        "feed": program.feed,
+        "calendar": program.calendar,
+        "cover": program.cover,
+    }
+
+
+def _upcoming(waiting: Sequence[Session]) -> dict[str, Any] | None:
+    """How many sessions are not released yet, and the date of the first of them."""
+    if waiting and waiting[0].date:
+        return {"count": len(waiting), "next": waiting[0].date.isoformat()}
+    return None
+
+
+def _playlist_data(playlist: Playlist) -> dict[str, Any]:
+    return {
+        "url": playlist.url,
+        "title": playlist.title,
+        "tracks": [{"url": u, "title": t} for u, t in playlist.tracks],
+    }
 
 
 def not_found() -> Response:
