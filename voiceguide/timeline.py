@@ -8,9 +8,15 @@ timing rules of docs/design.md:
   onset of its closing chime;
 - speech never overlaps speech or a chime; a cue that does not fit is dropped,
   least important first, and the holds stay exact;
-- getting into position takes the longer of get-ready time and the setup speech;
-- a sided stretch gets its full hold on each side, with a switch between;
+- after the last instruction, the settle time of quiet before an opening chime,
+  and at least the get-ready time in all (more when the body changes level);
+- a sided stretch gets its full hold on each side, the whole setup again before
+  the second, after the way out of the first;
+- a few calm reminders in a hold, then three-two-one;
+- a cue to move whenever the body changes level, and a way out of every pose;
 - a dynamic stretch is counted out rep by rep at a steady tempo, legs alternating.
+
+How much is said comes from the guidance level (voiceguide/guidance.py).
 
 Besides the flat list of events, the timeline keeps the structure it was laid
 out from: one `Block` per hold or rep set (its stretch, side, round and where
