@@ -144,7 +144,7 @@ def test_export_checks_its_paths_before_rendering(tmp_path):
     with pytest.raises(InputError, match="cannot tell the audio format"):
         Outputs.checked(tmp_path / "x.flac")
     (tmp_path / "tracks").write_text("a file")
-    with pytest.raises(InputError, match="tracks: is a file; give a folder for the split tracks"):
+    with pytest.raises(InputError, match="tracks: is not a folder; give a folder for the split tracks"):
         Outputs.checked(tmp_path / "x.mp3", split=tmp_path / "tracks")
 
 

@@ -304,7 +304,7 @@ def test_a_damaged_manifest_is_refused(program, tmp_path, content, words):
 def test_a_file_as_the_folder_is_refused(program, tmp_path):
     (tmp_path / "out").write_text("x")
     result = run("program", program, "-o", tmp_path / "out", "--engine", "none")
-    assert result.exit_code == 2 and "is a file" in result.stderr
+    assert result.exit_code == 2 and "is not a folder" in result.stderr
 
 
 # -- Ctrl-C ---------------------------------------------------------------------

@@ -317,14 +317,6 @@ def _made_folder(folder: Path) -> Iterator[None]:
         raise
 
 
-def check_split_folder(folder: Path) -> Path:
-    """Refuse a split folder that is a file (Outputs.checked does every other check)."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: is a file; give a folder for the split tracks")
-    return folder
-
-
 def track_file_name(number: int, total: int, title: str, suffix: str = ".mp3") -> str:
     """'03 Lunge With Hamstring Stretch (right side).mp3': sorts in play order, safe on every OS.
 

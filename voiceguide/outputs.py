@@ -164,7 +164,7 @@ def check_folder(folder: Path, force: bool) -> None:
         _check_name(part, SPLIT_OPTION)
     if folder.exists():
         if not folder.is_dir():
-            raise InputError(f"{folder}: is a file; give a folder for the split tracks")
+            raise InputError(f"{folder}: is not a folder; give a folder for the split tracks")
         if not force and any(folder.iterdir()):
             raise InputError(f"{folder}: is not empty; add --force to write the split tracks into it")
         if not os.access(folder, os.W_OK | os.X_OK):

@@ -175,7 +175,7 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
 def claim(folder: Path, force: bool) -> dict[str, Any] | None:
     """The old manifest of a voiceguide folder (None for an empty or new one); others are refused."""
     if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: is a file; give a folder for the program")
+        raise InputError(f"{folder}: is not a folder; give a folder for the program")
     manifest = read_manifest(folder) if folder.is_dir() else None
     if manifest is None and folder.is_dir() and any(folder.iterdir()) and not force:
         raise InputError(
