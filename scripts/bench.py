@@ -544,7 +544,7 @@ def master_and_meter_filters() -> tuple[str, str]:
 
         ffmpeg_path()  # found (and cached) before Popen is stubbed
         with mock.patch("subprocess.Popen", Stub):
-            analyzer = loudness.Analyzer(gain)
+            analyzer = loudness.Analyzer("mp3")  # the meter takes the format; the gain is applied after it
             analyzer.abort()
         cmd = next(c for c in started if "-af" in c)
         meter = cmd[cmd.index("-af") + 1]
