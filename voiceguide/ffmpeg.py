@@ -47,11 +47,20 @@ def popen(args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
     ffmpeg never reads voiceguide's own stdin: it gets a pipe of ours or nothing.
     """
     kwargs.setdefault("stdin", subprocess.DEVNULL)
+    proc: subprocess.Popen[Any] | None = None
     try:
         with signals_held():
-            return subprocess.Popen([ffmpeg_path(), *args], **kwargs)
+            proc = subprocess.Popen([ffmpeg_path(), *args], **kwargs)
     except OSError as exc:
         raise _failed(exc) from None
+    except BaseException:
+        # A held Ctrl-C or SIGTERM runs its handler as the signals are released, before the
+        # caller has the handle to stop ffmpeg: stop it here, or it outlives us.
+        if proc is not None:
+            proc.kill()
+            proc.wait()
+        raise
+    return proc
 
 
 def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
