@@ -74,8 +74,3 @@ def atomic_path(target: Path, record: bool = True) -> Iterator[Path]:
 def write_text_atomic(target: Path, text: str, record: bool = True) -> None:
     with atomic_path(target, record) as tmp:
         tmp.write_text(text, encoding="utf-8")
-
-
-def write_bytes_atomic(target: Path, data: bytes, record: bool = True) -> None:
-    with atomic_path(target, record) as tmp:
-        tmp.write_bytes(data)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from voiceguide import __version__, atomic
-from voiceguide.cli_common import ClickProgress, engine_option
+from voiceguide.cli_common import ClickProgress, engine_option, format_option
 from voiceguide.cli_program import program, programs
 from voiceguide.engines import DEFAULT_RATE, RATE_LIMITS
 from voiceguide.errors import (
@@ -407,14 +407,7 @@ def _track_info(plan: Plan, title: str | None, artist: str | None, album: str | 
 
 @cli.command()
 @session_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: a timed script with mm:ss stamps; json: the timeline contract.",
-)
+@format_option("text: a timed script with mm:ss stamps; json: the timeline contract.")
 def script(fmt: str, **kw: Any) -> None:
     """Print the timed script of a session, without rendering audio.
 

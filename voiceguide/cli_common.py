@@ -1,4 +1,4 @@
-"""What the CLI's command modules share: the --engine option and the progress bar.
+"""What the CLI's command modules share: the --engine and --format options, the progress bar.
 
 voiceguide/cli.py (the group and most commands) and voiceguide/cli_program.py
 (the program commands) both import from here, so neither imports the other's
@@ -27,6 +27,13 @@ def engine_option(what: str, dest: str = "engine") -> Callable[[F], F]:
         "--engine", dest, type=click.Choice(ENGINES), default="auto", show_default=True, envvar="VOICEGUIDE_ENGINE",
         show_envvar=True, help=what,
     )  # fmt: skip
+
+
+def format_option(what: str) -> Callable[[F], F]:
+    """--format text|json, for commands that print something a program may read."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help=what
+    )
 
 
 class ClickProgress:

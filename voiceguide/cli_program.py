@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from voiceguide.cli_common import ClickProgress, engine_option
+from voiceguide.cli_common import ClickProgress, engine_option, format_option
 from voiceguide.errors import InputError
 
 
@@ -35,14 +35,7 @@ def programs(engine: str) -> None:
 @click.command()
 @click.argument("program", required=False, metavar="[PROGRAM]")
 @click.option("--plan", "show_plan", is_flag=True, help="Print the day-by-day plan; render nothing.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="With --plan: text for reading, json: a list of days with date, guidance, length and holds.",
-)
+@format_option("With --plan: text for reading, json: a list of days with date, guidance, length and holds.")
 @click.option(
     "-o",
     "--output",

@@ -325,8 +325,3 @@ def rotated(steps: Sequence[Step], shift: int) -> tuple[Step, ...]:
         out += run[k:] + run[:k]
         i = j
     return tuple(out)
-
-
-def holds_of(day: Day) -> list[tuple[str, int]]:
-    """(stretch name, seconds) for each step of the day that is held, in order, each once."""
-    return [(s.stretch.name, s.hold) for s in day.shaped.steps if s.stretch.kind == "hold"]
