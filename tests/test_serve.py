@@ -33,6 +33,14 @@ from voiceguide.serve import ALL_INTERFACES, LOOPBACK, bind_address
 TODAY = datetime.date.today()
 
 
+@pytest.fixture(autouse=True)
+def same_day():
+    """The test folders are dated from TODAY and the server releases days by the clock: a run that
+    crosses midnight would see one more day released, which is right, not a fault to report."""
+    if datetime.date.today() != TODAY:
+        pytest.skip("the date changed since the test folders were made (the run crossed midnight)")
+
+
 @pytest.fixture(scope="module")
 def program(tmp_path_factory):
     work = tmp_path_factory.mktemp("program")
