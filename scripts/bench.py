@@ -421,7 +421,7 @@ def long_routine(python: str, work: Path, name: str, target: float, engine_args,
 
 
 def day_routine_toml(routine) -> str:
-    """A shaped routine (voiceguide.routine.Routine) written back as a routine file, step by step."""
+    """A shaped routine (voiceguide.words.routine.Routine) written back as a routine file, step by step."""
     lines = [f"title = {_toml_value(routine.title)}"]
     for key in ("intro", "outro"):
         if getattr(routine, key):
@@ -443,7 +443,7 @@ def program_day_files(work: Path) -> list[tuple[Path, str | None]]:
     """Each day of the benchmark program as a routine file, with the day's guidance (None: the routine's)."""
     import datetime
 
-    from voiceguide.program import load_program, plan_days
+    from voiceguide.programs.program import load_program, plan_days
 
     days = plan_days(load_program(PROGRAM), datetime.date.fromisoformat(PROGRAM_START))
     out = []
@@ -460,11 +460,11 @@ def program_day_files(work: Path) -> list[tuple[Path, str | None]]:
 def mp3_args() -> list[str]:
     """voiceguide/export.py's MP3 output options (codec, bitrate, muxer)."""
     try:
-        from voiceguide.export import FORMATS
+        from voiceguide.files.export import FORMATS
 
         return list(FORMATS["mp3"].args)
     except (ImportError, KeyError, AttributeError):
-        from voiceguide.export import MP3_BITRATE
+        from voiceguide.files.export import MP3_BITRATE
 
         return ["-c:a", "libmp3lame", "-b:a", MP3_BITRATE, "-id3v2_version", "4", "-f", "mp3"]
 
@@ -511,7 +511,7 @@ def master_and_meter_filters() -> tuple[str, str]:
     from unittest import mock
 
     try:
-        from voiceguide import loudness
+        from voiceguide.sound import loudness
     except ImportError:
         return "", ""
     gain = getattr(loudness, "DEFAULT_GAIN_DB", 0.0)

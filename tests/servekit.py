@@ -65,7 +65,7 @@ class ProgramFolder:
 
 def make_program(folder: Path, outside: Path, today: datetime.date) -> ProgramFolder:
     """Days 1 (yesterday), 2 (today) and 4 (tomorrow; day 3 is a rest day) of a program, with its files."""
-    from voiceguide.cover import cover_png
+    from voiceguide.files.cover import cover_png
 
     folder.mkdir(parents=True)
     outside.mkdir(parents=True)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from voiceguide.catalog import load_catalog
-from voiceguide.cli import cli
-from voiceguide.routine import routine_from_data
-from voiceguide.routinefile import parse
+from voiceguide.cli.main import cli
 from voiceguide.tomlload import parse_toml
+from voiceguide.words.catalog import load_catalog
+from voiceguide.words.routine import routine_from_data
+from voiceguide.words.routinefile import parse
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -127,10 +127,10 @@ def test_python_api_example_builds_a_session(tmp_path, monkeypatch):
     """Run as written, with the chimes-only engine so it takes a second."""
     import subprocess
 
-    import voiceguide.engines
+    import voiceguide.sound.engines
 
-    real = voiceguide.engines.make_engine
-    monkeypatch.setattr(voiceguide.engines, "make_engine", lambda *a, **k: real("none"))
+    real = voiceguide.sound.engines.make_engine
+    monkeypatch.setattr(voiceguide.sound.engines, "make_engine", lambda *a, **k: real("none"))
     monkeypatch.chdir(tmp_path)
     exec(compile(python_api_block(), "README.md", "exec"), {})
     out = tmp_path / "gentle.mp3"

@@ -129,16 +129,16 @@ def test_wheel_carries_sounds_data_and_entry_point(wheel):
         parser.optionxform = str
         parser.read_string(zf.read(entry_points[0]).decode("utf-8"))
     assert parser.has_section("console_scripts")
-    assert parser["console_scripts"].get("voiceguide", "").strip() == "voiceguide.launch:main"
+    assert parser["console_scripts"].get("voiceguide", "").strip() == "voiceguide.cli.launch:main"
 
 
 PROBE = """
 import json, sys
 import voiceguide
-from voiceguide.catalog import load_catalog
-from voiceguide.chimes import load_sound, sound_file
-from voiceguide.cover import cover_png
-from voiceguide.routine import load_routine
+from voiceguide.words.catalog import load_catalog
+from voiceguide.sound.chimes import load_sound, sound_file
+from voiceguide.files.cover import cover_png
+from voiceguide.words.routine import load_routine
 names = json.loads(sys.argv[1])
 print(json.dumps({
     "file": voiceguide.__file__,
@@ -162,7 +162,7 @@ def test_installed_wheel_loads_chimes_and_catalog_from_outside_the_repo(venv, tm
         assert Path(path).resolve().is_relative_to(venv.resolve()), (name, path)
         assert milliseconds > 0, name
     assert sorted(found["chimes"]) == sorted(CHIME_FILES)
-    from voiceguide.catalog import load_catalog  # the checkout's, for comparison
+    from voiceguide.words.catalog import load_catalog  # the checkout's, for comparison
 
     assert found["catalog"] == [s.id for s in load_catalog()]
     assert found["steps"] > 0
@@ -177,7 +177,7 @@ def test_installed_console_script_lists_the_catalog(venv, tmp_path):
     assert proc.stderr == ""
     lines = proc.stdout.splitlines()
     assert lines and lines[0].split()[:2] == ["ID", "NAME"], proc.stdout
-    from voiceguide.catalog import load_catalog
+    from voiceguide.words.catalog import load_catalog
 
     ids = [line.split()[0] for line in lines[1:] if line.strip()]
     assert ids == [s.id for s in load_catalog()]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from voiceguide import cues
-from voiceguide.routine import Routine
-from voiceguide.timeline import CHIME, DEFAULT_PACING, SPEECH, Pacing, Timeline
+from voiceguide.words import cues
+from voiceguide.words.routine import Routine
+from voiceguide.words.timeline import CHIME, DEFAULT_PACING, SPEECH, Pacing, Timeline
 
 
 def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, pacing: Pacing = DEFAULT_PACING) -> None:

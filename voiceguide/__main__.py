@@ -1,6 +1,6 @@
 """`python -m voiceguide` runs the CLI."""
 
-from voiceguide.launch import main
+from voiceguide.cli.launch import main
 
 if __name__ == "__main__":
     main()

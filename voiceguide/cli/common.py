@@ -1,0 +1,56 @@
+"""What the CLI's command modules share: the --engine and --format options, the progress bar.
+
+voiceguide/cli.py (the group and most commands) and voiceguide/cli_program.py
+(the program commands) both import from here, so neither imports the other's
+internals back.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from voiceguide.sound.engines import ENGINES
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # the type click.progressbar returns
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def engine_option(what: str, dest: str = "engine") -> Callable[[F], F]:
+    """--engine, shared by every command that speaks (or measures speech)."""
+    return click.option(
+        "--engine", dest, type=click.Choice(ENGINES), default="auto", show_default=True, envvar="VOICEGUIDE_ENGINE",
+        show_envvar=True, help=what,
+    )  # fmt: skip
+
+
+def format_option(what: str) -> Callable[[F], F]:
+    """--format text|json, for commands that print something a program may read."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help=what
+    )
+
+
+class ClickProgress:
+    """A progress bar on stderr, one per stage (a session.Progress)."""
+
+    def __init__(self) -> None:
+        self.bar: ProgressBar[int] | None = None
+
+    def start(self, label: str, total: int) -> None:
+        self.bar = click.progressbar(length=max(total, 1), label=label.ljust(20), file=sys.stderr, width=30)
+        self.bar.__enter__()
+
+    def advance(self, n: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

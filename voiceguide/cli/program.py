@@ -1,0 +1,121 @@
+"""The commands for programs: `programs` lists the presets, `program` plans or renders one.
+
+Registered on the group in voiceguide/cli.py (the shared option and progress bar come
+from voiceguide/cli_common.py); each command calls the library
+(voiceguide/program.py, programplan.py, programfolder.py) and prints.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import click
+
+from voiceguide.cli.common import ClickProgress, engine_option, format_option
+from voiceguide.errors import InputError
+
+
+@click.command()
+@engine_option("The engine the lengths are measured with.")
+def programs(engine: str) -> None:
+    """List the preset programs: days, minutes a day, and what changes."""
+    from voiceguide.programs.plan import plan_program, summary_line
+    from voiceguide.programs.program import load_program, preset_programs
+    from voiceguide.sound.engines import make_engine
+
+    speech = make_engine(engine)
+    today = datetime.date.today()
+    for name in preset_programs():
+        program = load_program(name)
+        click.echo(summary_line(name, program, plan_program(program, today, speech)))
+        click.echo(f"{'':<21}{program.description}")
+
+
+@click.command()
+@click.argument("program", required=False, metavar="[PROGRAM]")
+@click.option("--plan", "show_plan", is_flag=True, help="Print the day-by-day plan; render nothing.")
+@format_option("With --plan: text for reading, json: a list of days with date, guidance, length and holds.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Render every session day into this folder, with a podcast feed and a calendar.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="DATE",
+    help="The first day (YYYY-MM-DD).  [default: the folder's start date, else today]",
+)
+@click.option(
+    "--at", metavar="HH:MM", help="When each day's episode is dated and its calendar event set.  [default: 07:00]"
+)
+@click.option(
+    "--base-url",
+    metavar="URL",
+    help="Where the folder will be served; prefixes every URL in the feed.  [default: http://localhost:8765/]",
+)
+@engine_option("Speech engine: piper, pyttsx3, none (chimes only); auto takes the best installed.")
+@click.option("-f", "--force", is_flag=True, help="Write into a non-empty folder that is not a program folder.")
+def program(
+    program: str | None,
+    show_plan: bool,
+    fmt: str,
+    output: Path | None,
+    start: datetime.datetime | None,
+    at: str | None,
+    base_url: str | None,
+    engine: str,
+    force: bool,
+) -> None:
+    """Plan a program (--plan) or render it into a folder (-o DIR) as a podcast.
+
+    PROGRAM is a preset (default: hamstrings-14-days; see 'voiceguide programs')
+    or a program file (.toml or .yaml; 'voiceguide init --program' writes one).
+    The folder gets day-01.mp3 ..., their chapters and transcripts, cover.png,
+    feed.xml (subscribe to it in a podcast app), calendar.ics and a manifest.
+    A rerun rebuilds only the days that changed.
+    """
+    from voiceguide.sound.engines import make_engine
+
+    day_one = start.date() if start else None
+    if show_plan:
+        from voiceguide.programs.plan import plan_json, plan_program, plan_text
+        from voiceguide.programs.program import load_program
+
+        loaded = load_program(program)
+        planned = plan_program(loaded, day_one or _folder_start(output) or datetime.date.today(), make_engine(engine))
+        click.echo(plan_json(planned) if fmt == "json" else plan_text(loaded, planned), nl=False)
+        return
+    if output is None:
+        raise InputError("give -o DIR to render the program into a folder, or --plan to print the plan")
+    from voiceguide.programs.folder import render_program
+
+    progress = ClickProgress()
+    try:
+        result = render_program(
+            program, output, make_engine(engine), start=day_one, at=at, base_url=base_url, force=force,
+            progress=progress,
+        )  # fmt: skip
+    finally:
+        progress.finish()
+    from voiceguide.programs.folder import read_manifest
+
+    manifest = read_manifest(output) or {}
+    built, kept = len(result.built), len(result.kept)
+    click.echo(f"Wrote {output}: {built + kept} episodes ({built} built, {kept} unchanged), feed.xml, calendar.ics")
+    click.echo(f"Feed: {manifest.get('base_url', '')}feed.xml (serve the folder there, or: voiceguide serve {output})")
+
+
+def _folder_start(folder: Path | None) -> datetime.date | None:
+    """With --plan -o DIR: the start date that folder keeps."""
+    if folder is None or not folder.is_dir():
+        return None
+    from voiceguide.programs.folder import read_manifest
+
+    try:
+        return datetime.date.fromisoformat(str((read_manifest(folder) or {}).get("start")))
+    except ValueError:
+        return None

@@ -1,0 +1,97 @@
+"""Text renderings for people: the timed script, the summary line, tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from voiceguide.words.catalog import Stretch
+from voiceguide.words.timeline import CHIME, REPS, Event, Role, Timeline
+
+
+def clock(seconds: float) -> str:
+    """mm:ss (h:mm:ss past an hour), rounded down as a player's clock shows it."""
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def summary(timeline: Timeline) -> str:
+    holds = timeline.holds
+    lengths = sorted({round(h.seconds) for h in holds})
+    each = f" of {lengths[0]} s" if len(lengths) == 1 else ""
+    parts = [clock(timeline.duration), f"{len(holds)} hold{'' if len(holds) == 1 else 's'}{each}"]
+    if timeline.sets:
+        parts.append(f"{len(timeline.sets)} rep set{'s' if len(timeline.sets) > 1 else ''}")
+    return ", ".join(parts)
+
+
+def chime_meaning(timeline: Timeline, event: Event) -> str:
+    """What a chime tells the person: "hold 30 s begins (Forward Bend)", "switch sides"."""
+    block = timeline.blocks[event.block] if event.block is not None else None
+    if event.role == Role.START and block is not None:
+        if block.kind == REPS:
+            return f"reps begin ({block.name})"
+        side = f", {block.side} side" if block.side else ""
+        return f"hold {round(block.seconds)} s begins ({block.name}{side})"
+    if event.role is None:
+        return "chime"
+    return CHIME_MEANINGS.get(event.role, event.role.value)
+
+
+CHIME_MEANINGS = {Role.END: "ends", Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}
+
+
+def render_text(timeline: Timeline) -> str:
+    lines = [timeline.title, summary(timeline), ""]
+    for e in timeline.events:
+        if e.kind == CHIME:
+            lines.append(f"{clock(e.start)}  ~ chime: {chime_meaning(timeline, e)}")
+        else:
+            lines.append(f"{clock(e.start)}  {e.text}")
+    return "\n".join(lines) + "\n"
+
+
+def table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    out = []
+    for row in [header, *rows]:
+        out.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
+    return "\n".join(out)
+
+
+def describe(s: Stretch) -> str:
+    lines = [
+        f"{s.name}  ({s.id})",
+        f"  {s.benefit}",
+        "",
+        f"  Also called:  {', '.join(s.aliases) or '-'}",
+        f"  Targets:      {', '.join(s.targets)}",
+        f"  Position:     {s.position}",
+        f"  Equipment:    {_equipment(s)}",
+        f"  Sided:        {'yes, each side held on its own' if s.sided else 'no'}",
+        f"  Kind:         {'dynamic reps' if s.kind == 'reps' else 'hold'}",
+        f"  Recommended:  {s.recommended}",
+        f"  Suits:        {', '.join(s.suits) or '-'}",
+        f"  Needs:        {', '.join(s.needs) or '-'}",
+        "",
+        "  Setup:",
+        *(f"    {i}. {t}{'  (first side only)' if t in s.once else ''}" for i, t in enumerate(s.setup, 1)),
+        *_section("Between sides", s.between_sides),
+        *_section("Reminders during the hold", s.reminders, always=True),
+        *_section("Coming out", s.exit),
+    ]
+    return "\n".join(lines)
+
+
+def _equipment(s: Stretch) -> str:
+    if not s.equipment:
+        return "none"
+    return ", ".join(s.equipment) + ("" if s.equipment_required else " (optional)")
+
+
+def _section(title: str, items: Sequence[str], always: bool = False) -> list[str]:
+    """A titled list after a blank line; nothing when empty, unless `always`."""
+    if not items and not always:
+        return []
+    return ["", f"  {title}:", *(f"    - {t}" for t in items)]

@@ -1,0 +1,136 @@
+"""Text files beside the audio, rendered from the timeline (never read back from audio).
+
+- `lrc`: LRC lyrics, one line per spoken cue, [mm:ss.xx] stamps;
+- `vtt`: WebVTT captions, the spoken cues and the chimes, millisecond stamps;
+- `podcast_chapters_json`: Podcasting 2.0 JSON chapters;
+- `m3u8`: an extended M3U playlist (UTF-8) of split tracks;
+- `script_lines`: the whole spoken script, for embedded lyrics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from voiceguide.audio import ms as _ms
+from voiceguide.words.chapters import Chapter
+from voiceguide.words.timeline import REPS, SPEECH, Event, Role, Timeline
+
+PODCAST_CHAPTERS_VERSION = "1.2.0"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _lrc_text(text: str) -> str:
+    """LRC has no escapes: brackets become parentheses, so no text reads as a time or header tag."""
+    return _one_line(text).replace("[", "(").replace("]", ")")
+
+
+def lrc_stamp(seconds: float) -> str:
+    """[mm:ss.xx], rounded to the nearest hundredth; minutes go past 59 as players expect."""
+    cs = (_ms(seconds) + 5) // 10
+    minutes, cs = divmod(cs, 6000)
+    return f"[{minutes:02d}:{cs // 100:02d}.{cs % 100:02d}]"
+
+
+def vtt_stamp(seconds: float) -> str:
+    """HH:MM:SS.mmm"""
+    ms = _ms(seconds)
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def lrc(timeline: Timeline, artist: str | None = None, album: str | None = None, title: str | None = None) -> str:
+    """LRC lyrics: one line per spoken cue, stamped at its start."""
+    length_s = int(timeline.duration)
+    head = [f"[ti:{_lrc_text(title or timeline.title)}]"]
+    if artist:
+        head.append(f"[ar:{_lrc_text(artist)}]")
+    if album:
+        head.append(f"[al:{_lrc_text(album)}]")
+    head += [f"[length:{length_s // 60:02d}:{length_s % 60:02d}]", "[re:voiceguide]"]
+    lines = [f"{lrc_stamp(e.start)}{_lrc_text(e.text or '')}" for e in timeline.speech]
+    return "\n".join(head + lines) + "\n"
+
+
+def _vtt_text(text: str) -> str:
+    return _one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chime_caption(timeline: Timeline, event: Event) -> str:
+    """What a chime means, as a sound caption: "[chime: hold begins]"."""
+    block = timeline.blocks[event.block] if event.block is not None else None
+    reps = block is not None and block.kind == REPS
+    if event.role == Role.START:
+        what = "reps begin" if reps else "hold begins"
+    elif event.role == Role.END:
+        what = "reps end" if reps else "hold ends"
+    elif event.role is None:
+        what = "chime"
+    else:
+        what = CAPTIONS.get(event.role, event.role.value)
+    return f"[chime: {what}]"
+
+
+CAPTIONS = {Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}
+
+
+def vtt(timeline: Timeline) -> str:
+    """WebVTT captions: every spoken cue, and every chime as a sound caption.
+
+    Cues never overlap: the timeline never lays speech over speech or a chime.
+    """
+    blocks = ["WEBVTT"]
+    for e in timeline.events:
+        text = _vtt_text(e.text or "") if e.kind == SPEECH else chime_caption(timeline, e)
+        blocks.append(f"{vtt_stamp(e.start)} --> {vtt_stamp(e.end)}\n{text}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def podcast_chapters_json(timeline: Timeline, chapters: Sequence[Chapter], title: str | None = None) -> str:
+    """Podcasting 2.0 JSON chapters (application/json+chapters)."""
+    doc = {
+        "version": PODCAST_CHAPTERS_VERSION,
+        "title": title or timeline.title,
+        "chapters": [{"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title} for c in chapters],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class PlaylistEntry:
+    path: str  # as written in the playlist: relative to the playlist's folder
+    seconds: float
+    title: str
+
+
+def m3u8(entries: Iterable[PlaylistEntry], title: str | None = None) -> str:
+    """An extended M3U playlist, UTF-8, one #EXTINF (length in seconds, title) per track."""
+    lines = ["#EXTM3U"]
+    if title:
+        lines.append(f"#PLAYLIST:{_one_line(title)}")
+    for entry in entries:
+        lines.append(f"#EXTINF:{entry.seconds:.3f},{_one_line(entry.title)}")
+        lines.append(entry.path)
+    return "\n".join(lines) + "\n"
+
+
+def script_lines(timeline: Timeline, chapters: Sequence[Chapter] = ()) -> str:
+    """The whole spoken script, one cue a line, a blank line between chapters."""
+    bounds = sorted(c.start for c in chapters[1:])
+    lines: list[str] = []
+    passed = 0
+    for e in timeline.speech:
+        crossed = False
+        while passed < len(bounds) and bounds[passed] <= e.start:
+            passed += 1
+            crossed = True
+        if crossed and lines:
+            lines.append("")
+        lines.append(_one_line(e.text or ""))
+    return "\n".join(lines)

@@ -1,0 +1,117 @@
+"""A program's days with their sessions laid out: lengths, holds, and the plan as text or JSON.
+
+The speech is prepared for the union of every day's texts first, so a clip the
+days share is spoken once; each day is then planned from the cache.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from voiceguide.programs.program import Day, Program, plan_days
+from voiceguide.session.pipeline import NoProgress, Plan, Progress, plan_session
+from voiceguide.sound.engines import Engine
+from voiceguide.sound.speech import Speech
+from voiceguide.words.timeline import Timeline, spoken_texts
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    day: Day
+    plan: Plan  # the session as it would be rendered
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.plan.timeline
+
+
+def plan_program(
+    program: Program, start: datetime.date, engine: Engine, progress: Progress | None = None
+) -> list[PlannedDay]:
+    days = plan_days(program, start)
+    progress = progress or NoProgress()
+    if engine.name != "none":
+        texts = list(dict.fromkeys(t for day in days for t in spoken_texts(day.shaped)))
+        progress.start("Preparing speech", len(texts))
+        Speech(engine).prepare(texts, on_clip=progress.advance)
+        progress.finish()
+    return [PlannedDay(day, plan_session(day.routine, engine, None, day.options)) for day in days]
+
+
+def describe(planned: PlannedDay) -> str:
+    """The day's stretches and doses, and its length, in one sentence for a feed item."""
+    parts = []
+    for step in planned.plan.routine.steps:
+        s = step.stretch
+        if s.kind == "reps":
+            parts.append(f"{s.name} {step.reps} reps each leg")
+        else:
+            parts.append(f"{s.name} {step.hold} s" + (" each side" if len(step.sides) > 1 else ""))
+    minutes = max(1, round(planned.timeline.duration / 60))
+    rounds = planned.plan.routine.rounds
+    again = f", {rounds} rounds" if rounds > 1 else ""
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"{'; '.join(parts)}{again}. About {minutes} {unit}, {planned.day.guidance} guidance."
+
+
+def stretch_names(planned: PlannedDay) -> list[str]:
+    return list(dict.fromkeys(s.stretch.name for s in planned.plan.routine.steps))
+
+
+def plan_data(planned: Sequence[PlannedDay]) -> list[dict[str, Any]]:
+    """The plan as data: a list of days, each with its date, guidance, length and holds."""
+    return [
+        {
+            "day": p.day.number,
+            "date": p.day.date.isoformat(),
+            "title": p.day.episode_title,
+            "guidance": p.day.guidance,
+            "length": p.timeline.duration,
+            "stretches": stretch_names(p),
+            "holds": [
+                {"stretch": h.stretch, "name": h.name, "side": h.side, "seconds": h.seconds} for h in p.timeline.holds
+            ],
+        }
+        for p in planned
+    ]
+
+
+def plan_json(planned: Sequence[PlannedDay]) -> str:
+    return json.dumps(plan_data(planned), indent=2, ensure_ascii=False) + "\n"
+
+
+def plan_text(program: Program, planned: Sequence[PlannedDay]) -> str:
+    from voiceguide.files.script import clock
+
+    rest = f"; rest days: {', '.join(program.rest_days)}" if program.rest_days else ""
+    lines = [program.title, f"{len(planned)} session days{rest}", ""]
+    for p in planned:
+        d = p.day
+        lines.append(
+            f"Day {d.number:>2}  {d.date:%a %Y-%m-%d}  {clock(p.timeline.duration):>6}  {d.guidance:<7}  {d.title}"
+        )
+        lines.append(f"{'':8}{describe(p)}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(name: str, program: Program, planned: Sequence[PlannedDay]) -> str:
+    """For 'voiceguide programs': days, minutes a day, what changes."""
+    minutes = sorted(round(p.timeline.duration / 60) for p in planned)
+    length = f"{minutes[0]}" if minutes[0] == minutes[-1] else f"{minutes[0]}-{minutes[-1]}"
+    holds = [h.seconds for p in planned for h in p.timeline.holds]
+    first = min(h.seconds for h in planned[0].timeline.holds) if planned[0].timeline.holds else 0
+    changes = []
+    if holds and first != max(holds):
+        changes.append(f"holds {first:g} -> {max(holds):g} s")
+    counts = [len(stretch_names(p)) for p in planned]
+    if min(counts) != max(counts):
+        changes.append(f"{min(counts)} -> {max(counts)} stretches")
+    guidance = list(dict.fromkeys(p.day.guidance for p in planned))
+    if len(guidance) > 1:
+        changes.append("guidance " + " -> ".join(guidance))
+    what = ", ".join(changes) or "the same every day"
+    return f"{name:<20} {len(planned):>2} days  {length:>5} min a day  {what}"

@@ -1,0 +1,327 @@
+"""Programs: a routine a day for days or weeks, the holds and the guidance changing as a person learns.
+
+A program comes from a preset (data/programs/NAME.toml) or a program file of the
+same schema (TOML or YAML), read with the machinery of routine files
+(voiceguide/routinefile.py, voiceguide/fields.py): unknown keys are rejected and
+every error names the file, the line and the field (`phases[2].hold`). Its days
+are written as `phases` (a run of days sharing a routine, with holds that may
+grow across the phase) or as one `[[day]]` table per session day.
+
+`plan_days` turns a program into dated days, each a routine and the builder
+options that shape it: the plan that `voiceguide program --plan` prints and that
+voiceguide/programfolder.py renders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from voiceguide.errors import InputError
+from voiceguide.fields import Fields, check_integer
+from voiceguide.words import routinefile
+from voiceguide.words.builder import FIT_HOLDS, Options, advised, apply, flow_key
+from voiceguide.words.catalog import HOLD_LIMITS, POSITIONS, Catalog, load_catalog
+from voiceguide.words.routine import GUIDANCE, ROUNDS_LIMITS, Routine, Step, load_routine, preset_names
+
+DEFAULT_PROGRAM = "hamstrings-14-days"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DAYS_LIMITS = (1, 99)  # two-digit file names: day-01 .. day-99
+WEEKS_LIMITS = (1, 14)
+
+
+@dataclass(frozen=True)
+class DaySpec:
+    """One session day as the program file says it."""
+
+    title: str
+    routine: str  # a routine preset name, or the path of a routine file
+    hold: int | None = None  # seconds, each side; None: the routine's
+    rounds: int | None = None
+    guidance: str | None = None  # GUIDANCE; None: the routine's
+    positions: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str  # the preset's name, or the file's path as given
+    title: str
+    description: str
+    days: tuple[DaySpec, ...]
+    rest_days: tuple[str, ...] = ()
+    variety: bool = True  # rotate the order within a position group day by day
+    artist: str = ""
+
+
+@dataclass(frozen=True)
+class Day:
+    """A session day of the plan: its date, and the routine and options that make it."""
+
+    number: int  # 1-based, counting session days only
+    total: int
+    date: datetime.date
+    title: str
+    routine: Routine  # holds and order for the day already set
+    options: Options
+
+    @property
+    def shaped(self) -> Routine:
+        """The routine as the builder shapes it with the day's options (what is rendered)."""
+        return apply(self.routine, self.options)
+
+    @property
+    def guidance(self) -> str:
+        return self.options.guidance or self.routine.guidance
+
+    @property
+    def episode_title(self) -> str:
+        return f"Day {self.number} of {self.total}: {self.title}"
+
+
+def preset_programs() -> list[str]:
+    folder = resources.files("voiceguide.data.programs")
+    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_program(spec: str | None = None) -> Program:
+    """A program preset name or the path of a program file (.toml, .yaml, .yml)."""
+    spec = spec or DEFAULT_PROGRAM
+    if spec in preset_programs():
+        data = resources.files("voiceguide.data.programs").joinpath(f"{spec}.toml").read_bytes()
+        return program_from_data(routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", spec, None)
+    path = Path(spec)
+    if path.suffix.lower() in routinefile.ROUTINE_SUFFIXES or path.exists() or "/" in spec:
+        raw = routinefile.read_bytes(path)
+        yaml = path.suffix.lower() in routinefile.YAML_SUFFIXES
+        try:
+            return program_from_data(routinefile.parse(raw, str(path), yaml=yaml), str(path), spec, path.parent)
+        except InputError as exc:
+            raise routinefile.with_line(exc, raw, str(path), yaml) from None
+    hint = " is a routine preset: build it with 'voiceguide build'" if spec in preset_names() else ""
+    raise InputError(
+        f"no program preset or program file named {spec!r}{hint}; programs: {', '.join(preset_programs())} "
+        "(or give the path of a .toml or .yaml program file; 'voiceguide init --program' writes one)"
+    )
+
+
+def program_from_data(data: object, source: str, name: str, folder: Path | None) -> Program:
+    """`folder`: where routine files named by the program are looked up (None for presets: presets only)."""
+    top = Fields(data, "", source)
+    title = top.text("title", max_len=120)
+    description = top.text("description", default="", max_len=600)
+    artist = top.text("artist", default="", max_len=120)
+    rest_days = top.choices("rest_days", WEEKDAYS, default=())
+    if len(set(rest_days)) == len(WEEKDAYS):
+        raise top.error("names every day of the week; leave at least one day to stretch", at="rest_days")
+    if top.has("days") and top.has("weeks"):
+        raise top.error("is given with 'days'; give the length one way", at="weeks")
+    total: int | None = None
+    if top.has("weeks"):
+        total = top.integer("weeks", *WEEKS_LIMITS, unit="weeks") * (len(WEEKDAYS) - len(set(rest_days)))
+    elif top.has("days"):
+        total = top.integer("days", *DAYS_LIMITS, unit="days")
+    variety = top.boolean("variety", default=True)
+    default_routine = top.raw("routine", None)
+    if top.has("phases") and top.has("day"):
+        raise top.error("tables are given with 'phases'; describe the days one way", at="day")
+    reader = _Reader(source, folder, default_routine, top)
+    if top.has("phases"):
+        days = reader.phases(top.table_list("phases"), total)
+    elif top.has("day"):
+        days = reader.days(top.table_list("day"), total)
+    else:
+        raise top.error(
+            "needs 'phases' (runs of days) or '[[day]]' tables (one per day); see 'voiceguide init --program'"
+        )
+    top.finish()
+    return Program(name, title, description, tuple(days), tuple(dict.fromkeys(rest_days)), variety, artist)
+
+
+class _Reader:
+    """Reads phases and day tables into DaySpecs, resolving routines as it goes."""
+
+    def __init__(self, source: str, folder: Path | None, default_routine: Any, top: Fields):
+        self.source = source
+        self.folder = folder
+        self.default_routine = default_routine
+        self.top = top
+        self.catalog = load_catalog()
+        self.loaded: dict[str, Routine] = {}
+
+    def routine_spec(self, f: Fields) -> str:
+        if f.has("routine"):
+            value, at = f.text("routine", max_len=300), f.where("routine")
+        elif self.default_routine is not None:
+            value, at = self.top.text("routine", max_len=300), "routine"
+        else:
+            raise f.error("needs 'routine': a routine preset (full, gentle, ...) or a routine file")
+        if value in preset_names():
+            return str(value)
+        if self.folder is None:
+            raise f.error(f"no routine preset named {value!r}; presets: {', '.join(preset_names())}", at=at)
+        path = Path(value) if Path(value).is_absolute() else self.folder / value
+        if path.suffix.lower() not in routinefile.ROUTINE_SUFFIXES or not path.is_file():
+            raise f.error(
+                f"no routine preset or routine file named {value!r}; presets: {', '.join(preset_names())}, "
+                "or a .toml or .yaml file (relative to the program file)",
+                at=at,
+            )
+        return str(path)
+
+    def common(self, f: Fields) -> dict[str, Any]:
+        routine = self.routine_spec(f)
+        positions = f.choices("positions", POSITIONS, default=())
+        skip = tuple(
+            self.catalog.get(name, where=f"{self.source}: {at}", source=self.source, field=at).id
+            for at, name in (
+                (f"{f.where('skip')}[{i}]", n) for i, n in enumerate(f.texts("skip", default=(), max_len=80))
+            )
+        )
+        if positions or skip:
+            if routine not in self.loaded:
+                self.loaded[routine] = load_routine(routine, self.catalog)
+            try:
+                apply(self.loaded[routine], Options(positions=positions, skip=skip), self.catalog)
+            except InputError:
+                raise f.error(f"'positions' and 'skip' leave no stretch of {routine!r}; widen them") from None
+        return dict(
+            title=f.text("title", default="", max_len=120),
+            routine=routine,
+            rounds=f.integer("rounds", *ROUNDS_LIMITS, default=None, unit="rounds"),
+            guidance=f.choice("guidance", GUIDANCE, default=None),
+            positions=positions,
+            skip=skip,
+        )
+
+    def phases(self, tables: list[Any], total: int | None) -> list[DaySpec]:
+        if not tables:
+            raise self.top.error("is empty; add at least one phase", at="phases")
+        out: list[DaySpec] = []
+        for i, table in enumerate(tables):
+            f = Fields(table, f"phases[{i}]", self.source)
+            last = i == len(tables) - 1
+            if f.has("days") or total is None or not last:
+                n = f.integer("days", *DAYS_LIMITS, unit="days")
+            else:  # the last phase without 'days' takes the rest
+                n = total - len(out)
+                if n < 1:
+                    raise f.error(f"has no days left: the phases before it already fill the {total} days")
+            common = self.common(f)
+            holds = self._holds(f, n)
+            f.finish()
+            out += [DaySpec(hold=hold, **common) for hold in holds]
+        if total is not None and len(out) != total:
+            raise self.top.error(
+                f"cover {len(out)} days but the program has {total}; make the phases' days add up to {total}",
+                at="phases",
+            )
+        if len(out) > DAYS_LIMITS[1]:
+            raise self.top.error(f"cover {len(out)} days; a program has at most {DAYS_LIMITS[1]}", at="phases")
+        return out
+
+    def days(self, tables: list[Any], total: int | None) -> list[DaySpec]:
+        if not tables:
+            raise self.top.error("is empty; add at least one [[day]]", at="day")
+        if total is not None and len(tables) != total:
+            raise self.top.error(f"has {len(tables)} [[day]] tables but the program has {total} days", at="day")
+        if len(tables) > DAYS_LIMITS[1]:
+            raise self.top.error(f"has {len(tables)} days; a program has at most {DAYS_LIMITS[1]}", at="day")
+        out = []
+        for i, table in enumerate(tables):
+            f = Fields(table, f"day[{i}]", self.source)
+            spec = DaySpec(hold=self._holds(f, 1)[0], **self.common(f))
+            f.finish()
+            out.append(spec)
+        return out
+
+    def _holds(self, f: Fields, n: int) -> list[int | None]:
+        """`hold = 25` for every day, or `hold = [20, 25]` growing evenly across the phase's days."""
+        value = f.raw("hold", None)
+        at = f.where("hold")
+        if value is None:
+            return [None] * n
+        if isinstance(value, list):
+            if len(value) != 2:
+                raise f.error(f"expected one number of seconds or [first, last], got a list of {len(value)}", at=at)
+            first, last = (
+                check_integer(v, *HOLD_LIMITS, "seconds", partial(f.error, at=f"{at}[{j}]"))
+                for j, v in enumerate(value)
+            )
+            if last < first:
+                raise f.error(f"[{first}, {last}] shrinks; holds may only grow across a phase", at=at)
+            if n == 1:
+                return [first]
+            return [int(first + (last - first) * k / (n - 1) + 0.5) for k in range(n)]
+        hold = check_integer(value, *HOLD_LIMITS, "seconds", lambda m: f.error(m, at=at))
+        return [hold] * n
+
+
+# -- the plan ----------------------------------------------------------------
+
+
+def session_dates(start: datetime.date, count: int, rest_days: Sequence[str]) -> list[datetime.date]:
+    """The first `count` dates from `start` on that are not rest days."""
+    rest = {WEEKDAYS.index(d) for d in rest_days}
+    out: list[datetime.date] = []
+    day = start
+    while len(out) < count:
+        if day.weekday() not in rest:
+            out.append(day)
+        day += datetime.timedelta(days=1)
+    return out
+
+
+def plan_days(program: Program, start: datetime.date, catalog: Catalog | None = None) -> list[Day]:
+    """Every session day of the program, dated from `start` (rest days skipped)."""
+    catalog = catalog or load_catalog()
+    dates = session_dates(start, len(program.days), program.rest_days)
+    loaded: dict[str, Routine] = {}
+    out = []
+    for i, (spec, date) in enumerate(zip(program.days, dates, strict=True)):
+        if spec.routine not in loaded:
+            loaded[spec.routine] = load_routine(spec.routine, catalog)
+        routine = loaded[spec.routine]
+        if spec.hold is not None:
+            routine = with_hold(routine, spec.hold)
+        if program.variety:
+            routine = dataclasses.replace(routine, steps=rotated(routine.steps, i))
+        options = Options(rounds=spec.rounds, guidance=spec.guidance, positions=spec.positions, skip=spec.skip)
+        out.append(Day(i + 1, len(program.days), date, spec.title or routine.title, routine, options))
+    return out
+
+
+def with_hold(routine: Routine, hold: int) -> Routine:
+    """Every hold `hold` seconds; within the advised 20-30 s a stretch keeps to its own advice.
+
+    (The reclining pose is advised at 30 s: it stays 30 s while the others grow.)
+    A hold set by the program wins over the routine's target length.
+    """
+    advice = FIT_HOLDS[0] <= hold <= FIT_HOLDS[-1]
+    steps = tuple(dataclasses.replace(s, hold=advised(s, hold) if advice else hold) for s in routine.steps)
+    return dataclasses.replace(routine, steps=steps, minutes=None)
+
+
+def rotated(steps: Sequence[Step], shift: int) -> tuple[Step, ...]:
+    """Each run of neighbouring steps in the same place of the flow, rotated by `shift`.
+
+    Only steps with equal builder.flow_key trade places, so the flow (standing,
+    down to the floor, the wall last) and every step's own timing stay as they were.
+    """
+    out: list[Step] = []
+    i = 0
+    while i < len(steps):
+        j = i
+        while j < len(steps) and flow_key(steps[j]) == flow_key(steps[i]):
+            j += 1
+        run = list(steps[i:j])
+        k = shift % len(run)
+        out += run[k:] + run[:k]
+        i = j
+    return tuple(out)

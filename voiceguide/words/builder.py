@@ -1,0 +1,293 @@
+"""Shaping a routine with the builder options: filters, order, doses, a target length.
+
+Applied after the routine is loaded, so an option given on the command line
+wins over the preset or routine file it is applied to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from voiceguide.errors import InputError
+from voiceguide.words.catalog import EQUIPMENT, POSITIONS, Catalog, Stretch, load_catalog
+from voiceguide.words.routine import MAX_SESSION_SECONDS, Routine, Step
+
+ORDERS = ("flow", "as-given")
+MINUTES_TOLERANCE = 0.10
+FIT_HOLDS = range(20, 31)  # the source article's advice: 20-30 s (docs/design.md)
+FIT_MAX_ROUNDS = 20  # the most rounds a routine may have
+
+
+@dataclass(frozen=True)
+class Options:
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    positions: tuple[str, ...] = ()
+    equipment: tuple[str, ...] | None = None  # what the person has; None: not asked
+    hold: int | None = None
+    rounds: int | None = None
+    get_ready: int | None = None
+    reps: int | None = None
+    countdown: bool | None = None
+    order: str | None = None
+    minutes: float | None = None
+    guidance: str | None = None  # full, brief or minimal (GUIDANCE); None: the routine's
+    avoid: tuple[str, ...] = ()  # what the body cannot do (catalog NEEDS): kneeling, lunging, ...
+    settle: float | None = None  # quiet seconds after the setup before the opening chime
+    tempo: float | None = None  # seconds per rep of a dynamic stretch
+
+
+def apply(routine: Routine, options: Options, catalog: Catalog | None = None) -> Routine:
+    """Everything but --minutes, which needs speech lengths (see fit_minutes)."""
+    steps = _chosen(routine, options, catalog or load_catalog())
+    if options.order == "flow":
+        steps.sort(key=flow_key)
+    dosed = tuple(
+        dataclasses.replace(
+            s,
+            hold=_given(options.hold, s.hold),
+            get_ready=_given(options.get_ready, s.get_ready),
+            reps=_given(options.reps, s.reps),
+        )
+        for s in steps
+    )
+    return dataclasses.replace(
+        routine,
+        steps=dosed,
+        rounds=_given(options.rounds, routine.rounds),
+        countdown=_given(options.countdown, routine.countdown),
+        guidance=_given(options.guidance, routine.guidance),
+        settle=_given(options.settle, routine.settle),
+        tempo=_given(options.tempo, routine.tempo),
+        avoid=tuple(dict.fromkeys(routine.avoid + options.avoid)),
+        # A preset's stretches are a pool --minutes may trim; stretches the person chose are kept.
+        pool=routine.pool and not chose_stretches(options),
+    )
+
+
+_T = TypeVar("_T")
+
+
+def _given(option: _T | None, value: _T) -> _T:
+    """The command line's value when given, else the routine's."""
+    return value if option is None else option
+
+
+def chose_stretches(options: Options) -> bool:
+    return bool(options.only or options.skip or options.positions or options.avoid or options.equipment is not None)
+
+
+def _chosen(routine: Routine, options: Options, catalog: Catalog) -> list[Step]:
+    """The routine's steps through --only, --skip, --position, --equipment and --avoid."""
+    steps = _only(list(routine.steps), options, catalog)
+    if options.skip:
+        unwanted = {catalog.get(name, where="--skip").id for name in options.skip}
+        steps = [s for s in steps if s.stretch.id not in unwanted]
+    positions = options.positions or POSITIONS
+    has = options.equipment
+    avoid = set(routine.avoid + options.avoid)
+    steps = [
+        s
+        for s in steps
+        if s.stretch.position in positions
+        and (has is None or usable(s.stretch, has))
+        and not avoid & set(s.stretch.needs)
+    ]
+    if not steps:
+        raise InputError("no stretches left after --only/--skip/--position/--equipment/--avoid; loosen a filter")
+    return steps
+
+
+def _only(steps: list[Step], options: Options, catalog: Catalog) -> list[Step]:
+    if not options.only:
+        return steps
+    wanted = [catalog.get(name, where="--only").id for name in options.only]
+    steps = [s for s in steps if s.stretch.id in wanted]
+    if options.order in ("as-given", None):
+        steps.sort(key=lambda s: wanted.index(s.stretch.id))
+    return steps
+
+
+def advised(step: Step, hold: int) -> int:
+    """The hold, kept inside the stretch's own advice (the reclining pose is 30 s)."""
+    low, high = step.stretch.hold
+    return min(max(hold, low), high)
+
+
+def usable(stretch: Stretch, has: tuple[str, ...]) -> bool:
+    if not stretch.equipment_required:
+        return True
+    return bool(set(stretch.equipment) & set(has))
+
+
+def flow_key(step: Step) -> tuple[int, int]:
+    """Standing first (the dynamic warm-up before the holds), down to the floor, the wall last."""
+    return POSITIONS.index(step.stretch.position), 0 if step.stretch.kind == "reps" else 1
+
+
+def parse_choices(values: tuple[str, ...], choices: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """Names an option takes (already split at commas), checked against its choices."""
+    for value in values:
+        if value.lower() not in choices:
+            raise InputError(f"{option}: unknown {value!r}; use {', '.join(choices)}")
+    return tuple(dict.fromkeys(v.lower() for v in values))
+
+
+def parse_equipment(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            item = item.strip().lower()
+            if item == "none":
+                continue
+            if item not in EQUIPMENT:
+                raise InputError(f"--equipment: unknown {item!r}; use none, {', '.join(EQUIPMENT)}")
+            out.append(item)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    routine: Routine
+    note: str  # one line for stderr: what the fit changed
+
+
+def fit_minutes(
+    routine: Routine,
+    minutes: float,
+    duration_of: Callable[[Routine], float],
+    hold_fixed: bool = False,
+    rounds_fixed: bool = False,
+) -> Fitted:
+    """The routine closest to `minutes` long, by choosing holds, rounds and (for a preset) stretches.
+
+    Holds stay in each stretch's recommended range (20-30 s unless --hold was
+    given) and the whole routine may repeat in rounds. Stretches the person
+    chose always stay in; only a preset's pool (`Routine.pool`) may be trimmed,
+    from the end, so the flow order holds. The closest within 10% wins,
+    preferring more stretches and fewer rounds; otherwise the error says by
+    how much it misses.
+    """
+    target = minutes * 60
+    if target > MAX_SESSION_SECONDS:
+        raise InputError(f"--minutes: {minutes:g} is over the 3-hour limit; use at most 180")
+    fit = _Fit(routine, target, duration_of, hold_fixed)
+    rounds_range = [routine.rounds] if rounds_fixed else range(1, FIT_MAX_ROUNDS + 1)
+    best = fit.best(rounds_range)
+    if abs(fit.duration(best) - target) > target * MINUTES_TOLERANCE:
+        fit.refuse(minutes, best)
+    return Fitted(best, fit.note(best))
+
+
+def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
+    """What a preset's pool may be trimmed to, most stretches first: any of its steps, in order.
+
+    Keeping the pool's order keeps the flow; every choice keeps at least one hold.
+    Past 12 steps only the first k steps are tried, to keep the search small.
+    """
+    n = len(steps)
+    if n > MAX_POOL_SEARCH:
+        masks = [(1 << k) - 1 for k in range(n, 0, -1)]
+    else:
+        masks = list(range(1, 1 << n))
+    choices = [tuple(s for i, s in enumerate(steps) if mask >> i & 1) for mask in masks]
+    choices = [c for c in choices if any(s.stretch.kind == "hold" for s in c)]
+    return sorted(choices, key=len, reverse=True)
+
+
+MAX_POOL_SEARCH = 12
+SHORTLIST = 6  # step choices per round count measured exactly, out of those estimated closest
+
+
+class _Fit:
+    """Candidates for fit_minutes, and what to say about the one chosen."""
+
+    def __init__(
+        self, routine: Routine, target: float, duration_of: Callable[[Routine], float], hold_fixed: bool
+    ) -> None:
+        self.routine, self.target, self.duration, self.hold_fixed = routine, target, duration_of, hold_fixed
+        self.choices = _pool_choices(routine.steps) if routine.pool else [routine.steps]
+        # Each step's own cost in seconds, to estimate a choice's length before measuring it.
+        hold = self.shortest_hold()
+        self.base = duration_of(dataclasses.replace(routine, steps=(), rounds=1))
+        self.cost = {id(s): duration_of(self.shaped_steps((s,), 1, hold)) - self.base for s in routine.steps}
+
+    def estimate(self, choice: int, rounds: int) -> float:
+        return self.base + rounds * sum(self.cost[id(s)] for s in self.choices[choice])
+
+    def shortlist(self, rounds: int) -> list[int]:
+        if len(self.choices) <= SHORTLIST:
+            return list(range(len(self.choices)))
+        count = len(self.routine.steps)
+
+        def score(choice: int) -> float:
+            return abs(self.estimate(choice, rounds) - self.target) + 5 * (count - len(self.choices[choice]))
+
+        return sorted(range(len(self.choices)), key=score)[:SHORTLIST]
+
+    def shaped_steps(self, steps: tuple[Step, ...], rounds: int, hold: int | None) -> Routine:
+        if hold is not None:
+            steps = tuple(dataclasses.replace(s, hold=advised(s, hold)) for s in steps)
+        return dataclasses.replace(self.routine, steps=steps, rounds=rounds)
+
+    def shaped(self, choice: int, rounds: int, hold: int | None) -> Routine:
+        return self.shaped_steps(self.choices[choice], rounds, hold)
+
+    def holds_to_try(self, k: int, rounds: int) -> list[int | None]:
+        if self.hold_fixed:
+            return [None]
+        low, high = FIT_HOLDS[0], FIT_HOLDS[-1]
+        d_low, d_high = self.duration(self.shaped(k, rounds, low)), self.duration(self.shaped(k, rounds, high))
+        if self.target <= d_low or d_high <= d_low:
+            return [low]
+        if self.target >= d_high:
+            return [high]
+        guess = round(low + (high - low) * (self.target - d_low) / (d_high - d_low))
+        return [h for h in (guess - 1, guess, guess + 1) if low <= h <= high]
+
+    def best(self, rounds_range: range | list[int]) -> Routine:
+        count = len(self.routine.steps)
+        best: tuple[float, Routine] | None = None
+        for rounds in rounds_range:
+            for choice in self.shortlist(rounds):
+                steps = self.choices[choice]
+                for hold in self.holds_to_try(choice, rounds):
+                    candidate = self.shaped(choice, rounds, hold)
+                    # Prefer more stretches and fewer rounds when lengths are about as close.
+                    score = abs(self.duration(candidate) - self.target) + 5 * (count - len(steps)) + 20 * (rounds - 1)
+                    if best is None or score < best[0]:
+                        best = (score, candidate)
+            if self.duration(self.shaped(len(self.choices) - 1, rounds + 1, self.shortest_hold())) > self.target * 1.1:
+                break  # more rounds only get longer
+        assert best is not None
+        return best[1]
+
+    def shortest_hold(self) -> int | None:
+        return None if self.hold_fixed else FIT_HOLDS[0]
+
+    def refuse(self, minutes: float, closest: Routine) -> None:
+        shortest = self.duration(self.shaped(len(self.choices) - 1, 1, self.shortest_hold()))
+        unit = "minute" if minutes == 1 else "minutes"
+        if self.target < shortest:
+            kept = "" if self.routine.pool else f" with the {len(self.routine.steps)} stretches chosen"
+            over = (shortest - self.target) / 60
+            why = f"the shortest session{kept} is {shortest / 60:.1f} minutes ({over:.1f} over)"
+            if not self.routine.pool:
+                why += "; choose fewer with --only or --skip"
+        else:
+            why = f"the closest it can get is {self.duration(closest) / 60:.1f} minutes"
+        raise InputError(f"--minutes: cannot fit {minutes:g} {unit} within 10%: {why}")
+
+    def note(self, chosen: Routine) -> str:
+        holds = sorted({s.hold for s in chosen.steps if s.stretch.kind == "hold"})
+        parts = [f"holds {holds[0]} s" if len(holds) == 1 else f"holds {holds[0]}-{holds[-1]} s"] if holds else []
+        parts.append(f"{chosen.rounds} round{'s' if chosen.rounds > 1 else ''}")
+        kept = {s.stretch.id for s in chosen.steps}
+        left = [s.stretch.name for s in self.routine.steps if s.stretch.id not in kept]
+        if left:
+            parts.append(f"left out: {', '.join(left)}")
+        length = self.duration(chosen)
+        return f"fitted to {length / 60:.1f} minutes: {', '.join(parts)}"

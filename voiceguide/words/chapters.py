@@ -1,0 +1,89 @@
+"""Chapters: the session cut where a listener would want to skip to.
+
+A projection of the timeline's blocks: an "Introduction" (when the session
+opens with words), one chapter per hold or rep set (so one per side of a sided
+stretch, and per round of a stretch held in rounds), and a "Closing". Each
+starts where the words leading into its block begin (the announcement, "Switch
+sides", "Round two"), so a skip lands on what comes next; a chimes-only session
+has the same chapters at the same times. The chapters tile the whole session:
+each ends where the next starts, the first starts at 0 and the last ends at the
+duration.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import TypeVar
+
+from voiceguide.words.timeline import Block, Event, Timeline, ms
+
+INTRODUCTION = "Introduction"
+CLOSING = "Closing"
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+    start: float  # seconds
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return ms(self.end - self.start)
+
+
+def block_title(block: Block, timeline: Timeline, several_rounds: bool) -> str:
+    """'Round 2: Lunge With Hamstring Stretch (round 1, right side)'."""
+    qualifiers = ([f"round {block.step_round}"] if several_rounds else []) + (
+        [f"{block.side} side"] if block.side else []
+    )
+    title = f"{block.name} ({', '.join(qualifiers)})" if qualifiers else block.name
+    return f"Round {block.lap}: {title}" if timeline.laps > 1 else title
+
+
+def chapters_of(timeline: Timeline) -> list[Chapter]:
+    """The chapters of a session, in order, tiling 0 .. duration."""
+    in_rounds = {(b.lap, b.step) for b in timeline.blocks if b.step_round > 1}
+    titled = [(b.lead_in, block_title(b, timeline, (b.lap, b.step) in in_rounds)) for b in timeline.blocks]
+    if timeline.intro and titled:
+        titled.insert(0, (0.0, INTRODUCTION))
+    closing = timeline.closing
+    if closing is not None and (not titled or closing > titled[-1][0]):
+        titled.append((closing, CLOSING))
+    if not titled:
+        return [Chapter(timeline.title, 0.0, timeline.duration)]
+    titled[0] = (0.0, titled[0][1])  # nothing before the first chapter
+    ends = [start for start, _ in titled[1:]] + [timeline.duration]
+    return [Chapter(title, start, end) for (start, title), end in zip(titled, ends, strict=True)]
+
+
+_Timed = TypeVar("_Timed", Event, Block)
+
+
+def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
+    """The part of the timeline inside a chapter, with times from the chapter's start.
+
+    What a split track's lyrics are made of. Blocks are kept when they start
+    inside the chapter; events keep their block index only when it still points
+    at the same block.
+    """
+
+    def shift(item: _Timed) -> _Timed:
+        return dataclasses.replace(item, start=ms(item.start - chapter.start), end=ms(item.end - chapter.start))
+
+    def inside(item: Event | Block) -> bool:
+        return chapter.start <= item.start < chapter.end
+
+    kept = [i for i, b in enumerate(timeline.blocks) if inside(b)]
+    renumber = {old: new for new, old in enumerate(kept)}
+    blocks = tuple(
+        dataclasses.replace(shift(timeline.blocks[i]), lead_in=ms(max(0.0, timeline.blocks[i].lead_in - chapter.start)))
+        for i in kept
+    )
+    events = tuple(
+        dataclasses.replace(shift(e), block=renumber.get(e.block) if e.block is not None else None)
+        for e in timeline.events
+        if inside(e)
+    )
+    return Timeline(title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps)

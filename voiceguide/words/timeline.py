@@ -1,0 +1,494 @@
+"""The timeline: every cue and chime of a session, with exact start and end.
+
+Pure code: it never touches audio. It is told how long each spoken text lasts
+(`speech_length`) and each chime (`chime_lengths`), and lays them out by the
+timing rules of docs/design.md:
+
+- a hold lasts exactly its seconds, from the onset of its opening chime to the
+  onset of its closing chime;
+- speech never overlaps speech or a chime; a cue that does not fit is dropped,
+  least important first, and the holds stay exact;
+- after the last instruction, the settle time of quiet before an opening chime,
+  and at least the get-ready time in all (more when the body changes level);
+- a sided stretch gets its full hold on each side, the whole setup again before
+  the second, after the way out of the first;
+- a few calm reminders in a hold, then three-two-one;
+- a cue to move whenever the body changes level, and a way out of every pose;
+- a dynamic stretch is counted out rep by rep at a steady tempo, legs alternating.
+
+How much is said comes from the guidance level (voiceguide/guidance.py).
+
+Besides the flat list of events, the timeline keeps the structure it was laid
+out from: one `Block` per hold or rep set (its stretch, side, round and where
+the words leading into it begin). Chapters, captions, the printed script, the
+cover's list and the music's ducking are projections of it.
+
+Times are rounded to whole milliseconds so they land on exact sample offsets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from voiceguide.words import cues
+from voiceguide.words.catalog import EQUIPMENT, PROPS
+from voiceguide.words.guidance import Talk, talk_for
+from voiceguide.words.routine import Routine, Step
+
+
+class Kind(str, Enum):
+    """What an event is: words or a sound."""
+
+    SPEECH = "speech"
+    CHIME = "chime"
+
+
+SPEECH = Kind.SPEECH
+CHIME = Kind.CHIME
+
+
+class Role(str, Enum):
+    """What an event does in the session (the timeline JSON's `role`)."""
+
+    INTRO = "intro"
+    ROUND = "round"  # a step's next round, or (with no stretch) the routine's next round
+    ANNOUNCE = "announce"
+    SETUP = "setup"
+    REMINDER = "reminder"
+    COUNTDOWN = "countdown"
+    SWITCH = "switch"  # the words (and the way out of the first side), and the double chime
+    COUNT = "count"
+    RELEASE = "release"  # "And release.", or the stretch's own way out of the pose
+    MOVE = "move"  # getting down or up to the next stretch's position, or up at the end
+    OUTRO = "outro"
+    START = "start"
+    END = "end"
+    FINISH = "finish"
+    TICK = "tick"  # one rep, in a chimes-only session
+
+
+START_CHIME = "start.wav"
+END_CHIME = "end.wav"
+SWITCH_CHIME = "switch.wav"
+FINISH_CHIME = "finish.wav"
+TICK_CHIME = "tick.wav"
+CHIMES = (START_CHIME, END_CHIME, SWITCH_CHIME, FINISH_CHIME, TICK_CHIME)
+
+HOLD = "hold"
+REPS = "reps"
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Silences between things, in seconds."""
+
+    lead_in: float = 0.5  # silence before the first word
+    gap: float = 0.45  # between two spoken cues
+    clearance: float = 0.3  # between speech and a chime, either way round
+    between: float = 1.0  # extra pause before each new stretch is announced
+    settle: float = 5.0  # quiet after the last setup words before an opening chime (--settle)
+    new_level: float = 20.0  # least get-ready time when the body changes level (standing to the floor)
+    floor_switch: float = 15.0  # least get-ready time to switch sides in a lunge or on the floor
+    rep_seconds: float = 6.0  # one movement of a dynamic stretch (--tempo)
+    count_gap: float = 0.1  # least silence between countdown words
+    reminder_after: float = 6.0  # no reminder in a hold's first seconds: time to breathe into it
+    reminder_every: float = 12.0  # at most one reminder per this many seconds of hold after that
+    reminder_apart: float = 8.0  # least time between the starts of two reminders
+    tail: float = 0.5  # silence after the finishing chime
+
+
+DEFAULT_PACING = Pacing()
+
+
+def ms(seconds: float) -> float:
+    """Seconds rounded to a whole millisecond."""
+    return round(seconds, 3)
+
+
+def ms_up(seconds: float) -> float:
+    """Seconds rounded up to a whole millisecond (a length never shrinks)."""
+    return math.ceil(round(seconds * 1000, 6)) / 1000
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: Kind
+    start: float
+    end: float
+    text: str | None = None
+    sound: str | None = None
+    role: Role | None = None
+    stretch: str | None = None
+    block: int | None = None  # index in Timeline.blocks of the hold or set it belongs to
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind.value, "start": self.start, "end": self.end}
+        if self.kind == SPEECH:
+            out["text"] = self.text
+        else:
+            out["sound"] = self.sound
+        out["role"] = self.role.value if self.role else ""
+        if self.stretch:
+            out["stretch"] = self.stretch
+        if self.block is not None:
+            out["block"] = self.block
+        return out
+
+
+@dataclass(frozen=True)
+class Block:
+    """One hold (of one side) or one rep set, and where it sits in the routine."""
+
+    kind: str  # HOLD or REPS
+    stretch: str
+    name: str
+    side: str | None
+    start: float  # onset of the opening chime
+    end: float  # onset of the closing chime
+    lead_in: float  # where the words leading into it begin: a chapter starts here
+    lap: int = 1  # the routine's round, from 1
+    step: int = 0  # the step's index in the routine
+    step_round: int = 1  # the round within the step, from 1
+    reps: int = 0  # per leg, for a rep set
+
+    @property
+    def seconds(self) -> float:
+        return ms(self.end - self.start)
+
+    def hold_dict(self) -> dict[str, Any]:
+        return {"stretch": self.stretch, "name": self.name, "side": self.side, "start": self.start, "end": self.end}
+
+    def set_dict(self) -> dict[str, Any]:
+        return {"stretch": self.stretch, "name": self.name, "reps": self.reps, "start": self.start, "end": self.end}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            **self.hold_dict(),
+            "reps": self.reps,
+            "lead_in": self.lead_in,
+            "lap": self.lap,
+            "step": self.step,
+            "step_round": self.step_round,
+        }
+
+
+@dataclass(frozen=True)
+class Timeline:
+    title: str
+    duration: float
+    events: tuple[Event, ...]  # in order of start
+    blocks: tuple[Block, ...] = ()  # in order of start
+    closing: float | None = None  # where the closing part (outro, finishing chime) begins
+    laps: int = 1  # times through the routine
+    intro: bool = False  # the session opens with spoken words before the first stretch
+
+    @property
+    def holds(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.kind == HOLD)
+
+    @property
+    def sets(self) -> tuple[Block, ...]:
+        return tuple(b for b in self.blocks if b.kind == REPS)
+
+    @property
+    def speech(self) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.kind == SPEECH)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "duration": self.duration,
+            "events": [e.to_dict() for e in self.events],
+            "holds": [h.hold_dict() for h in self.holds],
+            "sets": [s.set_dict() for s in self.sets],
+            "blocks": [b.to_dict() for b in self.blocks],
+        }
+
+    def without_speech(self, tick: float | None = None) -> Timeline:
+        """The same session with chimes only (--engine none): same times, same structure.
+
+        With `tick` (the tick sound's length), each spoken rep count becomes a
+        soft tick, so the reps keep their pace.
+        """
+        events = [
+            Event(CHIME, e.start, ms(e.start + tick), None, TICK_CHIME, Role.TICK, e.stretch, e.block)
+            if tick is not None and e.role == Role.COUNT
+            else e
+            for e in self.events
+            if e.kind == CHIME or (tick is not None and e.role == Role.COUNT)
+        ]
+        return Timeline(
+            self.title,
+            self.duration,
+            tuple(events),
+            self.blocks,
+            self.closing,
+            self.laps,
+            self.intro,
+        )
+
+
+@dataclass
+class _Place:
+    """Where the builder is in the routine, for the blocks it lays."""
+
+    lap: int = 1
+    step: int = 0
+    lead_in: float = 0.0
+
+
+class _Builder:
+    def __init__(self, speech_length: Callable[[str], float], chime_lengths: Mapping[str, float], pacing: Pacing):
+        self.speech_length = speech_length
+        self.chime_lengths = {k: ms_up(v) for k, v in chime_lengths.items()}
+        self.p = pacing
+        self.events: list[Event] = []
+        self.blocks: list[Block] = []
+        self.t = 0.0  # end of the last event laid so far
+        self.last_kind = CHIME  # so the lead-in is the only silence at the start
+        self.place = _Place()
+
+    def length(self, text: str) -> float:
+        return ms_up(self.speech_length(text))
+
+    def next_start(self) -> float:
+        return ms(self.t + (self.p.gap if self.last_kind == SPEECH else self.p.clearance))
+
+    def say(
+        self, text: str, role: Role, stretch: str | None = None, at: float | None = None, block: int | None = None
+    ) -> Event:
+        start = self.next_start() if at is None else ms(at)
+        event = Event(SPEECH, start, ms(start + self.length(text)), text, None, role, stretch, block)
+        self._add(event)
+        return event
+
+    def chime(self, sound: str, at: float, role: Role, stretch: str | None = None, block: int | None = None) -> Event:
+        at = ms(at)
+        event = Event(CHIME, at, ms(at + self.chime_lengths[sound]), None, sound, role, stretch, block)
+        self._add(event)
+        return event
+
+    def _add(self, event: Event) -> None:
+        self.events.append(event)
+        if event.end >= self.t:
+            self.t = event.end
+            self.last_kind = event.kind
+
+    def pause(self, seconds: float) -> None:
+        self.t = ms(self.t + seconds)
+
+    def block(self, kind: str, step: Step, side: str | None, start: float, end: float, **more: int) -> int:
+        s = step.stretch
+        place = self.place
+        self.blocks.append(Block(kind, s.id, s.name, side, start, end, place.lead_in, place.lap, place.step, **more))
+        return len(self.blocks) - 1
+
+    # -- the parts of a session ------------------------------------------
+
+    def session(self, routine: Routine) -> Timeline:
+        self.talk = talk_for(routine.guidance)
+        self.settle = max(self.p.settle if routine.settle is None else routine.settle, self.p.clearance)
+        self.tempo = self.p.rep_seconds if routine.tempo is None else routine.tempo
+        self.t = self.p.lead_in - self.p.clearance
+        self.intro(routine)
+        count = len(routine.steps)
+        position: str | None = None  # where the body is
+        for lap in range(1, routine.rounds + 1):
+            self.place.lap = lap
+            lap_began: float | None = None
+            if lap > 1:
+                self.pause(self.p.between)
+                lap_began = self.next_start()
+                self.say(cues.routine_round(lap, routine.rounds), Role.ROUND)
+            for index, step in enumerate(routine.steps):
+                self.pause(self.p.between)
+                self.place.step = index
+                self.place.lead_in = self.next_start() if lap_began is None else lap_began
+                lap_began = None
+                moved = self.move(position, step.stretch.position)
+                last_lap = lap == routine.rounds
+                least = max(step.get_ready, self.p.new_level if moved else 0)
+                if step.stretch.kind == REPS:
+                    self.rep_step(step, index, count, last_lap, least)
+                else:
+                    self.hold_step(step, index, count, routine.countdown, last_lap, least)
+                self.leave(step)
+                position = step.stretch.position
+        closing = self.next_start()
+        if position is not None and cues.LEVELS[position] != "up":
+            self.say(cues.GETTING_UP, Role.MOVE)
+        for text in Talk.some(routine.outro, self.talk.welcome):
+            self.say(text, Role.OUTRO)
+        finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
+        duration = ms(finish.end + self.p.tail)
+        events = tuple(sorted(self.events, key=lambda e: e.start))
+        return Timeline(routine.title, duration, events, tuple(self.blocks), closing, routine.rounds, True)
+
+    def intro(self, routine: Routine) -> None:
+        """The routine's welcome, then once in every session: safety, what to have ready, the chimes."""
+        for text in Talk.some(routine.intro, self.talk.welcome):
+            self.say(text, Role.INTRO)
+        used = {item for step in routine.steps for item in (*step.stretch.equipment, *step.stretch.props)}
+        ready = cues.equipment([item for item in (*PROPS, *EQUIPMENT) if item in used])
+        safety = cues.SAFETY if self.talk.safety == "full" else cues.SAFETY_SHORT
+        for line in (*safety, ready, cues.CHIMES_EXPLAINED):
+            if line:
+                self.say(line, Role.INTRO)
+
+    def move(self, position: str | None, next_position: str) -> bool:
+        """Down to the floor or up again between stretches, with time to do it; True when the body moved."""
+        text = cues.move(position, next_position) if position is not None else None
+        if text:
+            self.say(text, Role.MOVE)
+            self.pause(self.settle)
+        return text is not None
+
+    def leave(self, step: Step) -> None:
+        """Out of the pose: the stretch's own way out (with time to do it), or a plain release."""
+        exit_cues = step.stretch.exit
+        for text in exit_cues or (cues.RELEASE,):
+            self.say(text, Role.RELEASE, step.stretch.id)
+        if exit_cues:
+            self.pause(self.settle)
+
+    def get_into_position(self, step: Step, lines: list[tuple[str, Role]], least: float) -> float:
+        """Speak the lead-in; return when the opening chime sounds: after the settle time, and `least` seconds."""
+        began = self.next_start()
+        for text, role in lines:
+            self.say(text, role, step.stretch.id)
+        return ms(max(began + least, self.t + self.settle))
+
+    def setup(self, step: Step, side: str | None, first_side: bool) -> list[tuple[str, Role]]:
+        """The setup for one side: whole on every side (mirrored), but for sentences said once."""
+        s = step.stretch
+        texts = [t for t in s.setup if first_side or t not in s.once]
+        texts = [s.brief] if self.talk.setup == "first" and s.brief else Talk.some(texts, self.talk.setup)
+        return [(cues.mirror(t) if side == "left" else t, Role.SETUP) for t in texts]
+
+    def lead_into(
+        self, step: Step, plan: list[tuple[int, str | None]], n: int, announced: str
+    ) -> list[tuple[str, Role]]:
+        """The words before hold n of a step: its announcement, a step's next round, or the switch."""
+        r, side = plan[n]
+        if n == 0:
+            first = [(cues.first_side(side, only=len(step.sides) == 1), Role.ANNOUNCE)] if side else []
+            return [(announced, Role.ANNOUNCE), *first, *self.setup(step, side, True)]
+        if r != plan[n - 1][0]:
+            return [(cues.round_start(r + 1, side), Role.ROUND), *self.setup(step, side, True)]
+        switch = [(cues.SWITCH, Role.SWITCH)] if self.talk.switch_words else []
+        return [*switch, *self.setup(step, side, False)]
+
+    def hold_step(self, step: Step, index: int, count: int, countdown: bool, last_lap: bool, least: float) -> None:
+        s = step.stretch
+        plan = [(r, side) for r in range(step.rounds) for side in step.sides]
+        announced = cues.announce(s.name, index, count, last_lap)
+        on_floor = cues.LEVELS[s.position] != "up" or s.position == "lunge"
+        for n, (r, side) in enumerate(plan):
+            if n:
+                self.place.lead_in = self.next_start()
+                least = max(step.get_ready, self.p.floor_switch if on_floor else 0)
+            if n and r == plan[n - 1][0]:
+                self.out_of_first_side(step)
+            start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least)
+            end = ms(start + step.hold)
+            switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
+            block = self.block(HOLD, step, side, start, end, step_round=r + 1)
+            self.chime(START_CHIME, start, Role.START, s.id, block)
+            self.in_hold_cues(step, start, end, countdown, block)
+            sound, closing = (SWITCH_CHIME, Role.SWITCH) if switch_next else (END_CHIME, Role.END)
+            self.chime(sound, end, closing, s.id, block)
+
+    def out_of_first_side(self, step: Step) -> None:
+        """The way out of the first side ("Slowly lower your right leg."), with time to do it."""
+        if self.talk.between_sides and step.stretch.between_sides:
+            for text in step.stretch.between_sides:
+                self.say(text, Role.SWITCH, step.stretch.id)
+            self.pause(self.settle)
+
+    def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool, block: int) -> None:
+        """A few calm reminders spread through the hold, then three-two-one, as fit."""
+        sid = step.stretch.id
+        p = self.p
+        window_start = ms(start + self.chime_lengths[START_CHIME] + p.clearance)
+        boundary = ms(end - p.clearance)  # nothing spoken may run past this
+        counted = self.countdown(end, window_start, boundary) if countdown else []
+        if counted:
+            boundary = ms(counted[0][0] - p.gap)
+        most = min(int((step.hold - p.reminder_after) // p.reminder_every), self.talk.reminders)
+        texts = [*step.tips, *step.stretch.reminders][: max(most, 0)]
+        zone_start = max(window_start, ms(start + p.reminder_after))
+        for at, text in self.spread(texts, zone_start, boundary):
+            self.say(text, Role.REMINDER, sid, at=at, block=block)
+        for at, text in counted:
+            self.say(text, Role.COUNTDOWN, sid, at=at, block=block)
+
+    def countdown(self, end: float, window_start: float, boundary: float) -> list[tuple[float, str]]:
+        """Three-two-one on the last seconds, or nothing when one word would not fit its second."""
+        words = cues.COUNTDOWN
+        counted = []
+        for i, word in enumerate(words):
+            at = ms(end - (len(words) - i))
+            limit = boundary if i == len(words) - 1 else ms(at + 1 - self.p.count_gap)
+            if at < window_start or at + self.length(word) > limit:
+                return []
+            counted.append((at, word))
+        return counted
+
+    def spread(self, texts: list[str], zone_start: float, zone_end: float) -> list[tuple[float, str]]:
+        """Reminders at even slots over the zone, far enough apart; the last ones go first if they don't fit."""
+        lengths = [self.length(t) for t in texts]
+        for k in range(len(texts), 0, -1):
+            slot = (zone_end - zone_start) / k
+            if (k == 1 or slot >= self.p.reminder_apart) and all(lengths[i] + self.p.gap <= slot for i in range(k)):
+                return [(ms(zone_start + i * slot), texts[i]) for i in range(k)]
+        return []
+
+    def rep_step(self, step: Step, index: int, count: int, last_lap: bool, least: float) -> None:
+        s = step.stretch
+        lines = [
+            (cues.announce(s.name, index, count, last_lap), Role.ANNOUNCE),
+            *self.setup(step, None, True),
+            (cues.reps_intro(step.reps), Role.SETUP),
+        ]
+        start = self.get_into_position(step, lines, least)
+        counts = [cues.rep_count(side, n) for n in range(1, step.reps + 1) for side in ("right", "left")]
+        longest = max(self.length(t) for t in counts)
+        tempo = ms(max(self.tempo, longest + self.p.gap))
+        first = ms(start + self.chime_lengths[START_CHIME] + self.p.clearance)
+        end = ms(first + len(counts) * tempo)
+        block = self.block(REPS, step, None, start, end, reps=step.reps)
+        self.chime(START_CHIME, start, Role.START, s.id, block)
+        for i, text in enumerate(counts):
+            self.say(text, Role.COUNT, s.id, at=first + i * tempo, block=block)
+        self.chime(END_CHIME, end, Role.END, s.id, block)
+
+
+def build_timeline(
+    routine: Routine,
+    speech_length: Callable[[str], float],
+    chime_lengths: Mapping[str, float],
+    pacing: Pacing = DEFAULT_PACING,
+) -> Timeline:
+    """Lay out a routine. `speech_length(text)` gives seconds of each spoken cue."""
+    return _Builder(speech_length, chime_lengths, pacing).session(routine)
+
+
+def spoken_texts(routine: Routine, pacing: Pacing = DEFAULT_PACING) -> list[str]:
+    """Every text the timeline of this routine may speak, to synthesize up front.
+
+    Laying the routine out with zero-length speech drops nothing, so this is a
+    superset of what the real timeline (with real lengths) will use.
+    """
+    seen: dict[str, None] = {}
+
+    def record(text: str) -> float:
+        seen[text] = None
+        return 0.0
+
+    build_timeline(routine, record, {c: 1.0 for c in CHIMES}, pacing)
+    return list(seen)
