@@ -460,11 +460,11 @@ def program_day_files(work: Path) -> list[tuple[Path, str | None]]:
 def mp3_args() -> list[str]:
     """voiceguide/export.py's MP3 output options (codec, bitrate, muxer)."""
     try:
-        from voiceguide.files.export import FORMATS
+        from voiceguide.files.formats import FORMATS
 
         return list(FORMATS["mp3"].args)
     except (ImportError, KeyError, AttributeError):
-        from voiceguide.files.export import MP3_BITRATE
+        from voiceguide.files.formats import MP3_BITRATE
 
         return ["-c:a", "libmp3lame", "-b:a", MP3_BITRATE, "-id3v2_version", "4", "-f", "mp3"]
 

@@ -242,7 +242,7 @@ def test_hostile_text_round_trips_through_ffmpeg(tmp_path, fmt):
 
 
 def test_metadata_never_goes_through_an_ffmetadata_value():
-    from voiceguide.files.export import ffmetadata
+    from voiceguide.files.encode import ffmetadata
     from voiceguide.words.chapters import Chapter
 
     text = ffmetadata([Chapter("ends\\", 0, 1)])

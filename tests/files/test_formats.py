@@ -23,16 +23,18 @@ from voiceguide.atomic import atomic_path
 from voiceguide.audio import SAMPLE_RATE
 from voiceguide.errors import InputError
 from voiceguide.files.cover import EMBED_SIZE
-from voiceguide.files.export import _Frames, encode, export_session, ffmetadata, metadata_args, track_file_name
+from voiceguide.files.encode import encode, ffmetadata, metadata_args
+from voiceguide.files.export import export_session
 from voiceguide.files.formats import FORMATS, format_for, suffix_for
 from voiceguide.files.outputs import Outputs
-from voiceguide.files.sidecars import lrc, podcast_chapters_json, script_lines, vtt
+from voiceguide.files.sidecars import lrc, podcast_chapters_json, vtt
 from voiceguide.files.tags import TrackInfo
+from voiceguide.files.tracks import _Frames, track_file_name
 from voiceguide.sound.chimes import load_sound, sound_lengths
 from voiceguide.sound.mix import render_chunks
 from voiceguide.words import cues
 from voiceguide.words.catalog import load_catalog
-from voiceguide.words.chapters import chapters_of
+from voiceguide.words.chapters import chapters_of, script_lines
 from voiceguide.words.routine import Routine, Step
 from voiceguide.words.timeline import CHIME, CHIMES, build_timeline
 

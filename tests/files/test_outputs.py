@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from voiceguide.atomic import NAME_MAX
 from voiceguide.cli.main import cli
-from voiceguide.files.export import track_file_name
+from voiceguide.files.tracks import track_file_name
 
 BUILD = ["build", "--only", "forward-bend", "--hold", "20", "--engine", "none"]  # chimes only: quick
 OLD = b"the user's own file\n"
@@ -217,6 +217,8 @@ def test_split_into_a_new_nested_folder(tmp_path):
 def test_a_failed_build_leaves_no_new_or_replaced_output(tmp_path, monkeypatch):
     """The split tracks fail after the audio file is encoded: nothing is renamed into place."""
     import voiceguide.files.export
+    import voiceguide.files.tracks
+    from voiceguide.errors import EnvironmentFailure
 
     real = voiceguide.files.export.write_tags
     calls = []
@@ -224,10 +226,11 @@ def test_a_failed_build_leaves_no_new_or_replaced_output(tmp_path, monkeypatch):
     def flaky(path, fmt, *args, **kwargs):
         calls.append(path)
         if len(calls) == 2:  # the audio file is encoded and tagged; the first track fails
-            raise voiceguide.files.export.EnvironmentFailure("the disk went away")
+            raise EnvironmentFailure("the disk went away")
         return real(path, fmt, *args, **kwargs)
 
     monkeypatch.setattr(voiceguide.files.export, "write_tags", flaky)
+    monkeypatch.setattr(voiceguide.files.tracks, "write_tags", flaky)
     (tmp_path / "s.mp3").write_bytes(OLD)
     routine = tmp_path / "r.toml"
     routine.write_text('title = "Two"\n[[steps]]\nstretch = "forward-bend"\n[[steps]]\nstretch = "lunge"\n')

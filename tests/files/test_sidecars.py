@@ -10,21 +10,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from voiceguide.clock import lrc_stamp, vtt_stamp
 from voiceguide.files.cover import EMBED_SIZE, generated_cover, stretches_in_order
 from voiceguide.files.sidecars import (
     PlaylistEntry,
     chime_caption,
     lrc,
-    lrc_stamp,
     m3u8,
     podcast_chapters_json,
-    script_lines,
     vtt,
-    vtt_stamp,
 )
 from voiceguide.words import cues
 from voiceguide.words.catalog import load_catalog
-from voiceguide.words.chapters import CLOSING, INTRODUCTION, Chapter, chapters_of, excerpt
+from voiceguide.words.chapters import CLOSING, INTRODUCTION, Chapter, chapters_of, excerpt, script_lines
 from voiceguide.words.routine import Routine, Step, load_routine
 from voiceguide.words.timeline import SPEECH, build_timeline
 

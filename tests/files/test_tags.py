@@ -14,8 +14,7 @@ from mutagen.id3 import ID3, CTOCFlags, PictureType
 from voiceguide import __version__
 from voiceguide.errors import EnvironmentFailure
 from voiceguide.files.cover import Cover, cover_png
-from voiceguide.files.export import encode
-from voiceguide.files.sidecars import script_lines
+from voiceguide.files.encode import encode
 from voiceguide.files.tags import (
     TrackInfo,
     chapter_clock,
@@ -26,7 +25,7 @@ from voiceguide.files.tags import (
     write_tags,
 )
 from voiceguide.words.catalog import load_catalog
-from voiceguide.words.chapters import chapters_of
+from voiceguide.words.chapters import chapters_of, script_lines
 from voiceguide.words.routine import Routine, Step
 from voiceguide.words.timeline import SPEECH, build_timeline
 

@@ -428,7 +428,7 @@ def script(fmt: str, **kw: Any) -> None:
 @engine_option("The engine the lengths are measured with.")
 def presets(engine: str) -> None:
     """List the preset routines with their length and stretches."""
-    from voiceguide.files.script import clock
+    from voiceguide.clock import clock
     from voiceguide.session.pipeline import plan_session
     from voiceguide.sound.engines import make_engine
     from voiceguide.words.routine import load_routine, preset_names
@@ -556,8 +556,8 @@ def serve(folder: Path, port: int, lan: bool, release_all: bool) -> None:
     page on a phone, or subscribe to the feed in a podcast app that fetches feeds
     on the phone itself (AntennaPod, gPodder, Podcast Addict).
     """
-    from voiceguide.serve.app import Server
     from voiceguide.serve import lan as net
+    from voiceguide.serve.app import Server
 
     server = Server(folder, port=port, lan=lan, release_all=release_all)
     addresses, local = (net.lan_addresses(), net.local_name()) if lan else ([], None)

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from voiceguide.clock import clock
 from voiceguide.words.catalog import Stretch
 from voiceguide.words.timeline import CHIME, REPS, Event, Role, Timeline
-
-
-def clock(seconds: float) -> str:
-    """mm:ss (h:mm:ss past an hour), rounded down as a player's clock shows it."""
-    whole = int(seconds)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
 def summary(timeline: Timeline) -> str:

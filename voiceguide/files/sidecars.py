@@ -3,8 +3,7 @@
 - `lrc`: LRC lyrics, one line per spoken cue, [mm:ss.xx] stamps;
 - `vtt`: WebVTT captions, the spoken cues and the chimes, millisecond stamps;
 - `podcast_chapters_json`: Podcasting 2.0 JSON chapters;
-- `m3u8`: an extended M3U playlist (UTF-8) of split tracks;
-- `script_lines`: the whole spoken script, for embedded lyrics.
+- `m3u8`: an extended M3U playlist (UTF-8) of split tracks.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from voiceguide.audio import ms as _ms
+from voiceguide.clock import lrc_stamp, vtt_stamp
 from voiceguide.words.chapters import Chapter
 from voiceguide.words.timeline import REPS, SPEECH, Event, Role, Timeline
 
@@ -27,22 +26,6 @@ def _one_line(text: str) -> str:
 def _lrc_text(text: str) -> str:
     """LRC has no escapes: brackets become parentheses, so no text reads as a time or header tag."""
     return _one_line(text).replace("[", "(").replace("]", ")")
-
-
-def lrc_stamp(seconds: float) -> str:
-    """[mm:ss.xx], rounded to the nearest hundredth; minutes go past 59 as players expect."""
-    cs = (_ms(seconds) + 5) // 10
-    minutes, cs = divmod(cs, 6000)
-    return f"[{minutes:02d}:{cs // 100:02d}.{cs % 100:02d}]"
-
-
-def vtt_stamp(seconds: float) -> str:
-    """HH:MM:SS.mmm"""
-    ms = _ms(seconds)
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
 
 
 def lrc(timeline: Timeline, artist: str | None = None, album: str | None = None, title: str | None = None) -> str:
@@ -118,19 +101,3 @@ def m3u8(entries: Iterable[PlaylistEntry], title: str | None = None) -> str:
         lines.append(f"#EXTINF:{entry.seconds:.3f},{_one_line(entry.title)}")
         lines.append(entry.path)
     return "\n".join(lines) + "\n"
-
-
-def script_lines(timeline: Timeline, chapters: Sequence[Chapter] = ()) -> str:
-    """The whole spoken script, one cue a line, a blank line between chapters."""
-    bounds = sorted(c.start for c in chapters[1:])
-    lines: list[str] = []
-    passed = 0
-    for e in timeline.speech:
-        crossed = False
-        while passed < len(bounds) and bounds[passed] <= e.start:
-            passed += 1
-            crossed = True
-        if crossed and lines:
-            lines.append("")
-        lines.append(_one_line(e.text or ""))
-    return "\n".join(lines)

@@ -54,10 +54,10 @@ from mutagen.wave import WAVE
 
 from voiceguide import __version__
 from voiceguide.audio import ms as _ms
+from voiceguide.clock import vtt_stamp
 from voiceguide.errors import EnvironmentFailure
 from voiceguide.files.cover import Cover
-from voiceguide.files.sidecars import script_lines, vtt_stamp
-from voiceguide.words.chapters import Chapter
+from voiceguide.words.chapters import Chapter, script_lines
 from voiceguide.words.timeline import Timeline
 
 DEFAULT_ARTIST = "voiceguide"

@@ -85,7 +85,7 @@ def plan_json(planned: Sequence[PlannedDay]) -> str:
 
 
 def plan_text(program: Program, planned: Sequence[PlannedDay]) -> str:
-    from voiceguide.files.script import clock
+    from voiceguide.clock import clock
 
     rest = f"; rest days: {', '.join(program.rest_days)}" if program.rest_days else ""
     lines = [program.title, f"{len(planned)} session days{rest}", ""]

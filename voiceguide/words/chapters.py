@@ -8,11 +8,15 @@ sides", "Round two"), so a skip lands on what comes next; a chimes-only session
 has the same chapters at the same times. The chapters tile the whole session:
 each ends where the next starts, the first starts at 0 and the last ends at the
 duration.
+
+`script_lines` is the whole spoken script with a blank line between chapters:
+the lyrics the tags embed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -87,3 +91,19 @@ def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
         if inside(e)
     )
     return Timeline(title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps)
+
+
+def script_lines(timeline: Timeline, chapters: Sequence[Chapter] = ()) -> str:
+    """The whole spoken script, one cue a line, a blank line between chapters."""
+    bounds = sorted(c.start for c in chapters[1:])
+    lines: list[str] = []
+    passed = 0
+    for e in timeline.speech:
+        crossed = False
+        while passed < len(bounds) and bounds[passed] <= e.start:
+            passed += 1
+            crossed = True
+        if crossed and lines:
+            lines.append("")
+        lines.append(" ".join((e.text or "").split()))
+    return "\n".join(lines)
