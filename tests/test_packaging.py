@@ -31,7 +31,7 @@ REQUIRED = (
     "voiceguide/data/fonts/DejaVuSans.ttf",
     "voiceguide/data/fonts/DejaVuSans-Bold.ttf",
     "voiceguide/data/fonts/LICENSE",
-    *(f"voiceguide/web/{name}" for name in ("index.html", "app.js", "style.css", "icon.svg")),
+    *(f"voiceguide/serve/web/{name}" for name in ("index.html", "app.js", "style.css", "icon.svg")),
     "voiceguide/data/programs/hamstrings-14-days.toml",
     "voiceguide/data/programs/daily-anywhere.toml",
     "voiceguide/data/program-starter.toml",

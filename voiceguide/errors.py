@@ -1,7 +1,7 @@
 """Errors the user can act on, and the exit status of each outcome.
 
-The CLI group (voiceguide/cli.py) alone turns them into messages; the entry
-point (voiceguide/launch.py) alone ends the process with the status.
+The CLI group (voiceguide/cli/main.py) alone turns them into messages; the entry
+point (voiceguide/cli/launch.py) alone ends the process with the status.
 """
 
 EXIT_OK = 0

@@ -206,7 +206,7 @@ def test_no_cue_anywhere_says(pattern, why, unless):
 
 
 def test_preset_intros_only_welcome():
-    """The safety line, the chimes and the equipment are said by every session (voiceguide/cues.py)."""
+    """The safety line, the chimes and the equipment are said by every session (voiceguide/words/cues.py)."""
     for name in preset_names():
         intro = " ".join(load_routine(name).intro).lower()
         assert intro.startswith("welcome"), name

@@ -18,7 +18,7 @@ def test_default_routine_is_all_nine_in_flow_order():
     assert {s.hold for s in routine.steps} == {30}
     assert routine.intro and routine.outro
     # The safety line and the chimes' meaning are said by every session's timeline
-    # (voiceguide/cues.py), so a preset's intro carries neither: no session says them twice.
+    # (voiceguide/words/cues.py), so a preset's intro carries neither: no session says them twice.
     intro = " ".join(routine.intro).lower()
     assert "welcome" in intro and "pain" not in intro and "notes" not in intro
 

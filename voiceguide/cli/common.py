@@ -1,6 +1,6 @@
 """What the CLI's command modules share: the --engine and --format options, the progress bar.
 
-voiceguide/cli.py (the group and most commands) and voiceguide/cli_program.py
+voiceguide/cli/main.py (the group and most commands) and voiceguide/cli/program.py
 (the program commands) both import from here, so neither imports the other's
 internals back.
 """

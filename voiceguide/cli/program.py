@@ -1,8 +1,8 @@
 """The commands for programs: `programs` lists the presets, `program` plans or renders one.
 
-Registered on the group in voiceguide/cli.py (the shared option and progress bar come
-from voiceguide/cli_common.py); each command calls the library
-(voiceguide/program.py, programplan.py, programfolder.py) and prints.
+Registered on the group in voiceguide/cli/main.py (the shared option and progress bar come
+from voiceguide/cli/common.py); each command calls the library
+(voiceguide/programs/program.py, programplan.py, programfolder.py) and prints.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The layout and the manifest are described in docs/program-folder.md. The
 manifest is the folder's truth: the feed and the calendar are renderings of it
-(voiceguide/feed.py), and it lists every file voiceguide wrote there, so a
+(voiceguide/programs/feed.py), and it lists every file voiceguide wrote there, so a
 rerun touches only its own files. Each episode carries a content hash over
 everything that shapes its audio and tags; a rerun rebuilds only the episodes
 whose hash changed, in worker processes across the cores (sharing the clip

@@ -2,14 +2,14 @@
 
 A program comes from a preset (data/programs/NAME.toml) or a program file of the
 same schema (TOML or YAML), read with the machinery of routine files
-(voiceguide/routinefile.py, voiceguide/fields.py): unknown keys are rejected and
+(voiceguide/words/routinefile.py, voiceguide/fields.py): unknown keys are rejected and
 every error names the file, the line and the field (`phases[2].hold`). Its days
 are written as `phases` (a run of days sharing a routine, with holds that may
 grow across the phase) or as one `[[day]]` table per session day.
 
 `plan_days` turns a program into dated days, each a routine and the builder
 options that shape it: the plan that `voiceguide program --plan` prints and that
-voiceguide/programfolder.py renders.
+voiceguide/programs/folder.py renders.
 """
 
 from __future__ import annotations

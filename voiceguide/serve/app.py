@@ -157,7 +157,7 @@ class Site:
         return JSONResponse(self._page(inventory, self.today()), headers={"cache-control": "no-cache"})
 
     def _page(self, inventory: Inventory, today: datetime.date) -> dict[str, Any]:
-        """What the page shows (voiceguide/web reads it): released sessions, what comes next, the playlists."""
+        """What the page shows (voiceguide/serve/web reads it): released sessions, what comes next, the playlists."""
         released = [s for s in inventory.sessions if self.released(s, today)]
         waiting = [s for s in inventory.sessions if not self.released(s, today)]
         # Today's session first, then the others in day order.

@@ -1,6 +1,6 @@
 """Speech: text to clips, each synthesized once and kept in the on-disk cache.
 
-An engine (voiceguide/engines.py) turns one text into a WAV file.
+An engine (voiceguide/sound/engines.py) turns one text into a WAV file.
 `Speech.prepare` makes sure every text has a ready clip in the cache (44.1 kHz
 mono, silence trimmed, levelled, peak-limited, edges faded), synthesizing only
 the missing ones, and returns their lengths for the timeline.

@@ -3,7 +3,7 @@
 A routine comes from a preset (data/routines/NAME.toml) or a routine file of
 the same schema (TOML or YAML), validated while it is read: unknown keys are
 rejected and every error names the file and the field path (`steps[3].hold`).
-CLI options are applied afterwards (voiceguide/builder.py), so they win.
+CLI options are applied afterwards (voiceguide/words/builder.py), so they win.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ timing rules of docs/design.md:
 - a cue to move whenever the body changes level, and a way out of every pose;
 - a dynamic stretch is counted out rep by rep at a steady tempo, legs alternating.
 
-How much is said comes from the guidance level (voiceguide/guidance.py).
+How much is said comes from the guidance level (voiceguide/words/guidance.py).
 
 Besides the flat list of events, the timeline keeps the structure it was laid
 out from: one `Block` per hold or rep set (its stretch, side, round and where
