@@ -1,1 +1,8 @@
-"""programs"""
+"""Programs: a session a day, dated and progressed, rendered as a podcast folder.
+
+Owns `program` (program files and presets, the dated days), `plan` (each day's
+session planned), `folder` (the folder rendered incrementally, its manifest),
+`feed` (the RSS feed and the calendar) and `workers` (worker processes).
+
+May import the shared leaves, words, sound, files and session.
+"""
