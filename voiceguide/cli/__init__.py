@@ -1,8 +1,10 @@
 """The command line: thin Click commands over the library, and the entry point.
 
-Owns `main` (the group, errors turned into one line and an exit status),
-`common` (options and progress shared by commands), `program` (program and
-programs) and `launch` (the entry point: signals and exit codes).
+Owns `main` (the group, errors turned into one line and an exit status), the
+commands by group: `session` (build, script, check, init), `catalog` (presets,
+list, show, voices), `program` (program, programs), `serve` and `cache`;
+`common` (options and progress the commands share) and `launch` (the entry
+point: signals and exit codes).
 
 May import every wing; nothing imports it.
 """

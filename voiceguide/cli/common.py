@@ -1,8 +1,8 @@
-"""What the CLI's command modules share: the --engine and --format options, the progress bar.
+"""What the CLI's command modules share: the --engine and --format options, the progress bar, the cache warning.
 
-voiceguide/cli/main.py (the group and most commands) and voiceguide/cli/program.py
-(the program commands) both import from here, so neither imports the other's
-internals back.
+Every command module (session.py, catalog.py, program.py, serve.py, cache.py)
+imports from here, and main.py gathers the commands, so no command module
+imports another.
 """
 
 from __future__ import annotations
@@ -54,3 +54,11 @@ class ClickProgress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+def warn_cache() -> None:
+    from voiceguide.sound.cache import cap_warning
+
+    warning = cap_warning()
+    if warning:
+        click.echo(f"Warning: {warning}", err=True)
