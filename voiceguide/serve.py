@@ -62,8 +62,13 @@ PAGE_POLICY = (
     "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 # Every other response: a file opened on its own (an MP3, the cover, a feed) may show itself and
-# nothing else, and runs no script whatever its type says (sandbox).
-FILE_POLICY = "default-src 'none'; img-src 'self'; media-src 'self'; frame-ancestors 'none'; sandbox"
+# nothing else, and runs no script whatever its type says (no script-src; sandbox without
+# allow-scripts). The browser's own viewers need the rest: inline styles for an image, and the
+# document's origin (allow-same-origin) for a media document to load its MP3 (tests/test_serve_browser.py).
+FILE_POLICY = (
+    "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; sandbox allow-same-origin"
+)
 TYPES = {
     ".mp3": "audio/mpeg",
     ".chapters.json": "application/json+chapters",
@@ -168,8 +173,7 @@ class Site:
         found = await anyio.to_thread.run_sync(_stat, WEB / "index.html")
         if found is None:
             return PlainTextResponse("The page is missing from this voiceguide install.", status_code=500)
-        headers = {"content-security-policy": PAGE_POLICY, "referrer-policy": "no-referrer"}
-        return file_response(request, WEB / "index.html", found, "text/html", headers)
+        return file_response(request, WEB / "index.html", found, "text/html", {"referrer-policy": "no-referrer"})
 
     async def asset(self, request: Request) -> Response:
         name = request.path_params["asset"]
@@ -345,18 +349,26 @@ def qr_svg(text: str, title: str) -> bytes:
 
 
 class SecurityHeaders:
-    """nosniff and a Content-Security-Policy on every response (the page sets its own, FILE_POLICY elsewhere)."""
+    """nosniff and a Content-Security-Policy on every response: PAGE_POLICY for the page, FILE_POLICY elsewhere.
+
+    Chosen by path, not by what a route set: a 304 carries the policy too, and a
+    browser stores a 304's headers over those of the page it had (RFC 9111 4.3.4).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        own = PAGE_POLICY if scope.get("path") == "/" else FILE_POLICY
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
-                if not any(name.lower() == b"content-security-policy" for name, _ in headers):
-                    headers.append((b"content-security-policy", FILE_POLICY.encode()))
-                message["headers"] = headers
+                policy = own if message["status"] in (200, 304) else FILE_POLICY  # a refusal is not the page
+                message["headers"] = [
+                    *((k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"content-security-policy", policy.encode()),
+                ]
             await send(message)
 
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
