@@ -122,7 +122,7 @@ def test_host_parsing():
     assert host_of("LOCALHOST.:80") == "localhost"
     assert host_of("[0:0::1]:8765") == "::1"
     assert host_of("192.168.1.20") == "192.168.1.20"
-    for bad in (None, "", "[::1", "[nothost]", "a b", "a/b", "a@b", "a:b", "[::1]x", ":80", "-a"):
+    for bad in (None, "", "[::1", "[nothost]", "a b", "a/b", "a@b", "a:b", "[::1]x", ":80", "-a", "localhost:65536"):
         assert host_of(bad) is None, bad
     assert url_host("https://Stretch.Example.org:443/x/") == "stretch.example.org"
     assert url_host("http://[::1]:8765/") == "::1"

@@ -31,14 +31,16 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES = frozenset({"localhost"})
-_HOST = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]{2,45})\]|(?P<name>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})))(?::\d{1,5})?")
+_HOST = re.compile(
+    r"(?:\[(?P<v6>[0-9A-Fa-f:.]{2,45})\]|(?P<name>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})))(?::(?P<port>\d{1,5}))?"
+)
 REFUSAL = "Host not accepted: voiceguide serve answers only to this machine's own names and addresses\n"
 
 
 def host_of(header: str | None) -> str | None:
     """A Host header's host, lowercased, without port, brackets or a final dot; None when malformed."""
     found = _HOST.fullmatch(header or "")
-    if found is None:
+    if found is None or int(found["port"] or 0) > 65535:
         return None
     if found["v6"] is not None:
         try:
