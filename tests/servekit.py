@@ -229,3 +229,67 @@ def _wait_ready(url: str) -> None:
         except OSError:
             time.sleep(0.05)
     raise AssertionError(f"{url} never answered")
+
+
+def request(
+    port: int,
+    path: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    source: str = "127.0.0.1",
+) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) for a raw request target sent as is from a loopback `source` address."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in {"Host": f"127.0.0.1:{port}", **(headers or {})}.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        conn.close()
+
+
+# A server built in its own process by voiceguide.serve.app.Server with chosen limits and the LAN
+# names `serve --lan` would print, yet listening on loopback only.
+_SERVER = """
+import sys
+from pathlib import Path
+from voiceguide.serve.connlimits import Limits
+from voiceguide.serve.app import Server
+
+folder, timeout, per_address, *names = sys.argv[1:]
+server = Server(Path(folder), port=0, limits=Limits(float(timeout), int(per_address)))
+addresses = [n for n in names if not n.endswith(".local")]
+server.banner(addresses, next((n for n in names if n.endswith(".local")), None))
+print(server.port, flush=True)
+server.run()
+"""
+
+
+@contextmanager
+def limited_server(folder: Path, header_timeout: float, per_address: int, *names: str) -> Iterator[int]:
+    """voiceguide's Server on a free loopback port with these limits and LAN names; yields the port."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _SERVER, str(folder), str(header_timeout), str(per_address), *names],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
+    )  # fmt: skip
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    try:
+        if not line.strip().isdigit():
+            process.kill()
+            raise AssertionError(f"the server did not start: {line}{process.stderr.read() if process.stderr else ''}")
+        _wait_ready(f"http://127.0.0.1:{int(line)}/")
+        yield int(line)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

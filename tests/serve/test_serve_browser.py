@@ -29,6 +29,12 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = ROOT / "build" / "screenshots"
+# Every Content-Security-Policy violation a document meets (serve.py sends a policy with every response).
+VIOLATIONS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation',
+    e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
 PHONE = {"width": 390, "height": 844}
 
 
@@ -83,6 +89,7 @@ def page(browser, server):
     page.on("request", lambda r: requests.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.add_init_script(VIOLATIONS)
     page.goto(server.url)
     page.wait_for_selector("body[data-ready=true]", timeout=15_000)
     page.wait_for_selector("#session-0 .cue", timeout=15_000)  # the script, from the VTT
@@ -183,3 +190,37 @@ def test_screenshots_and_nothing_fetched_from_elsewhere(page, server):
     assert (SHOTS / "serve-phone.png").stat().st_size > 10_000
     assert page.requests and all(url.startswith(server.url) for url in page.requests), page.requests
     assert page.errors == []
+    assert page.evaluate("() => window.__violations") == []
+
+
+def test_files_opened_on_their_own_show_under_their_sandboxed_policy(browser, server):
+    """The cover, the art route and an MP3 opened by address still display, though no script may run there."""
+    tab = browser.new_page()
+    errors: list[str] = []
+    # The browser asks for /favicon.ico (404) on a page of its own; anything else is an error.
+    tab.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and not m.location["url"].endswith("/favicon.ico") else None
+        ),
+    )
+    try:
+        for path in ("cover.png", "_voiceguide/art/day-02.mp3"):
+            response = tab.goto(server.url + path)
+            assert response is not None and response.ok, path
+            assert "sandbox" in response.headers["content-security-policy"], path
+            tab.wait_for_function("() => document.images.length && document.images[0].naturalWidth > 0", timeout=10_000)
+        response = tab.goto(server.url + "_voiceguide/feed-qr.svg")
+        assert response is not None and response.ok
+        assert tab.evaluate("() => document.documentElement.tagName") == "svg"
+        response = tab.goto(server.url + "day-02.mp3")
+        assert response is not None and response.ok
+        # The browser's media document loads the MP3 (readyState 1: its duration is known).
+        tab.wait_for_function("() => document.querySelector('video, audio')?.readyState >= 1", timeout=10_000)
+        # The page's own policy differs: scripts from the server run there.
+        response = tab.goto(server.url)
+        assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
+        tab.wait_for_selector("body[data-ready=true]", timeout=15_000)
+    finally:
+        tab.close()
+    assert errors == []  # no policy violation, no blocked load

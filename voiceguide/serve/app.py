@@ -8,6 +8,12 @@ Starlette's FileResponse (byte ranges, HEAD); conditional requests (ETag,
 Last-Modified, 304) are answered here. Nothing accepts a write: every route
 is GET (and HEAD).
 
+Defences: days dated after today are withheld (the feed, the page and their
+files by name) unless --all; cover art is served only as the PNG or JPEG its
+bytes are; every response carries a Content-Security-Policy and nosniff;
+hosts.py refuses any Host but the server's own (DNS rebinding); connlimits.py
+bounds idle connections (a header timeout, a cap per client address).
+
 Stopping: uvicorn catches SIGINT and SIGTERM, closes the listener, gives open
 streams GRACE_SECONDS and then raises the same signal again once it has
 restored the previous handlers, so voiceguide's entry point (launch.py, cli.py)
@@ -23,7 +29,7 @@ import hashlib
 import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -37,7 +43,9 @@ from starlette.staticfiles import NotModifiedResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from voiceguide.errors import EnvironmentFailure, InputError
+from voiceguide.serve.connlimits import HEADER_TIMEOUT, PER_ADDRESS, Limits, limited_protocol
 from voiceguide.serve.feedview import FeedError, client_base, item_audio, item_guid, served_feed
+from voiceguide.serve.hosts import HostCheck, local_names, url_host
 from voiceguide.serve.inventory import Folder, Inventory, Playlist, Session, cover_art
 
 DEFAULT_PORT = 8765  # fixed, so a subscription survives a restart; the program's default --base-url
@@ -52,6 +60,14 @@ FEED_LIMIT = 16 * 1024 * 1024  # a feed of a few hundred days is well under 1 MB
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
     "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# Every other response: a file opened on its own (an MP3, the cover, a feed) may show itself and
+# nothing else, and runs no script whatever its type says (no script-src; sandbox without
+# allow-scripts). The browser's own viewers need the rest: inline styles for an image, and the
+# document's origin (allow-same-origin) for a media document to load its MP3 (tests/test_serve_browser.py).
+FILE_POLICY = (
+    "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; sandbox allow-same-origin"
 )
 TYPES = {
     ".mp3": "audio/mpeg",
@@ -118,6 +134,7 @@ class Site:
     folder: Folder
     release_all: bool = False
     today: Callable[[], datetime.date] = datetime.date.today
+    names: set[str] = field(default_factory=set)  # Host names it answers to beyond loopback (hosts.py)
 
     def current(self) -> Inventory:
         """The inventory now (Folder keeps the last good one when a manifest breaks while serving)."""
@@ -136,14 +153,27 @@ class Site:
     def released(self, session: Session, today: datetime.date) -> bool:
         return self.release_all or session.date is None or session.date <= today
 
+    def withheld(self, inventory: Inventory, name: str) -> bool:
+        """Whether `name` is a file of a day not released yet (its audio, chapters, transcript)."""
+        today = self.today()
+        return any(
+            name in (s.audio, s.chapters, s.transcript, s.lyrics) and not self.released(s, today)
+            for s in inventory.sessions
+        )
+
+    async def more_names(self) -> list[str]:
+        """Host names that follow the folder: the program's base URL's host (hosts.py)."""
+        program = (await self.inventory()).program
+        host = url_host(program.base_url) if program else None
+        return [host] if host else []
+
     # -- routes
 
     async def page(self, request: Request) -> Response:
         found = await anyio.to_thread.run_sync(_stat, WEB / "index.html")
         if found is None:
             return PlainTextResponse("The page is missing from this voiceguide install.", status_code=500)
-        headers = {"content-security-policy": PAGE_POLICY, "referrer-policy": "no-referrer"}
-        return file_response(request, WEB / "index.html", found, "text/html", headers)
+        return file_response(request, WEB / "index.html", found, "text/html", {"referrer-policy": "no-referrer"})
 
     async def asset(self, request: Request) -> Response:
         name = request.path_params["asset"]
@@ -198,7 +228,9 @@ class Site:
         inventory = await self.inventory()
         name = request.path_params["name"]
         session = inventory.session(name)
-        found = await anyio.to_thread.run_sync(inventory.path_of, name) if session and session.has_art else None
+        if session is None or not session.has_art or self.withheld(inventory, name):
+            return not_found()
+        found = await anyio.to_thread.run_sync(inventory.path_of, name)
         art = await anyio.to_thread.run_sync(cover_art, found[0]) if found else None
         if art is None:
             return not_found()
@@ -207,7 +239,7 @@ class Site:
     async def file(self, request: Request) -> Response:
         name = request.path_params["name"]
         inventory = await self.inventory()
-        found = await anyio.to_thread.run_sync(inventory.path_of, name)
+        found = None if self.withheld(inventory, name) else await anyio.to_thread.run_sync(inventory.path_of, name)
         if found is None:
             return not_found()
         if inventory.program is not None and name == inventory.program.feed:
@@ -317,15 +349,26 @@ def qr_svg(text: str, title: str) -> bytes:
 
 
 class SecurityHeaders:
-    """nosniff on every response: a served text file is never run as something else."""
+    """nosniff and a Content-Security-Policy on every response: PAGE_POLICY for the page, FILE_POLICY elsewhere.
+
+    Chosen by path, not by what a route set: a 304 carries the policy too, and a
+    browser stores a 304's headers over those of the page it had (RFC 9111 4.3.4).
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        own = PAGE_POLICY if scope.get("path") == "/" else FILE_POLICY
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
+                policy = own if message["status"] in (200, 304) else FILE_POLICY  # a refusal is not the page
+                message["headers"] = [
+                    *((k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"content-security-policy", policy.encode()),
+                ]
             await send(message)
 
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
@@ -341,7 +384,7 @@ def create_app(site: Site) -> ASGIApp:
         Route(f"/{PREFIX}/{{asset}}", site.asset),
         Route("/{name:path}", site.file),
     ]
-    return SecurityHeaders(Starlette(routes=routes))
+    return SecurityHeaders(HostCheck(Starlette(routes=routes), site.names, site.more_names))
 
 
 # -- listening ------------------------------------------------------------------------------------
@@ -373,8 +416,16 @@ def listen(host: str, port: int) -> socket.socket:
 class Server:
     """A folder served on a bound socket; `run` blocks until SIGINT or SIGTERM."""
 
-    def __init__(self, folder: Path, port: int = DEFAULT_PORT, lan: bool = False, release_all: bool = False) -> None:
-        self.site = Site(Folder(folder), release_all=release_all)
+    def __init__(
+        self,
+        folder: Path,
+        port: int = DEFAULT_PORT,
+        lan: bool = False,
+        release_all: bool = False,
+        limits: Limits | None = None,
+    ) -> None:
+        self.site = Site(Folder(folder), release_all=release_all, names=local_names() if lan else set())
+        self.limits = limits or Limits(HEADER_TIMEOUT, PER_ADDRESS)
         self.inventory = self.site.folder.inventory()  # a broken manifest: one line and exit 2, before listening
         self.app = create_app(self.site)
         self.lan = lan
@@ -382,9 +433,10 @@ class Server:
         self.port: int = self.socket.getsockname()[1]
 
     def banner(self, addresses: list[str], local: str | None) -> tuple[list[str], list[str]]:
-        """(stdout lines, warnings) to print before `run`; see lan.banner."""
+        """(stdout lines, warnings) to print before `run`; see lan.banner. The names printed are answered to."""
         from voiceguide.serve.lan import banner
 
+        self.site.names.update([*addresses, *([local] if local else [])])
         return banner(self.inventory, self.site.released_count(), self.port, self.lan, addresses, local)
 
     def run(self) -> None:
@@ -392,7 +444,7 @@ class Server:
 
         config = uvicorn.Config(
             self.app,
-            http="h11",
+            http=limited_protocol(self.limits),
             lifespan="off",
             log_level="warning",
             access_log=False,

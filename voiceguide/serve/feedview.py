@@ -5,7 +5,8 @@ whatever `voiceguide program` writes) reaches the podcast app as written:
 
 - every URL under the manifest's base URL is moved under the base the client
   used (a phone that reached http://192.168.1.20:8765/ gets enclosures there);
-  a <guid> is an identity, not a link, and is never touched;
+  a <guid> is an identity, not a link, and is never touched; the rest of each
+  URL (a `?v=` content tag) is kept as written;
 - items not yet released (dated after today) are left out, so a program arrives
   one day at a time.
 """
@@ -17,6 +18,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import Any, cast
+from urllib.parse import unquote
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -77,11 +79,16 @@ def _rebase(root: ET.Element, old: str, new: str) -> None:
 
 
 def item_audio(item: ET.Element, base: str) -> str | None:
-    """The file name an item's enclosure points at, relative to `base`."""
+    """The file name an item's enclosure points at, relative to `base`.
+
+    A query or fragment (a `?v=` content tag that makes apps fetch new audio
+    under the same GUID) is not part of the name, and the name is unquoted
+    as feed.url quoted it.
+    """
     enclosure = item.find("enclosure")
     url = enclosure.get("url") if enclosure is not None else None
     if url and base and url.startswith(base):
-        return url[len(base) :]
+        return unquote(re.split(r"[?#]", url[len(base) :], maxsplit=1)[0])
     return None
 
 

@@ -33,15 +33,16 @@ from pathlib import Path
 from typing import Any
 
 from voiceguide.errors import InputError
+from voiceguide.serve.manifestcheck import is_plain_name, load_manifest
 from voiceguide.words.chapters import CLOSING, INTRODUCTION
 
 MANIFEST = "voiceguide-program.json"
-MANIFEST_SCHEMA = 1
 PLAYLIST = "playlist.m3u8"  # export.PLAYLIST, without importing the encoder
 MARKER = "Made with voiceguide"  # the start of the COMM frame tags.track_info writes
 SIDECARS = {"transcript": ".vtt", "chapters": ".chapters.json", "lyrics": ".lrc"}
 SIDECAR_LIMIT = 4 * 1024 * 1024  # a sidecar is text of a few kB; anything bigger is not ours
 RECHECK_SECONDS = 0.5  # how stale the inventory may be while files are being rebuilt
+PICTURE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
 
 
 @dataclass(frozen=True)
@@ -114,17 +115,6 @@ def regular_file_inside(path: Path, root: Path) -> tuple[Path, os.stat_result] |
     return real, st
 
 
-def is_plain_name(name: object) -> bool:
-    """A file name voiceguide would write: no folders, no dotfiles, nothing a path could escape with."""
-    return (
-        isinstance(name, str)
-        and bool(name)
-        and not name.startswith(".")
-        and not any(c in name for c in "/\\\x00:")
-        and name.strip() == name
-    )
-
-
 # -- MP3 facts ---------------------------------------------------------------------------------
 
 
@@ -158,24 +148,40 @@ def read_mp3_facts(path: Path) -> Mp3Facts | None:
         title=title,
         seconds=float(audio.info.length),
         chapters=titles,
-        has_art=bool(tags.getall("APIC")),
+        has_art=_front_picture(tags) is not None,
     )
 
 
+def picture_type(data: bytes) -> str | None:
+    """The image type `data` is, read from its first bytes: PNG or JPEG, else None.
+
+    The MIME type an MP3's APIC frame claims is whatever its writer put there
+    (text/html, image/svg+xml); only the bytes decide what is served.
+    """
+    return next((kind for magic, kind in PICTURE_MAGIC if data.startswith(magic)), None)
+
+
+def _front_picture(tags: Any) -> tuple[bytes, str] | None:
+    """The front cover (else the first picture) of ID3 tags, with its verified type; None if not PNG or JPEG."""
+    pictures = tags.getall("APIC")
+    if not pictures:
+        return None
+    front = next((p for p in pictures if p.type == 3), pictures[0])
+    data = bytes(front.data)
+    kind = picture_type(data)
+    return (data, kind) if kind else None
+
+
 def cover_art(path: Path) -> tuple[bytes, str] | None:
-    """The cover embedded in an MP3 (data, MIME type), or None."""
+    """The cover embedded in an MP3 (data, type verified from the bytes), or None."""
     from mutagen import MutagenError
     from mutagen.id3 import ID3
 
     try:
         tag: Any = ID3(str(path))
-        pictures = tag.getall("APIC")
     except (MutagenError, OSError):
         return None
-    if not pictures:
-        return None
-    front = next((p for p in pictures if p.type == 3), pictures[0])
-    return bytes(front.data), str(front.mime or "image/png")
+    return _front_picture(tag)
 
 
 def stretches_of(chapter_titles: Iterable[str]) -> tuple[str, ...]:
@@ -269,7 +275,7 @@ def program_inventory(root: Path, manifest: Path, facts_of: Any) -> Inventory:
     """The files a program manifest lists (those present and inside the folder)."""
     doc = load_manifest(manifest)
     served = _Served(root)
-    for name in doc.get("files", []):
+    for name in doc.get("files") or []:
         served.add(name)
     sessions = []
     for ep in doc["episodes"]:
@@ -299,12 +305,12 @@ class _Served:
 
 
 def _episode_session(ep: dict[str, Any], audio: str, facts: Mp3Facts | None, served: _Served) -> Session:
-    """A built episode as the page lists it: the manifest's facts, else the MP3's own tags."""
+    """A built episode as the page lists it: the manifest's facts (types checked by manifestcheck), else the MP3's."""
     return Session(
         audio=audio,
         title=str(ep.get("title") or (facts.title if facts else audio)),
         seconds=float(ep.get("seconds") or (facts.seconds if facts else 0.0)),
-        stretches=tuple(str(s) for s in ep.get("stretches", ())) or stretches_of(facts.chapters if facts else ()),
+        stretches=tuple(str(s) for s in ep.get("stretches") or ()) or stretches_of(facts.chapters if facts else ()),
         chapters=served.add(ep.get("chapters")),
         transcript=served.add(ep.get("transcript")),
         has_art=bool(facts and facts.has_art),
@@ -330,42 +336,6 @@ def _program_of(doc: dict[str, Any], root: Path, files: Mapping[str, Path]) -> P
 def _with_slash(url: str) -> str:
     """A base URL ends in a slash: every file's URL is the base followed by its name."""
     return url if not url or url.endswith("/") else url + "/"
-
-
-def load_manifest(path: Path) -> dict[str, Any]:
-    """The manifest, checked for what serving relies on; its dates parsed."""
-
-    def bad(where: str, what: str) -> InputError:
-        return InputError(
-            f"{path}: {where}: {what}; rebuild the folder with 'voiceguide program'", source=str(path), field=where
-        )
-
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise bad("file", f"is not readable JSON ({exc})") from None
-    if not isinstance(doc, dict):
-        raise bad("file", "is not a JSON object")
-    if doc.get("schema") != MANIFEST_SCHEMA:
-        raise bad("schema", f"is {doc.get('schema')!r}, this voiceguide reads schema {MANIFEST_SCHEMA}")
-    if not isinstance(doc.get("files", []), list):
-        raise bad("files", "is not a list")
-    episodes = doc.get("episodes")
-    if not isinstance(episodes, list):
-        raise bad("episodes", "is not a list")
-    for n, ep in enumerate(episodes):
-        where = f"episodes[{n}]"
-        if not isinstance(ep, dict):
-            raise bad(where, "is not an object")
-        if not isinstance(ep.get("day"), int):
-            raise bad(f"{where}.day", "is not a whole number")
-        if not is_plain_name(ep.get("audio")):
-            raise bad(f"{where}.audio", "is not a file name in the folder")
-        try:
-            ep["date"] = datetime.date.fromisoformat(str(ep.get("date")))
-        except ValueError:
-            raise bad(f"{where}.date", f"{ep.get('date')!r} is not a YYYY-MM-DD date") from None
-    return doc
 
 
 # -- a folder of voiceguide MP3s -------------------------------------------------------------------
