@@ -17,7 +17,6 @@ finished episode, so the next run picks up where this one stopped.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
 import hashlib
 import json
@@ -25,16 +24,15 @@ import os
 import re
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from voiceguide import __version__, atomic, cover
+from voiceguide import __version__, atomic, contenthash, cover
 from voiceguide.engines import Engine
 from voiceguide.errors import InputError
 from voiceguide.feed import calendar_ics, feed_xml
-from voiceguide.program import Program, load_program
+from voiceguide.folderlock import LOCK, folder_lock, held_fd
+from voiceguide.program import DEFAULT_PROGRAM, Program, load_program, preset_programs
 from voiceguide.programplan import PlannedDay, describe, plan_program, stretch_names
 from voiceguide.session import NoProgress, Plan, Progress
 from voiceguide.workers import each_in_processes
@@ -177,7 +175,7 @@ def claim(folder: Path, force: bool) -> dict[str, Any] | None:
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is not a folder; give a folder for the program")
     manifest = read_manifest(folder) if folder.is_dir() else None
-    if manifest is None and folder.is_dir() and any(folder.iterdir()) and not force:
+    if manifest is None and folder.is_dir() and any(p.name != LOCK for p in folder.iterdir()) and not force:
         raise InputError(
             f"{folder}: is not empty and has no {MANIFEST}, so it is not a voiceguide program folder; "
             "choose an empty or new folder, or add --force to add the program's files beside what is there"
@@ -188,14 +186,12 @@ def claim(folder: Path, force: bool) -> dict[str, Any] | None:
     return manifest
 
 
-def _make(folder: Path, manifest: dict[str, Any] | None) -> None:
+def _make(folder: Path) -> None:
     """The folder, made once the plan is known good (so bad input leaves nothing behind)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    if manifest is not None:
-        _remove_stray_parts(folder, manifest)
 
 
 def _owned(manifest: dict[str, Any] | None) -> set[str]:
@@ -237,43 +233,92 @@ def check_base_url(text: str) -> str:
     return text.strip().rstrip("/") + "/"
 
 
-@lru_cache(maxsize=1)
-def content_digest() -> str:
-    """What every episode depends on beyond its own day: the catalog, the cue texts, the chimes."""
-    h = hashlib.sha256()
-    h.update(resources.files("voiceguide.data").joinpath("catalog.toml").read_bytes())
-    h.update(resources.files("voiceguide").joinpath("cues.py").read_bytes())
-    sounds = resources.files("voiceguide.sounds")
-    for item in sorted(sounds.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".wav"):
-            h.update(item.name.encode() + item.read_bytes())
-    return h.hexdigest()
-
-
 def episode_hash(planned: PlannedDay, engine: Engine, fields: dict[str, Any]) -> str:
-    """A hash of everything that shapes the episode's audio and tags."""
-    from voiceguide.formats import FORMATS
-
-    routine = dataclasses.replace(planned.plan.routine, source="")  # where the file lies does not change the audio
-    doc = {
-        "voiceguide": __version__,
-        "content": content_digest(),
-        "engine": engine.identity(),
-        "routine": repr(routine),
-        "options": repr(planned.day.options),
-        "timeline": planned.timeline.to_dict(),
-        "format": list(FORMATS["mp3"].args),
-        "cover": EPISODE_COVER_SIZE,
-        "fields": fields,
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
+    """A hash of everything that shapes the episode's bytes (voiceguide/contenthash.py)."""
+    inputs = {**fields, "cover_size": EPISODE_COVER_SIZE}
+    return contenthash.episode_hash(planned.timeline, engine.identity(), planned.plan.gain_key, inputs)
 
 
 def _slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "program"
 
 
-def episodes_of(name: str, program: Program, planned: Sequence[PlannedDay], engine: Engine) -> list[Episode]:
+# -- which program, and its GUIDs (docs/program-folder.md, GUIDs) ------------------
+
+
+def program_identity(spec: str | None) -> str:
+    """The preset's name, or the program file's resolved path: the same however the path is typed."""
+    name = spec or DEFAULT_PROGRAM
+    if name in preset_programs():
+        return name  # load_program reads a preset first, whatever files lie about
+    return str(Path(name).resolve())
+
+
+def same_program(old: dict[str, Any] | None, identity: str, spec: str | None) -> bool:
+    """Whether the folder's last run rendered this program."""
+    if old is None:
+        return False
+    was = old.get("program")
+    if not isinstance(was, str):
+        return False
+    if "slug" in old:
+        return was == identity
+    # A manifest from before program identities kept the name as typed: the same text, or a path that
+    # leads to the same file from here.
+    return was == (spec or DEFAULT_PROGRAM) or program_identity(was) == identity
+
+
+def guid_of(slug: str, start: datetime.date, day: int) -> str:
+    """A day's GUID: the program, the start date and the day; never the content (see the docs)."""
+    return f"voiceguide:{slug}:{start.isoformat()}:day-{day:02d}"
+
+
+def _slug_for(old: dict[str, Any] | None, same: bool, identity: str) -> str:
+    """The GUID slug: the one the folder has for the same program, else a new one from its name."""
+    previous = _old_slug(old)
+    if same and previous:
+        return previous
+    fresh = _slug(identity if identity in preset_programs() else Path(identity).stem)
+    if previous == fresh:  # another program of the same name in this folder: not its GUIDs
+        fresh += "-" + hashlib.sha256(identity.encode()).hexdigest()[:6]
+    return fresh
+
+
+def _old_slug(old: dict[str, Any] | None) -> str | None:
+    if old is None:
+        return None
+    slug = old.get("slug")
+    if isinstance(slug, str) and re.fullmatch(r"[a-z0-9-]+", slug):
+        return slug
+    for e in old["episodes"]:  # voiceguide 0.1.0: voiceguide:SLUG:day-NN:HASH
+        m = re.fullmatch(r"voiceguide:([a-z0-9-]+):day-\d+:[0-9a-f]+", str(e.get("guid")))
+        if m:
+            return m.group(1)
+    return None
+
+
+def _kept_guids(old: dict[str, Any] | None, same: bool, start: datetime.date) -> dict[int, str]:
+    """The GUIDs subscribers already have, by day: kept while the program and the start date stay."""
+    if old is None or not same or str(old.get("start")) != start.isoformat():
+        return {}
+    guids = old.get("guids")
+    kept = {n: str(g) for n, g in enumerate(guids, 1) if isinstance(g, str) and g} if isinstance(guids, list) else {}
+    for e in old["episodes"]:  # a manifest from before "guids" has them only here
+        if isinstance(e.get("guid"), str) and e["guid"]:
+            kept.setdefault(e["day"], e["guid"])
+    return kept
+
+
+def episodes_of(
+    program: Program,
+    planned: Sequence[PlannedDay],
+    engine: Engine,
+    slug: str,
+    start: datetime.date,
+    kept: dict[int, str] | None = None,
+) -> list[Episode]:
+    """The days ready to render; `kept`: GUIDs by day that the folder's subscribers already have."""
+    kept = kept or {}
     out = []
     for p in planned:
         fields: dict[str, Any] = {
@@ -287,8 +332,6 @@ def episodes_of(name: str, program: Program, planned: Sequence[PlannedDay], engi
             "stretches": stretch_names(p),
             "guidance": p.day.guidance,
         }
-        digest = episode_hash(p, engine, fields)
-        guid = f"voiceguide:{_slug(Path(name).stem if '/' in name else name)}:day-{p.day.number:02d}:{digest[:16]}"
         out.append(
             Episode(
                 day=p.day.number,
@@ -301,8 +344,8 @@ def episodes_of(name: str, program: Program, planned: Sequence[PlannedDay], engi
                 stretches=tuple(fields["stretches"]),
                 guidance=p.day.guidance,
                 plan=p.plan,
-                hash=digest,
-                guid=guid,
+                hash=episode_hash(p, engine, fields),
+                guid=kept.get(p.day.number) or guid_of(slug, start, p.day.number),
             )
         )
     return out
@@ -356,33 +399,87 @@ def render_program(
     at = parse_at(at) if at is not None else None
     base_url = check_base_url(base_url) if base_url is not None else None
     program = load_program(spec)
-    name = spec or program.name
+    identity = program_identity(spec)
     folder = Path(folder)
-    old = claim(folder, force)
-    start, at, base_url = _schedule(old, name, start, at, base_url)
+    claim(folder, force)  # a folder that is not ours is refused before anything is locked or made
+    with contextlib.ExitStack() as held:
+        if folder.is_dir():
+            held.enter_context(folder_lock(folder))  # before the manifest is read: one writer at a time
+        old = claim(folder, force)
+        job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress)
+        if not folder.is_dir():
+            _make(folder)  # only now: bad input leaves nothing behind
+            held.enter_context(folder_lock(folder))
+            now = claim(folder, force)
+            if now != old:  # another run made the folder meanwhile: plan again from what it wrote
+                old = now
+                job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress)
+        return job.run(workers, progress)
 
-    planned = plan_program(program, start, engine, progress)
-    episodes = episodes_of(name, program, planned, engine)
-    out = _Folder(folder, _head(name, program, start, at, base_url))
-    done, todo = _split_unchanged(folder, old, episodes)
-    leaving = sorted(_owned(old) - set(_files_of(episodes)) - set(FILES) - {MANIFEST})
 
-    _make(folder, old)
-    _write_cover(out, program, planned, old)
-    _publish_before_rendering(out, done, todo, leaving, episodes)
-    _render_days(out, done, todo, workers, progress)
-    out.publish(out.manifest(done))
-    return Result(folder, sorted(e.day for e in todo), sorted(set(done) - {e.day for e in todo}), leaving)
+class _Job:
+    """One run's plan for the folder, made under its lock from the manifest it found."""
+
+    def __init__(
+        self,
+        spec: str | None,
+        program: Program,
+        identity: str,
+        folder: Path,
+        old: dict[str, Any] | None,
+        start: datetime.date | None,
+        at: str | None,
+        base_url: str | None,
+        engine: Engine,
+        progress: Progress,
+    ):
+        same = same_program(old, identity, spec)
+        start, at, base_url = _schedule(old, same, start, at, base_url)
+        slug = _slug_for(old, same, identity)
+        self.program, self.old = program, old
+        self.planned = plan_program(program, start, engine, progress)
+        self.episodes = episodes_of(program, self.planned, engine, slug, start, _kept_guids(old, same, start))
+        head = _head(identity, slug, program, start, at, base_url)
+        head["guids"] = [e.guid for e in self.episodes]
+        self.out = _Folder(folder, head)
+        self.done, self.todo = _split_unchanged(folder, old, self.episodes)
+        self.leaving = sorted(_owned(old) - set(_files_of(self.episodes)) - set(FILES) - {MANIFEST})
+        _refuse_foreign(folder, old, [*FILES, *_files_of(self.episodes)])
+
+    def run(self, workers: int | None, progress: Progress) -> Result:
+        out, old = self.out, self.old
+        if old is not None:
+            _remove_stray_parts(out.folder, old)
+        _write_cover(out, self.program, self.planned, old, self.done, _files_of(self.todo) + self.leaving)
+        _publish_before_rendering(out, self.done, self.todo, self.leaving, self.episodes)
+        _render_days(out, self.done, self.todo, workers, progress)
+        out.publish(out.manifest(self.done))
+        built = sorted(e.day for e in self.todo)
+        return Result(out.folder, built, sorted(set(self.done) - set(built)), self.leaving)
+
+
+def _refuse_foreign(folder: Path, old: dict[str, Any] | None, names: Sequence[str]) -> None:
+    """voiceguide replaces only files it wrote: a file of the layout that no manifest lists is the person's."""
+    theirs = set(_owned(old)) | {MANIFEST}
+    clash = [n for n in names if n not in theirs and os.path.lexists(folder / n)]
+    if clash:
+        shown = ", ".join(clash[:5]) + (f" and {len(clash) - 5} more" if len(clash) > 5 else "")
+        raise InputError(
+            f"{folder}: {shown} {'is' if len(clash) == 1 else 'are'} not voiceguide's (no {MANIFEST} lists "
+            f"{'it' if len(clash) == 1 else 'them'}) and the program would replace "
+            f"{'it' if len(clash) == 1 else 'them'}; move {'it' if len(clash) == 1 else 'them'} away "
+            "or choose another -o"
+        )
 
 
 def _schedule(
-    old: dict[str, Any] | None, name: str, start: datetime.date | None, at: str | None, base_url: str | None
+    old: dict[str, Any] | None, same: bool, start: datetime.date | None, at: str | None, base_url: str | None
 ) -> tuple[datetime.date, str, str]:
     """Start day, time of day and base URL: as given, else as the folder's last run had them, else the defaults.
 
     The old start is kept only for the same program: another program starts afresh today.
     """
-    if start is None and old is not None and old.get("program") == name:
+    if start is None and same:
         start = _old_start(old)
     return (
         start or datetime.date.today(),
@@ -396,12 +493,13 @@ def _old_setting(old: dict[str, Any] | None, key: str, default: str) -> str:
     return str(value) if value else default
 
 
-def _head(name: str, program: Program, start: datetime.date, at: str, base_url: str) -> dict[str, Any]:
+def _head(identity: str, slug: str, program: Program, start: datetime.date, at: str, base_url: str) -> dict[str, Any]:
     """The manifest's keys before "episodes" (docs/program-folder.md)."""
     return {
         "schema": SCHEMA,
         "generator": f"voiceguide {__version__}",
-        "program": name,
+        "program": identity,
+        "slug": slug,
         "title": program.title,
         "description": program.description,
         "start": start.isoformat(),
@@ -425,7 +523,7 @@ def _split_unchanged(
     for e in episodes:
         was = previous.get(e.day)
         if was is not None and was.get("hash") == e.hash and _intact(folder, was):
-            done[e.day] = was
+            done[e.day] = e.entry(int(was["bytes"]))  # the same bytes; the GUID as this run has it
         else:
             todo.append(e)
     return done, todo
@@ -483,15 +581,30 @@ def _intact(folder: Path, entry: dict[str, Any]) -> bool:
         return False
 
 
-def _write_cover(out: _Folder, program: Program, planned: Sequence[PlannedDay], old: dict[str, Any] | None) -> None:
-    """cover.png: the program's title and its last day's stretches, drawn again only when those change."""
+def _write_cover(
+    out: _Folder,
+    program: Program,
+    planned: Sequence[PlannedDay],
+    old: dict[str, Any] | None,
+    done: dict[int, dict[str, Any]],
+    pending: list[str],
+) -> None:
+    """cover.png: the program's title and its last day's stretches, drawn again only when those change.
+
+    The manifest naming cover.png as voiceguide's is written before the cover itself, so a run killed
+    in between leaves a folder the next run knows as its own.
+    """
     stretches = stretch_names(planned[-1])
     subtitle = f"{len(planned)} days"
-    key = hashlib.sha256(json.dumps([__version__, program.title, stretches, subtitle]).encode()).hexdigest()
-    out.head["cover"] = key
-    if old is not None and old.get("cover") == key and (out.folder / COVER).is_file():
-        return
-    out.write(COVER, draw_cover(program.title, stretches, subtitle, FOLDER_COVER_SIZE))
+    key = contenthash.digest([program.title, stretches, subtitle, FOLDER_COVER_SIZE])
+    drawn = old is not None and old.get("cover") == key and (out.folder / COVER).is_file()
+    was = (old or {}).get("cover")
+    if drawn or was is not None:
+        out.head["cover"] = key if drawn else was  # the old key until the new cover is in place
+    out.publish(out.manifest(done, pending))
+    if not drawn:
+        out.write(COVER, draw_cover(program.title, stretches, subtitle, FOLDER_COVER_SIZE))
+        out.head["cover"] = key
 
 
 def _render_all(
@@ -499,6 +612,6 @@ def _render_all(
 ) -> Generator[tuple[Episode, int], None, None]:
     """Render episodes, yielding each as it finishes: across the cores in worker processes."""
     jobs = [(episode, str(folder)) for episode in todo]
-    with contextlib.closing(each_in_processes(_write_in_worker, jobs, workers)) as results:
+    with contextlib.closing(each_in_processes(_write_in_worker, jobs, workers, keep_open=held_fd())) as results:
         for (episode, _), size in results:
             yield episode, size
