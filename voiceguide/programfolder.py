@@ -4,9 +4,11 @@ The layout and the manifest are described in docs/program-folder.md. The
 manifest is the folder's truth: the feed and the calendar are renderings of it
 (voiceguide/feed.py), and it lists every file voiceguide wrote there, so a
 rerun touches only its own files. Each episode carries a content hash over
-everything that shapes its audio and tags; a rerun rebuilds only the episodes
+everything that shapes its bytes (voiceguide/contenthash.py) and a GUID that
+never follows it (voiceguide/programid.py); a rerun rebuilds only the episodes
 whose hash changed, in worker processes across the cores (sharing the clip
-cache), and leaves the others untouched.
+cache), and leaves the others untouched. One run at a time writes a folder
+(voiceguide/folderlock.py).
 
 Interrupted at any moment, the folder stays consistent: episodes appear whole
 (voiceguide/atomic.py), an episode about to be rebuilt leaves the feed before
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 import json
 import os
 import re
@@ -32,7 +33,8 @@ from voiceguide.engines import Engine
 from voiceguide.errors import InputError
 from voiceguide.feed import calendar_ics, feed_xml
 from voiceguide.folderlock import LOCK, folder_lock, held_fd
-from voiceguide.program import DEFAULT_PROGRAM, Program, load_program, preset_programs
+from voiceguide.program import Program, load_program
+from voiceguide.programid import guid_of, kept_guids, program_identity, same_program, slug_for
 from voiceguide.programplan import PlannedDay, describe, plan_program, stretch_names
 from voiceguide.session import NoProgress, Plan, Progress
 from voiceguide.workers import each_in_processes
@@ -239,76 +241,6 @@ def episode_hash(planned: PlannedDay, engine: Engine, fields: dict[str, Any]) ->
     return contenthash.episode_hash(planned.timeline, engine.identity(), planned.plan.gain_key, inputs)
 
 
-def _slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "program"
-
-
-# -- which program, and its GUIDs (docs/program-folder.md, GUIDs) ------------------
-
-
-def program_identity(spec: str | None) -> str:
-    """The preset's name, or the program file's resolved path: the same however the path is typed."""
-    name = spec or DEFAULT_PROGRAM
-    if name in preset_programs():
-        return name  # load_program reads a preset first, whatever files lie about
-    return str(Path(name).resolve())
-
-
-def same_program(old: dict[str, Any] | None, identity: str, spec: str | None) -> bool:
-    """Whether the folder's last run rendered this program."""
-    if old is None:
-        return False
-    was = old.get("program")
-    if not isinstance(was, str):
-        return False
-    if "slug" in old:
-        return was == identity
-    # A manifest from before program identities kept the name as typed: the same text, or a path that
-    # leads to the same file from here.
-    return was == (spec or DEFAULT_PROGRAM) or program_identity(was) == identity
-
-
-def guid_of(slug: str, start: datetime.date, day: int) -> str:
-    """A day's GUID: the program, the start date and the day; never the content (see the docs)."""
-    return f"voiceguide:{slug}:{start.isoformat()}:day-{day:02d}"
-
-
-def _slug_for(old: dict[str, Any] | None, same: bool, identity: str) -> str:
-    """The GUID slug: the one the folder has for the same program, else a new one from its name."""
-    previous = _old_slug(old)
-    if same and previous:
-        return previous
-    fresh = _slug(identity if identity in preset_programs() else Path(identity).stem)
-    if previous == fresh:  # another program of the same name in this folder: not its GUIDs
-        fresh += "-" + hashlib.sha256(identity.encode()).hexdigest()[:6]
-    return fresh
-
-
-def _old_slug(old: dict[str, Any] | None) -> str | None:
-    if old is None:
-        return None
-    slug = old.get("slug")
-    if isinstance(slug, str) and re.fullmatch(r"[a-z0-9-]+", slug):
-        return slug
-    for e in old["episodes"]:  # voiceguide 0.1.0: voiceguide:SLUG:day-NN:HASH
-        m = re.fullmatch(r"voiceguide:([a-z0-9-]+):day-\d+:[0-9a-f]+", str(e.get("guid")))
-        if m:
-            return m.group(1)
-    return None
-
-
-def _kept_guids(old: dict[str, Any] | None, same: bool, start: datetime.date) -> dict[int, str]:
-    """The GUIDs subscribers already have, by day: kept while the program and the start date stay."""
-    if old is None or not same or str(old.get("start")) != start.isoformat():
-        return {}
-    guids = old.get("guids")
-    kept = {n: str(g) for n, g in enumerate(guids, 1) if isinstance(g, str) and g} if isinstance(guids, list) else {}
-    for e in old["episodes"]:  # a manifest from before "guids" has them only here
-        if isinstance(e.get("guid"), str) and e["guid"]:
-            kept.setdefault(e["day"], e["guid"])
-    return kept
-
-
 def episodes_of(
     program: Program,
     planned: Sequence[PlannedDay],
@@ -435,10 +367,10 @@ class _Job:
     ):
         same = same_program(old, identity, spec)
         start, at, base_url = _schedule(old, same, start, at, base_url)
-        slug = _slug_for(old, same, identity)
+        slug = slug_for(old, same, identity)
         self.program, self.old = program, old
         self.planned = plan_program(program, start, engine, progress)
-        self.episodes = episodes_of(program, self.planned, engine, slug, start, _kept_guids(old, same, start))
+        self.episodes = episodes_of(program, self.planned, engine, slug, start, kept_guids(old, same, start))
         head = _head(identity, slug, program, start, at, base_url)
         head["guids"] = [e.guid for e in self.episodes]
         self.out = _Folder(folder, head)
