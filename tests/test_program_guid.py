@@ -22,14 +22,22 @@ from voiceguide.programfolder import MANIFEST
 
 ROOT = Path(__file__).resolve().parent.parent
 START = "2026-11-30"
-# Two days of the full routine: its stretches carry several sentences said once (Stretch.once, a
-# frozenset whose order follows the string-hash seed).
+# The two stretches that have two sentences said once each (Stretch.once, a frozenset whose order
+# follows the string-hash seed), with short holds so a run takes a second or two.
+ROUTINE = """title = "Floor"
+[defaults]
+get_ready = 2
+[[steps]]
+stretch = "supine-hamstring"
+[[steps]]
+stretch = "reclining-hand-to-big-toe"
+"""
 PROGRAM = """title = "Seeds"
 days = 2
 
 [[phases]]
-routine = "full"
-hold = [20, 22]
+routine = "floor.toml"
+hold = [5, 6]
 """
 
 
@@ -60,6 +68,7 @@ def feed_guids(folder: Path) -> list[str]:
 
 @pytest.fixture
 def program(tmp_path: Path) -> Path:
+    (tmp_path / "floor.toml").write_text(ROUTINE, encoding="utf-8")
     path = tmp_path / "prog.toml"
     path.write_text(PROGRAM, encoding="utf-8")
     return path
@@ -96,6 +105,7 @@ def test_the_same_file_by_another_path_is_the_same_program(program, tmp_path):
     assert manifest["start"] == START
 
 
+@pytest.mark.slow  # three runs
 def test_new_audio_keeps_its_guid_under_a_new_url_and_old_guids_are_kept(program, tmp_path):
     """A folder from voiceguide 0.1.0 (GUIDs with the hash, the program as typed) keeps what subscribers have."""
     out = tmp_path / "out"
@@ -125,7 +135,7 @@ def test_new_audio_keeps_its_guid_under_a_new_url_and_old_guids_are_kept(program
         urls[e["day"]] = entry.enclosures[0].href
 
     # A new release that changes day 2's audio: same GUID, new URL and length.
-    text = program.read_text().replace("hold = [20, 22]", "hold = [20, 25]")
+    text = program.read_text().replace("hold = [5, 6]", "hold = [5, 8]")
     program.write_text(text, encoding="utf-8")
     again = voiceguide("program", "prog.toml", "-o", out, "--engine", "none", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
