@@ -7,15 +7,15 @@ workers start with SIGINT ignored); it then stops the workers with SIGTERM,
 and a worker in the middle of a call unwinds it, so its `finally` blocks
 remove their temporary files, then exits.
 
-Workers end with the process that started them, however it ends (item 7 of
-issue 20: a SIGKILLed `program` left workers renaming episodes into the folder
-for minutes). On Linux each worker asks the kernel for SIGTERM when its parent
-dies (prctl PR_SET_PDEATHSIG), and on every system it checks that its parent
-is still the one that started it before it renames a file into place
-(atomic.BEFORE_RENAME). A descriptor given as `keep_open` (the folder lock of
-voiceguide/folderlock.py) is handed to every worker as it is spawned and held
-until the worker exits, so a lock on it outlives the run exactly as long as
-any of its workers.
+Workers end with the process that started them, however it ends: a worker
+left behind by a SIGKILLed `program` would go on renaming episodes into a
+folder another run may own by then. On Linux each worker asks the kernel for
+SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG), and on every system it
+checks that its parent is still the one that started it before it renames a
+file into place (atomic.BEFORE_RENAME). A descriptor given as `keep_open` (the
+folder lock of voiceguide/folderlock.py) is handed to every worker as it is
+spawned and held until the worker exits, so a lock on it outlives the run
+exactly as long as any of its workers.
 """
 
 from __future__ import annotations
