@@ -6,10 +6,11 @@ import contextlib
 import os
 import signal
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 COMMITTED: list[Path] = []  # files renamed into place by this command so far (for its messages)
+BEFORE_RENAME: list[Callable[[], None]] = []  # checks that may refuse a rename by raising (workers.py: parent alive)
 NAME_MAX = 255  # bytes of one file name on every common file system (ext4, APFS, NTFS counts UTF-16 units)
 _TEMP_ROOM = len(".") + len(".") + 8 + len(".part")  # what mkstemp adds around the name: ".NAME.XXXXXXXX.part"
 
@@ -62,6 +63,8 @@ def atomic_path(target: Path, record: bool = True) -> Iterator[Path]:
             os.close(fd)
         yield tmp_path
         os.chmod(tmp_path, 0o644)
+        for check in BEFORE_RENAME:
+            check()
         os.replace(tmp_path, target)
         if record:
             COMMITTED.append(target)

@@ -123,7 +123,7 @@ def test_feedparser_reads_every_item_with_exact_enclosures_and_dates(folder):
     for n, (entry, date) in enumerate(zip(parsed.entries, DATES, strict=True), 1):
         (enclosure,) = entry.enclosures
         name = f"day-{n:02d}.mp3"
-        assert enclosure.href == f"http://localhost:8765/{name}"
+        assert enclosure.href.split("?v=")[0] == f"http://localhost:8765/{name}"
         assert enclosure.type == "audio/mpeg"
         assert int(enclosure.length) == (folder / name).stat().st_size
         assert entry.itunes_episode == str(n)
@@ -203,9 +203,10 @@ def test_a_rerun_without_changes_touches_nothing_and_keeps_the_dates(folder, pro
     assert stats(folder) == before
 
 
-def test_a_changed_day_is_rebuilt_alone_with_a_new_guid(folder, program):
+def test_a_changed_day_is_rebuilt_alone_under_its_guid_with_a_new_url(folder, program):
     before = stats(folder)
     guids = [e["guid"] for e in read_manifest(folder)["episodes"]]
+    urls = [e.enclosures[0].href for e in feed_of(folder).entries]
     program.write_text(PROGRAM.replace("HOLD", "8"), encoding="utf-8")
     result = render(program, folder)
     assert result.built == [3] and result.kept == [1, 2]
@@ -213,9 +214,11 @@ def test_a_changed_day_is_rebuilt_alone_with_a_new_guid(folder, program):
     for name in ("day-01.mp3", "day-02.mp3", "day-01.vtt", "day-02.chapters.json"):
         assert after[name] == before[name], name
     assert after["day-03.mp3"] != before["day-03.mp3"]
-    new = [e["guid"] for e in read_manifest(folder)["episodes"]]
-    assert new[:2] == guids[:2] and new[2] != guids[2]
-    assert [e.id for e in feed_of(folder).entries] == new
+    assert [e["guid"] for e in read_manifest(folder)["episodes"]] == guids  # apps list no new episode
+    entries = feed_of(folder).entries
+    assert [e.id for e in entries] == guids
+    new = [e.enclosures[0].href for e in entries]
+    assert new[:2] == urls[:2] and new[2] != urls[2]  # ... and fetch the new audio of day 3
 
 
 def test_a_new_start_date_re_dates_and_a_shorter_program_removes_only_its_own_files(folder, program, tmp_path):
@@ -317,7 +320,7 @@ def _consistent(folder: Path) -> list[dict]:
     manifest = read_manifest(folder)
     assert manifest is not None
     parsed = feed_of(folder)
-    listed = {e.enclosures[0].href.rsplit("/", 1)[1]: int(e.enclosures[0].length) for e in parsed.entries}
+    listed = {e.enclosures[0].href.rsplit("/", 1)[1].split("?")[0]: int(e.enclosures[0].length) for e in parsed.entries}
     assert listed == {e["audio"]: e["bytes"] for e in manifest["episodes"]}
     for name, size in listed.items():
         assert (folder / name).stat().st_size == size
@@ -397,10 +400,10 @@ def test_the_default_base_url_is_where_voiceguide_serve_listens():
     assert DEFAULT_BASE_URL == f"http://localhost:{DEFAULT_PORT}/"
 
 
-def test_the_content_hash_covers_engine_routine_and_tags(program):
+def test_the_content_hash_covers_engine_timeline_and_tags(program):
     import dataclasses
 
-    from voiceguide.programs.folder import episode_hash
+    from voiceguide.programs.episode import episode_hash
     from voiceguide.programs.plan import plan_program
     from voiceguide.programs.program import load_program
 
@@ -415,5 +418,6 @@ def test_the_content_hash_covers_engine_routine_and_tags(program):
     assert episode_hash(day, make_engine("none"), dict(fields)) == base
     assert episode_hash(day, Other(), fields) != base
     assert episode_hash(day, make_engine("none"), {**fields, "date": "2026-11-28"}) != base
-    longer = dataclasses.replace(day.plan, routine=dataclasses.replace(day.plan.routine, rounds=2))
+    timeline = dataclasses.replace(day.timeline, duration=day.timeline.duration + 1)
+    longer = dataclasses.replace(day.plan, timeline=timeline)
     assert episode_hash(dataclasses.replace(day, plan=longer), make_engine("none"), fields) != base

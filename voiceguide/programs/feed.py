@@ -23,6 +23,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 LANGUAGE = "en"
 CATEGORY = "Health & Fitness"
 AUTHOR = "voiceguide"
+VERSION_TAG = 12  # hex digits of the content hash in an enclosure URL's ?v=
 
 ET.register_namespace("itunes", ITUNES)
 ET.register_namespace("podcast", PODCAST)
@@ -33,6 +34,18 @@ Manifest = Mapping[str, Any]
 
 def url(base_url: str, name: str) -> str:
     return base_url.rstrip("/") + "/" + quote(name)
+
+
+def enclosure_url(base_url: str, episode: Mapping[str, Any]) -> str:
+    """The episode's URL with a content tag: new audio under the same GUID gets a new URL.
+
+    Podcast apps key an episode on its GUID, which stays for the life of the folder
+    (docs/program-folder.md); some fetch the audio again only when the enclosure URL
+    changes. The tag is the start of the episode's content hash: a server ignores
+    the query and serves the file.
+    """
+    tag = str(episode.get("hash") or "")[:VERSION_TAG]
+    return url(base_url, episode["audio"]) + (f"?v={tag}" if tag.isalnum() else "")
 
 
 def published(date: str, at: str) -> datetime.datetime:
@@ -82,7 +95,7 @@ def feed_xml(manifest: Manifest) -> str:
         _sub(item, "title", episode["title"])
         _sub(item, "description", episode.get("description") or episode["title"])
         _sub(item, f"{{{ITUNES}}}summary", episode.get("description") or episode["title"])
-        _sub(item, "enclosure", url=url(base, episode["audio"]), length=str(episode["bytes"]), type="audio/mpeg")
+        _sub(item, "enclosure", url=enclosure_url(base, episode), length=str(episode["bytes"]), type="audio/mpeg")
         _sub(item, "guid", episode["guid"], isPermaLink="false")
         _sub(item, "pubDate", email.utils.format_datetime(published(episode["date"], manifest["at"])))
         _sub(item, f"{{{ITUNES}}}duration", duration(episode["seconds"]))
@@ -130,5 +143,8 @@ def calendar_ics(manifest: Manifest, days: list[Mapping[str, Any]]) -> bytes:
 
 
 def _uid_host(manifest: Manifest) -> str:
-    name = "".join(c if c.isalnum() or c in "-." else "-" for c in str(manifest["program"]).lower())
+    """The program's GUID slug (a manifest from before slugs: its program as typed), as a host name."""
+    name = "".join(
+        c if c.isalnum() or c in "-." else "-" for c in str(manifest.get("slug") or manifest["program"]).lower()
+    )
     return f"{name.strip('-') or 'program'}.voiceguide"

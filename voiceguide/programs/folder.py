@@ -4,9 +4,11 @@ The layout and the manifest are described in docs/program-folder.md. The
 manifest is the folder's truth: the feed and the calendar are renderings of it
 (voiceguide/programs/feed.py), and it lists every file voiceguide wrote there, so a
 rerun touches only its own files. Each episode carries a content hash over
-everything that shapes its audio and tags; a rerun rebuilds only the episodes
+everything that shapes its bytes (voiceguide/contenthash.py) and a GUID that
+never follows it (voiceguide/programid.py); a rerun rebuilds only the episodes
 whose hash changed, in worker processes across the cores (sharing the clip
-cache), and leaves the others untouched.
+cache), and leaves the others untouched. One run at a time writes a folder
+(voiceguide/folderlock.py).
 
 Interrupted at any moment, the folder stays consistent: episodes appear whole
 (voiceguide/atomic.py), an episode about to be rebuilt leaves the feed before
@@ -17,27 +19,27 @@ finished episode, so the next run picks up where this one stopped.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
-import hashlib
 import json
 import os
 import re
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from voiceguide import __version__, atomic
 from voiceguide.errors import InputError
 from voiceguide.files import cover
+from voiceguide.programs import contenthash
+from voiceguide.programs.episode import Episode, draw_cover, episodes_of, write_in_worker
 from voiceguide.programs.feed import calendar_ics, feed_xml
-from voiceguide.programs.plan import PlannedDay, describe, plan_program, stretch_names
+from voiceguide.programs.folderlock import LOCK, folder_lock, held_fd
+from voiceguide.programs.plan import PlannedDay, plan_program, stretch_names
 from voiceguide.programs.program import Program, load_program
+from voiceguide.programs.programid import kept_guids, program_identity, same_program, slug_for
 from voiceguide.programs.workers import each_in_processes
-from voiceguide.session.pipeline import NoProgress, Plan, Progress
+from voiceguide.session.pipeline import NoProgress, Progress
 from voiceguide.sound.engines import Engine
 
 MANIFEST = "voiceguide-program.json"
@@ -46,60 +48,7 @@ FEED, COVER, CALENDAR = "feed.xml", "cover.png", "calendar.ics"
 FILES = [FEED, COVER, CALENDAR]
 DEFAULT_AT = "07:00"
 DEFAULT_BASE_URL = "http://localhost:8765/"  # voiceguide serve's DEFAULT_PORT (not imported: Starlette is heavy)
-EPISODE_COVER_SIZE = cover.EMBED_SIZE  # inside each MP3
 FOLDER_COVER_SIZE = cover.SIZE  # cover.png: podcast directories ask for 1400-3000 px
-
-
-@dataclass(frozen=True)
-class Episode:
-    """One day ready to render: all a worker process needs (picklable)."""
-
-    day: int
-    total: int
-    date: str
-    title: str
-    album: str
-    artist: str
-    description: str
-    stretches: tuple[str, ...]
-    guidance: str
-    plan: Plan
-    hash: str
-    guid: str
-
-    @property
-    def audio(self) -> str:
-        return f"day-{self.day:02d}.mp3"
-
-    @property
-    def chapters(self) -> str:
-        return f"day-{self.day:02d}.chapters.json"
-
-    @property
-    def transcript(self) -> str:
-        return f"day-{self.day:02d}.vtt"
-
-    @property
-    def files(self) -> tuple[str, str, str]:
-        return self.audio, self.chapters, self.transcript
-
-    def entry(self, size: int) -> dict[str, Any]:
-        """The episode as the manifest lists it (the keys of docs/program-folder.md)."""
-        return {
-            "day": self.day,
-            "date": self.date,
-            "title": self.title,
-            "guid": self.guid,
-            "hash": self.hash,
-            "audio": self.audio,
-            "chapters": self.chapters,
-            "transcript": self.transcript,
-            "seconds": self.plan.timeline.duration,
-            "bytes": size,
-            "stretches": list(self.stretches),
-            "guidance": self.guidance,
-            "description": self.description,
-        }
 
 
 @dataclass(frozen=True)
@@ -108,48 +57,6 @@ class Result:
     built: list[int]  # day numbers rendered this run
     kept: list[int]  # day numbers left untouched
     removed: list[str]  # files of days no longer in the program
-
-
-# -- the one call that renders an episode --------------------------------------
-
-
-def write_episode(episode: Episode, folder: Path) -> int:
-    """Render one episode into `folder` (audio, chapters, transcript); return the audio's size in bytes.
-
-    The only place the program folder calls the session renderer.
-    """
-    from voiceguide.files.outputs import Outputs
-    from voiceguide.files.tags import TrackInfo
-    from voiceguide.session.pipeline import render_session
-
-    info = TrackInfo(
-        title=episode.title,
-        artist=episode.artist,
-        album=episode.album,
-        date=episode.date,
-        comment=f"Made with voiceguide {__version__}",
-        track=(episode.day, episode.total),
-    )
-    art = draw_cover(episode.album, episode.stretches, f"Day {episode.day} of {episode.total}", EPISODE_COVER_SIZE)
-    # force: a rebuilt episode replaces its own files (the folder is checked as voiceguide's first).
-    outputs = Outputs.checked(
-        folder / episode.audio,
-        "mp3",
-        vtt=folder / episode.transcript,
-        chapters=folder / episode.chapters,
-        force=True,
-    )
-    render_session(episode.plan, outputs, info=info, cover=cover.Cover(art, "image/png"))
-    return (folder / episode.audio).stat().st_size
-
-
-def draw_cover(title: str, stretches: Sequence[str], subtitle: str, size: int) -> bytes:
-    return cover.cover_png(title, list(stretches), subtitle=subtitle, size=size)
-
-
-def _write_in_worker(job: tuple[Episode, str]) -> int:
-    episode, folder = job
-    return write_episode(episode, Path(folder))
 
 
 # -- the folder ---------------------------------------------------------------
@@ -178,7 +85,7 @@ def claim(folder: Path, force: bool) -> dict[str, Any] | None:
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is not a folder; give a folder for the program")
     manifest = read_manifest(folder) if folder.is_dir() else None
-    if manifest is None and folder.is_dir() and any(folder.iterdir()) and not force:
+    if manifest is None and folder.is_dir() and any(p.name != LOCK for p in folder.iterdir()) and not force:
         raise InputError(
             f"{folder}: is not empty and has no {MANIFEST}, so it is not a voiceguide program folder; "
             "choose an empty or new folder, or add --force to add the program's files beside what is there"
@@ -189,14 +96,12 @@ def claim(folder: Path, force: bool) -> dict[str, Any] | None:
     return manifest
 
 
-def _make(folder: Path, manifest: dict[str, Any] | None) -> None:
+def _make(folder: Path) -> None:
     """The folder, made once the plan is known good (so bad input leaves nothing behind)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
-    if manifest is not None:
-        _remove_stray_parts(folder, manifest)
 
 
 def _owned(manifest: dict[str, Any] | None) -> set[str]:
@@ -236,77 +141,6 @@ def check_base_url(text: str) -> str:
             f"--base-url: {text!r} is not an http or https URL; give one such as https://example.org/stretch/"
         )
     return text.strip().rstrip("/") + "/"
-
-
-@lru_cache(maxsize=1)
-def content_digest() -> str:
-    """What every episode depends on beyond its own day: the catalog, the cue texts, the chimes."""
-    h = hashlib.sha256()
-    h.update(resources.files("voiceguide.data").joinpath("catalog.toml").read_bytes())
-    h.update(resources.files("voiceguide.words").joinpath("cues.py").read_bytes())
-    sounds = resources.files("voiceguide.sounds")
-    for item in sorted(sounds.iterdir(), key=lambda p: p.name):
-        if item.name.endswith(".wav"):
-            h.update(item.name.encode() + item.read_bytes())
-    return h.hexdigest()
-
-
-def episode_hash(planned: PlannedDay, engine: Engine, fields: dict[str, Any]) -> str:
-    """A hash of everything that shapes the episode's audio and tags."""
-    from voiceguide.files.formats import FORMATS
-
-    routine = dataclasses.replace(planned.plan.routine, source="")  # where the file lies does not change the audio
-    doc = {
-        "voiceguide": __version__,
-        "content": content_digest(),
-        "engine": engine.identity(),
-        "routine": repr(routine),
-        "options": repr(planned.day.options),
-        "timeline": planned.timeline.to_dict(),
-        "format": list(FORMATS["mp3"].args),
-        "cover": EPISODE_COVER_SIZE,
-        "fields": fields,
-    }
-    return hashlib.sha256(json.dumps(doc, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "program"
-
-
-def episodes_of(name: str, program: Program, planned: Sequence[PlannedDay], engine: Engine) -> list[Episode]:
-    out = []
-    for p in planned:
-        fields: dict[str, Any] = {
-            "day": p.day.number,
-            "total": p.day.total,
-            "date": p.day.date.isoformat(),
-            "title": p.day.episode_title,
-            "album": program.title,
-            "artist": program.artist or "voiceguide",
-            "description": describe(p),
-            "stretches": stretch_names(p),
-            "guidance": p.day.guidance,
-        }
-        digest = episode_hash(p, engine, fields)
-        guid = f"voiceguide:{_slug(Path(name).stem if '/' in name else name)}:day-{p.day.number:02d}:{digest[:16]}"
-        out.append(
-            Episode(
-                day=p.day.number,
-                total=p.day.total,
-                date=fields["date"],
-                title=fields["title"],
-                album=program.title,
-                artist=fields["artist"],
-                description=fields["description"],
-                stretches=tuple(fields["stretches"]),
-                guidance=p.day.guidance,
-                plan=p.plan,
-                hash=digest,
-                guid=guid,
-            )
-        )
-    return out
 
 
 class _Folder:
@@ -357,33 +191,87 @@ def render_program(
     at = parse_at(at) if at is not None else None
     base_url = check_base_url(base_url) if base_url is not None else None
     program = load_program(spec)
-    name = spec or program.name
+    identity = program_identity(spec)
     folder = Path(folder)
-    old = claim(folder, force)
-    start, at, base_url = _schedule(old, name, start, at, base_url)
+    claim(folder, force)  # a folder that is not ours is refused before anything is locked or made
+    with contextlib.ExitStack() as held:
+        if folder.is_dir():
+            held.enter_context(folder_lock(folder))  # before the manifest is read: one writer at a time
+        old = claim(folder, force)
+        job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress)
+        if not folder.is_dir():
+            _make(folder)  # only now: bad input leaves nothing behind
+            held.enter_context(folder_lock(folder))
+            now = claim(folder, force)
+            if now != old:  # another run made the folder meanwhile: plan again from what it wrote
+                old = now
+                job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress)
+        return job.run(workers, progress)
 
-    planned = plan_program(program, start, engine, progress)
-    episodes = episodes_of(name, program, planned, engine)
-    out = _Folder(folder, _head(name, program, start, at, base_url))
-    done, todo = _split_unchanged(folder, old, episodes)
-    leaving = sorted(_owned(old) - set(_files_of(episodes)) - set(FILES) - {MANIFEST})
 
-    _make(folder, old)
-    _write_cover(out, program, planned, old)
-    _publish_before_rendering(out, done, todo, leaving, episodes)
-    _render_days(out, done, todo, workers, progress)
-    out.publish(out.manifest(done))
-    return Result(folder, sorted(e.day for e in todo), sorted(set(done) - {e.day for e in todo}), leaving)
+class _Job:
+    """One run's plan for the folder, made under its lock from the manifest it found."""
+
+    def __init__(
+        self,
+        spec: str | None,
+        program: Program,
+        identity: str,
+        folder: Path,
+        old: dict[str, Any] | None,
+        start: datetime.date | None,
+        at: str | None,
+        base_url: str | None,
+        engine: Engine,
+        progress: Progress,
+    ):
+        same = same_program(old, identity, spec)
+        start, at, base_url = _schedule(old, same, start, at, base_url)
+        slug = slug_for(old, same, identity)
+        self.program, self.old = program, old
+        self.planned = plan_program(program, start, engine, progress)
+        self.episodes = episodes_of(program, self.planned, engine, slug, start, kept_guids(old, same, start))
+        head = _head(identity, slug, program, start, at, base_url)
+        head["guids"] = [e.guid for e in self.episodes]
+        self.out = _Folder(folder, head)
+        self.done, self.todo = _split_unchanged(folder, old, self.episodes)
+        self.leaving = sorted(_owned(old) - set(_files_of(self.episodes)) - set(FILES) - {MANIFEST})
+        _refuse_foreign(folder, old, [*FILES, *_files_of(self.episodes)])
+
+    def run(self, workers: int | None, progress: Progress) -> Result:
+        out, old = self.out, self.old
+        if old is not None:
+            _remove_stray_parts(out.folder, old)
+        _write_cover(out, self.program, self.planned, old, self.done, _files_of(self.todo) + self.leaving)
+        _publish_before_rendering(out, self.done, self.todo, self.leaving, self.episodes)
+        _render_days(out, self.done, self.todo, workers, progress)
+        out.publish(out.manifest(self.done))
+        built = sorted(e.day for e in self.todo)
+        return Result(out.folder, built, sorted(set(self.done) - set(built)), self.leaving)
+
+
+def _refuse_foreign(folder: Path, old: dict[str, Any] | None, names: Sequence[str]) -> None:
+    """voiceguide replaces only files it wrote: a file of the layout that no manifest lists is the person's."""
+    theirs = set(_owned(old)) | {MANIFEST}
+    clash = [n for n in names if n not in theirs and os.path.lexists(folder / n)]
+    if clash:
+        shown = ", ".join(clash[:5]) + (f" and {len(clash) - 5} more" if len(clash) > 5 else "")
+        raise InputError(
+            f"{folder}: {shown} {'is' if len(clash) == 1 else 'are'} not voiceguide's (no {MANIFEST} lists "
+            f"{'it' if len(clash) == 1 else 'them'}) and the program would replace "
+            f"{'it' if len(clash) == 1 else 'them'}; move {'it' if len(clash) == 1 else 'them'} away "
+            "or choose another -o"
+        )
 
 
 def _schedule(
-    old: dict[str, Any] | None, name: str, start: datetime.date | None, at: str | None, base_url: str | None
+    old: dict[str, Any] | None, same: bool, start: datetime.date | None, at: str | None, base_url: str | None
 ) -> tuple[datetime.date, str, str]:
     """Start day, time of day and base URL: as given, else as the folder's last run had them, else the defaults.
 
     The old start is kept only for the same program: another program starts afresh today.
     """
-    if start is None and old is not None and old.get("program") == name:
+    if start is None and same:
         start = _old_start(old)
     return (
         start or datetime.date.today(),
@@ -397,12 +285,13 @@ def _old_setting(old: dict[str, Any] | None, key: str, default: str) -> str:
     return str(value) if value else default
 
 
-def _head(name: str, program: Program, start: datetime.date, at: str, base_url: str) -> dict[str, Any]:
+def _head(identity: str, slug: str, program: Program, start: datetime.date, at: str, base_url: str) -> dict[str, Any]:
     """The manifest's keys before "episodes" (docs/program-folder.md)."""
     return {
         "schema": SCHEMA,
         "generator": f"voiceguide {__version__}",
-        "program": name,
+        "program": identity,
+        "slug": slug,
         "title": program.title,
         "description": program.description,
         "start": start.isoformat(),
@@ -426,7 +315,7 @@ def _split_unchanged(
     for e in episodes:
         was = previous.get(e.day)
         if was is not None and was.get("hash") == e.hash and _intact(folder, was):
-            done[e.day] = was
+            done[e.day] = e.entry(int(was["bytes"]))  # the same bytes; the GUID as this run has it
         else:
             todo.append(e)
     return done, todo
@@ -484,15 +373,30 @@ def _intact(folder: Path, entry: dict[str, Any]) -> bool:
         return False
 
 
-def _write_cover(out: _Folder, program: Program, planned: Sequence[PlannedDay], old: dict[str, Any] | None) -> None:
-    """cover.png: the program's title and its last day's stretches, drawn again only when those change."""
+def _write_cover(
+    out: _Folder,
+    program: Program,
+    planned: Sequence[PlannedDay],
+    old: dict[str, Any] | None,
+    done: dict[int, dict[str, Any]],
+    pending: list[str],
+) -> None:
+    """cover.png: the program's title and its last day's stretches, drawn again only when those change.
+
+    The manifest naming cover.png as voiceguide's is written before the cover itself, so a run killed
+    in between leaves a folder the next run knows as its own.
+    """
     stretches = stretch_names(planned[-1])
     subtitle = f"{len(planned)} days"
-    key = hashlib.sha256(json.dumps([__version__, program.title, stretches, subtitle]).encode()).hexdigest()
-    out.head["cover"] = key
-    if old is not None and old.get("cover") == key and (out.folder / COVER).is_file():
-        return
-    out.write(COVER, draw_cover(program.title, stretches, subtitle, FOLDER_COVER_SIZE))
+    key = contenthash.digest([program.title, stretches, subtitle, FOLDER_COVER_SIZE])
+    drawn = old is not None and old.get("cover") == key and (out.folder / COVER).is_file()
+    was = (old or {}).get("cover")
+    if drawn or was is not None:
+        out.head["cover"] = key if drawn else was  # the old key until the new cover is in place
+    out.publish(out.manifest(done, pending))
+    if not drawn:
+        out.write(COVER, draw_cover(program.title, stretches, subtitle, FOLDER_COVER_SIZE))
+        out.head["cover"] = key
 
 
 def _render_all(
@@ -500,6 +404,6 @@ def _render_all(
 ) -> Generator[tuple[Episode, int], None, None]:
     """Render episodes, yielding each as it finishes: across the cores in worker processes."""
     jobs = [(episode, str(folder)) for episode in todo]
-    with contextlib.closing(each_in_processes(_write_in_worker, jobs, workers)) as results:
+    with contextlib.closing(each_in_processes(write_in_worker, jobs, workers, keep_open=held_fd())) as results:
         for (episode, _), size in results:
             yield episode, size

@@ -6,20 +6,33 @@ result as it is ready. Ctrl-C and SIGTERM reach only the calling process (the
 workers start with SIGINT ignored); it then stops the workers with SIGTERM,
 and a worker in the middle of a call unwinds it, so its `finally` blocks
 remove their temporary files, then exits.
+
+Workers end with the process that started them, however it ends: a worker
+left behind by a SIGKILLed `program` would go on renaming episodes into a
+folder another run may own by then. On Linux each worker asks the kernel for
+SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG), and on every system it
+checks that its parent is still the one that started it before it renames a
+file into place (atomic.BEFORE_RENAME). A descriptor given as `keep_open` (the
+folder lock of voiceguide/folderlock.py) is handed to every worker as it is
+spawned and held until the worker exits, so a lock on it outlives the run
+exactly as long as any of its workers.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _busy = False  # in a worker: a call is under way
+_kept: int | None = None  # in a worker: the descriptor it holds for its parent (keep_open)
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def cpu_count() -> int:
@@ -30,7 +43,7 @@ def cpu_count() -> int:
 
 
 def each_in_processes(
-    function: Callable[[T], R], items: Sequence[T], workers: int | None = None
+    function: Callable[[T], R], items: Sequence[T], workers: int | None = None, keep_open: int | None = None
 ) -> Generator[tuple[T, R], None, None]:
     """(item, function(item)) for every item, in the order they finish; in this process when one worker will do.
 
@@ -46,7 +59,12 @@ def each_in_processes(
     import multiprocessing
 
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited through exec: Python then leaves it so
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start)
+    pool = ProcessPoolExecutor(
+        count,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_worker_start,
+        initargs=(os.getpid(), _Inherited(keep_open)),
+    )
     try:
         try:
             futures: dict[Future[R], T] = {pool.submit(_call, function, item): item for item in items}
@@ -75,8 +93,37 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         proc.join(10)
 
 
-def _worker_start() -> None:
+class _Inherited:
+    """A descriptor of the parent's, passed to a spawned worker (the same open file, so the same flock)."""
+
+    def __init__(self, fd: int | None):
+        self.fd = fd
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        from multiprocessing.context import get_spawning_popen
+
+        popen: Any = get_spawning_popen()
+        if self.fd is None or popen is None or not hasattr(popen, "duplicate_for_child"):
+            return (_Inherited, (None,))
+        # Pickled while the worker is being spawned: the descriptor joins those the child keeps open.
+        return (_Inherited, (popen.duplicate_for_child(self.fd),))
+
+
+def _worker_start(parent: int, kept: _Inherited) -> None:
+    from voiceguide import atomic
     from voiceguide.errors import Terminated
+
+    global _kept
+    _kept = kept.fd  # held, never closed: the lock on it lasts as long as this worker
+    if _kept is not None:
+        os.set_inheritable(_kept, False)  # not for ffmpeg
+    _die_with(parent)
+
+    def check_parent() -> None:
+        if os.getppid() != parent:
+            raise Terminated()  # the run is gone: rename nothing more into its folder
+
+    atomic.BEFORE_RENAME.append(check_parent)
 
     def stop(signum: int, frame: object) -> None:
         if not _busy:
@@ -87,6 +134,21 @@ def _worker_start() -> None:
         raise Terminated()
 
     signal.signal(signal.SIGTERM, stop)
+    if os.getppid() != parent:
+        os._exit(143)  # the parent died before the death signal was armed
+
+
+def _die_with(parent: int) -> None:
+    """SIGTERM for this worker when its parent dies (Linux); elsewhere the checks before renames remain."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _call(function: Callable[[T], R], item: T) -> R:
