@@ -12,10 +12,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from click.testing import CliRunner
+from clirun import assert_one_error, run
 from repo import TESTS
-
-from voiceguide.cli.main import cli
 
 CORPUS = TESTS / "bad_inputs"
 
@@ -222,22 +220,6 @@ def in_tmp(tmp_path, monkeypatch, shared_cache):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("VOICEGUIDE_CACHE_DIR", str(shared_cache))
     return tmp_path
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def assert_one_error(result, *words):
-    assert result.exit_code == 2, (result.exit_code, result.stderr, result.exception)
-    assert result.stdout == ""
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: "), lines[0]
-    for word in words:
-        assert word in lines[0], f"{word!r} not in {lines[0]!r}"
-    return lines[0]
 
 
 def _cli_args(command: str, name: str) -> list[str]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from clirun import assert_one_error, run
 from repo import TESTS
-from test_bad_input import assert_one_error, run
 
 CORPUS = TESTS / "bad_programs"
 P = pytest.param
