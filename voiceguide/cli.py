@@ -9,7 +9,6 @@ commands so `--help` and `list` answer at once.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -33,6 +32,7 @@ from voiceguide.errors import (
     VoiceguideError,
 )
 from voiceguide.formats import FORMATS
+from voiceguide.optiontypes import Finite, Given, PathName, Text
 
 if TYPE_CHECKING:
     from voiceguide.builder import Options
@@ -147,10 +147,11 @@ def session_options(func: F) -> F:
     from voiceguide.builder import ORDERS
     from voiceguide.catalog import HOLD_LIMITS, NEEDS, POSITIONS
     from voiceguide.routine import GET_READY_LIMITS, GUIDANCE, REPS_LIMITS, ROUNDS_LIMITS
+    from voiceguide.timeline import DEFAULT_PACING
 
     options = [
-        click.argument("routine", required=False, metavar="[ROUTINE]"),
-        click.option("--minutes", type=click.FloatRange(1, 180), metavar="N", callback=_finite,
+        click.argument("routine", required=False, type=Given(), metavar="[ROUTINE]"),
+        click.option("--minutes", type=Finite(1, 180, "minutes"), metavar="N",
                      help="Fit the session to about N minutes (within 10%) by choosing stretches, holds and rounds."),
         click.option("--only", multiple=True, metavar="NAMES",
                      help="Only these stretches (ids, names or aliases; repeat or comma-separate)."),
@@ -175,17 +176,18 @@ def session_options(func: F) -> F:
         click.option("--guidance", type=click.Choice(GUIDANCE),
                      help="How much is said: full (every instruction), brief (names, the position, switches, "
                           "countdown), minimal (names, chimes, countdown).  [default: the routine's, full]"),
-        click.option("--settle", type=click.FloatRange(0, 60), metavar="SECONDS", callback=_finite,
-                     help="Quiet after the last instruction before a hold's chime.  [default: 5]"),
-        click.option("--tempo", type=click.FloatRange(2, 10), metavar="SECONDS", callback=_finite,
-                     help="Seconds per rep of the dynamic stretch.  [default: 4]"),
+        click.option("--settle", type=Finite(0, 60, "seconds"), metavar="SECONDS",
+                     help="Quiet after the last instruction before a hold's chime.  "
+                          f"[default: {DEFAULT_PACING.settle:g}]"),
+        click.option("--tempo", type=Finite(2, 10, "seconds"), metavar="SECONDS",
+                     help=f"Seconds per rep of the dynamic stretch.  [default: {DEFAULT_PACING.rep_seconds:g}]"),
         click.option("--order", type=click.Choice(ORDERS),
                      help="flow: group by body position so nobody gets up and down needlessly; "
                           "as-given: the routine's (or --only's) order."),
         engine_option("Speech engine: piper (natural, neural; pip install \"voiceguide[neural]\"), pyttsx3 "
                       "(eSpeak NG, always there), none (chimes only); auto takes the best installed.",
                       dest="engine_choice"),
-        click.option("--voice", metavar="ID",
+        click.option("--voice", type=Given(), metavar="ID",
                      help="Voice: an id, name or language from 'voiceguide voices', or a Piper .onnx file."),
         click.option("--rate", type=click.IntRange(*RATE_LIMITS), metavar="WPM",
                      help=f"Speaking rate in words per minute.  [default: {DEFAULT_RATE}, a calm pace]"),
@@ -193,13 +195,6 @@ def session_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """FloatRange lets NaN through (every comparison with it is false)."""
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of minutes", ctx=ctx, param=param)
-    return value
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -267,7 +262,7 @@ def _warn_cache() -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=False, path_type=Path),
+    type=PathName(dir_okay=False, writable=False, creating=True),
     metavar="FILE",
     help="Where to write the audio.  [default: named after the routine, in this folder: "
     "hamstring-stretches.mp3 for the default, hamstring-stretches-PRESET.mp3, or the routine file's name]",
@@ -279,38 +274,39 @@ def _warn_cache() -> None:
     type=click.Choice(list(FORMATS)),
     help="Audio format.  [default: from the output's extension, else mp3]",
 )
-@click.option("--title", metavar="TEXT", help="Title tag.  [default: the routine's title]")
-@click.option("--artist", metavar="TEXT", help="Artist tag.  [default: the routine's, else voiceguide]")
-@click.option("--album", metavar="TEXT", help="Album tag.  [default: the routine's, else its title]")
+@click.option("--title", type=Text(), metavar="TEXT", help="Title tag.  [default: the routine's title]")
+@click.option("--artist", type=Text(), metavar="TEXT", help="Artist tag.  [default: the routine's, else voiceguide]")
+@click.option("--album", type=Text(), metavar="TEXT", help="Album tag.  [default: the routine's, else its title]")
 @click.option(
     "--cover",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False),
     metavar="IMAGE",
     help="Cover art (PNG or JPEG).  [default: drawn from the routine]",
 )
 @click.option(
     "--lrc",
     "lrc_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False, creating=True),
     metavar="FILE.lrc",
     help="Also write LRC lyrics, one line per cue.",
 )
 @click.option(
     "--vtt",
     "vtt_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False, creating=True),
     metavar="FILE.vtt",
     help="Also write WebVTT captions.",
 )
 @click.option(
     "--chapters",
     "chapters_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False, creating=True),
     metavar="FILE.json",
     help="Also write Podcasting 2.0 JSON chapters.",
 )
 @click.option(
     "--music",
+    type=Given(),
     metavar="FILE|ambient",
     help="A music bed under the session (any file ffmpeg reads, looped or trimmed), ducked under "
     "speech; 'ambient' is a calm pad voiceguide makes itself.",
@@ -318,14 +314,14 @@ def _warn_cache() -> None:
 @click.option(
     "--split",
     "split_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathName(file_okay=False, creating=True),
     metavar="DIR",
     help="Also write one MP3 per stretch and a playlist.m3u8 into DIR.",
 )
 @click.option(
     "--timeline",
     "timeline_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False, creating=True),
     metavar="FILE.json",
     help="Also write the exact timeline that was rendered, as JSON.",
 )
@@ -442,7 +438,7 @@ def presets(engine: str) -> None:
 
 
 @cli.command()
-@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.argument("file", required=False, type=PathName(creating=True))
 @click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
 @click.option("--program", "is_program", is_flag=True, help="A program file instead (default: program.toml).")
 def init(file: Path | None, force: bool, is_program: bool) -> None:
@@ -462,9 +458,9 @@ def init(file: Path | None, force: bool, is_program: bool) -> None:
 
 
 @cli.command()
-@click.argument("file")
+@click.argument("file", type=Given())
 @engine_option("The engine its length is measured with.")
-@click.option("--voice", metavar="ID", help="The voice its length is measured with.")
+@click.option("--voice", type=Given(), metavar="ID", help="The voice its length is measured with.")
 @click.option("--rate", type=click.IntRange(*RATE_LIMITS), metavar="WPM", help="The rate its length is measured with.")
 def check(file: str, engine: str, voice: str | None, rate: int | None) -> None:
     """Validate a routine file; print the session's length and stretches."""
@@ -536,7 +532,7 @@ def voices() -> None:
 
 
 @cli.command()
-@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", required=False, default=".", type=PathName(file_okay=False))
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),

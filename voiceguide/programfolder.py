@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from voiceguide import __version__, atomic, cover
+from voiceguide import __version__, atomic, cover, optiontypes
 from voiceguide.engines import Engine
 from voiceguide.errors import InputError
 from voiceguide.feed import calendar_ics, feed_xml
@@ -220,21 +220,11 @@ def glob_escape(name: str) -> str:
 
 
 def parse_at(text: str) -> str:
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise InputError(f"--at: {text!r} is not a time of day; give HH:MM, such as 07:00")
-    return f"{int(m.group(1)):02d}:{m.group(2)}"
+    return optiontypes.parse_at(text)  # the rules the CLI's --at checks too
 
 
 def check_base_url(text: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(
-            f"--base-url: {text!r} is not an http or https URL; give one such as https://example.org/stretch/"
-        )
-    return text.strip().rstrip("/") + "/"
+    return optiontypes.check_base_url(text)  # the rules the CLI's --base-url checks too
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voiceguide.engines import Engine
+from voiceguide.optiontypes import check_start
 from voiceguide.program import Day, Program, plan_days
 from voiceguide.session import NoProgress, Plan, Progress, plan_session
 from voiceguide.speech import Speech
@@ -32,7 +33,7 @@ class PlannedDay:
 def plan_program(
     program: Program, start: datetime.date, engine: Engine, progress: Progress | None = None
 ) -> list[PlannedDay]:
-    days = plan_days(program, start)
+    days = plan_days(program, check_start(start))  # before any date arithmetic: 9999-12-31 has no next day
     progress = progress or NoProgress()
     if engine.name != "none":
         texts = list(dict.fromkeys(t for day in days for t in spoken_texts(day.shaped)))
