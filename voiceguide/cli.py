@@ -197,7 +197,11 @@ def session_options(func: F) -> F:
     return func
 
 
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """Repeated or comma-separated names; a value naming none ("", ",") would silently mean no filter."""
+    for value in values:
+        if not value.replace(",", "").strip():
+            raise InputError(f"{option}: {value!r} names nothing; give one or more names, or leave {option} out")
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
@@ -208,10 +212,10 @@ def _options(kw: dict[str, Any]) -> Options:
 
     equipment = kw.pop("equipment")
     return Options(
-        only=_split(kw.pop("only")),
-        skip=_split(kw.pop("skip")),
-        positions=parse_choices(_split(kw.pop("positions")), POSITIONS, "--position"),
-        avoid=parse_choices(_split(kw.pop("avoid")), NEEDS, "--avoid"),
+        only=_split(kw.pop("only"), "--only"),
+        skip=_split(kw.pop("skip"), "--skip"),
+        positions=parse_choices(_split(kw.pop("positions"), "--position"), POSITIONS, "--position"),
+        avoid=parse_choices(_split(kw.pop("avoid"), "--avoid"), NEEDS, "--avoid"),
         guidance=kw.pop("guidance"),
         settle=kw.pop("settle"),
         tempo=kw.pop("tempo"),
