@@ -26,6 +26,7 @@ from repo import REPO
 from voiceguide import ffmpeg
 from voiceguide.cli.main import cli
 from voiceguide.sound import cache as clip_cache
+from voiceguide.words.routinefile import READ_SECONDS
 
 ROOT = REPO
 QUICK = ["--only", "forward-bend", "--hold", "20"]
@@ -313,7 +314,9 @@ def test_devices_and_fifos_never_hang(tmp_path, source, what):
         if writer is not None:
             writer.kill()
             writer.wait()
-    assert time.monotonic() - started < 5 + 3  # the 5 s of the issue, plus Python's start-up
+    # A routine read waits at most routinefile.READ_SECONDS; --cover and --music are refused on a stat
+    # (cli._load_cover, music._music_file). Plus a second's slack and Python's start-up.
+    assert time.monotonic() - started < READ_SECONDS + 1 + 3
     assert done.returncode == 2, done.stderr
     one_error(done.stderr.decode())
     assert not (tmp_path / "s.mp3").exists()

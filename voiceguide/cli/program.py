@@ -13,7 +13,9 @@ from pathlib import Path
 import click
 
 from voiceguide.cli.common import ClickProgress, engine_option, format_option
+from voiceguide.cli.optiontypes import BaseUrl, Given, PathName, StartDate, TimeOfDay
 from voiceguide.errors import InputError
+from voiceguide.inputs import START_LIMITS
 
 
 @click.command()
@@ -33,29 +35,35 @@ def programs(engine: str) -> None:
 
 
 @click.command()
-@click.argument("program", required=False, metavar="[PROGRAM]")
+@click.argument("program", required=False, type=Given(), metavar="[PROGRAM]")
 @click.option("--plan", "show_plan", is_flag=True, help="Print the day-by-day plan; render nothing.")
 @format_option("With --plan: text for reading, json: a list of days with date, guidance, length and holds.")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=PathName(creating=True),
     metavar="DIR",
     help="Render every session day into this folder, with a podcast feed and a calendar.",
 )
 @click.option(
     "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=StartDate(),
     metavar="DATE",
-    help="The first day (YYYY-MM-DD).  [default: the folder's start date, else today]",
+    help=f"The first day (YYYY-MM-DD, from {START_LIMITS[0].year} to {START_LIMITS[1].year}).  "
+    "[default: the folder's start date, else today]",
 )
 @click.option(
-    "--at", metavar="HH:MM", help="When each day's episode is dated and its calendar event set.  [default: 07:00]"
+    "--at",
+    type=TimeOfDay(),
+    metavar="HH:MM",
+    help="When each day's episode is dated and its calendar event set.  [default: 07:00]",
 )
 @click.option(
     "--base-url",
+    type=BaseUrl(),
     metavar="URL",
-    help="Where the folder will be served; prefixes every URL in the feed.  [default: http://localhost:8765/]",
+    help="Where the folder will be served (http or https, no query or #fragment); prefixes every URL in the "
+    "feed.  [default: http://localhost:8765/]",
 )
 @engine_option("Speech engine: piper, pyttsx3, none (chimes only); auto takes the best installed.")
 @click.option("-f", "--force", is_flag=True, help="Write into a non-empty folder that is not a program folder.")
@@ -64,7 +72,7 @@ def program(
     show_plan: bool,
     fmt: str,
     output: Path | None,
-    start: datetime.datetime | None,
+    start: datetime.date | None,
     at: str | None,
     base_url: str | None,
     engine: str,
@@ -80,13 +88,12 @@ def program(
     """
     from voiceguide.sound.engines import make_engine
 
-    day_one = start.date() if start else None
     if show_plan:
         from voiceguide.programs.plan import plan_json, plan_program, plan_text
         from voiceguide.programs.program import load_program
 
         loaded = load_program(program)
-        planned = plan_program(loaded, day_one or _folder_start(output) or datetime.date.today(), make_engine(engine))
+        planned = plan_program(loaded, start or _folder_start(output) or datetime.date.today(), make_engine(engine))
         click.echo(plan_json(planned) if fmt == "json" else plan_text(loaded, planned), nl=False)
         return
     if output is None:
@@ -96,7 +103,7 @@ def program(
     progress = ClickProgress()
     try:
         result = render_program(
-            program, output, make_engine(engine), start=day_one, at=at, base_url=base_url, force=force,
+            program, output, make_engine(engine), start=start, at=at, base_url=base_url, force=force,
             progress=progress,
         )  # fmt: skip
     finally:

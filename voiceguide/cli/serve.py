@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+from voiceguide.cli.optiontypes import PathName
+
 
 @click.command()
-@click.argument("folder", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", required=False, default=".", type=PathName(file_okay=False))
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),

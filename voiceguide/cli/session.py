@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from voiceguide.cli.common import ClickProgress, engine_option, format_option, warn_cache
+from voiceguide.cli.optiontypes import Finite, Given, PathName, Text
 from voiceguide.errors import InputError
 from voiceguide.files.formats import FORMATS
 from voiceguide.sound.engines import DEFAULT_RATE, RATE_LIMITS
@@ -27,10 +27,11 @@ def session_options(func: F) -> F:
     from voiceguide.words.builder import ORDERS
     from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS
     from voiceguide.words.routine import GET_READY_LIMITS, GUIDANCE, REPS_LIMITS, ROUNDS_LIMITS
+    from voiceguide.words.timeline import DEFAULT_PACING
 
     options = [
-        click.argument("routine", required=False, metavar="[ROUTINE]"),
-        click.option("--minutes", type=click.FloatRange(1, 180), metavar="N", callback=_finite,
+        click.argument("routine", required=False, type=Given(), metavar="[ROUTINE]"),
+        click.option("--minutes", type=Finite(1, 180, "minutes"), metavar="N",
                      help="Fit the session to about N minutes (within 10%) by choosing stretches, holds and rounds."),
         click.option("--only", multiple=True, metavar="NAMES",
                      help="Only these stretches (ids, names or aliases; repeat or comma-separate)."),
@@ -55,17 +56,18 @@ def session_options(func: F) -> F:
         click.option("--guidance", type=click.Choice(GUIDANCE),
                      help="How much is said: full (every instruction), brief (names, the position, switches, "
                           "countdown), minimal (names, chimes, countdown).  [default: the routine's, full]"),
-        click.option("--settle", type=click.FloatRange(0, 60), metavar="SECONDS", callback=_finite,
-                     help="Quiet after the last instruction before a hold's chime.  [default: 5]"),
-        click.option("--tempo", type=click.FloatRange(2, 10), metavar="SECONDS", callback=_finite,
-                     help="Seconds per rep of the dynamic stretch.  [default: 4]"),
+        click.option("--settle", type=Finite(0, 60, "seconds"), metavar="SECONDS",
+                     help="Quiet after the last instruction before a hold's chime.  "
+                          f"[default: {DEFAULT_PACING.settle:g}]"),
+        click.option("--tempo", type=Finite(2, 10, "seconds"), metavar="SECONDS",
+                     help=f"Seconds per rep of the dynamic stretch.  [default: {DEFAULT_PACING.rep_seconds:g}]"),
         click.option("--order", type=click.Choice(ORDERS),
                      help="flow: group by body position so nobody gets up and down needlessly; "
                           "as-given: the routine's (or --only's) order."),
         engine_option("Speech engine: piper (natural, neural; pip install \"voiceguide[neural]\"), pyttsx3 "
                       "(eSpeak NG, always there), none (chimes only); auto takes the best installed.",
                       dest="engine_choice"),
-        click.option("--voice", metavar="ID",
+        click.option("--voice", type=Given(), metavar="ID",
                      help="Voice: an id, name or language from 'voiceguide voices', or a Piper .onnx file."),
         click.option("--rate", type=click.IntRange(*RATE_LIMITS), metavar="WPM",
                      help=f"Speaking rate in words per minute.  [default: {DEFAULT_RATE}, a calm pace]"),
@@ -75,14 +77,11 @@ def session_options(func: F) -> F:
     return func
 
 
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """FloatRange lets NaN through (every comparison with it is false)."""
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of minutes", ctx=ctx, param=param)
-    return value
-
-
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """Repeated or comma-separated names; a value naming none ("", ",") would silently mean no filter."""
+    for value in values:
+        if not value.replace(",", "").strip():
+            raise InputError(f"{option}: {value!r} names nothing; give one or more names, or leave {option} out")
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
@@ -93,10 +92,10 @@ def _options(kw: dict[str, Any]) -> Options:
 
     equipment = kw.pop("equipment")
     return Options(
-        only=_split(kw.pop("only")),
-        skip=_split(kw.pop("skip")),
-        positions=parse_choices(_split(kw.pop("positions")), POSITIONS, "--position"),
-        avoid=parse_choices(_split(kw.pop("avoid")), NEEDS, "--avoid"),
+        only=_split(kw.pop("only"), "--only"),
+        skip=_split(kw.pop("skip"), "--skip"),
+        positions=parse_choices(_split(kw.pop("positions"), "--position"), POSITIONS, "--position"),
+        avoid=parse_choices(_split(kw.pop("avoid"), "--avoid"), NEEDS, "--avoid"),
         guidance=kw.pop("guidance"),
         settle=kw.pop("settle"),
         tempo=kw.pop("tempo"),
@@ -139,7 +138,7 @@ def _routine(kw: dict[str, Any]) -> Routine:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=False, path_type=Path),
+    type=PathName(dir_okay=False, writable=False, creating=True),
     metavar="FILE",
     help="Where to write the audio.  [default: named after the routine, in this folder: "
     "hamstring-stretches.mp3 for the default, hamstring-stretches-PRESET.mp3, or the routine file's name]",
@@ -151,38 +150,39 @@ def _routine(kw: dict[str, Any]) -> Routine:
     type=click.Choice(list(FORMATS)),
     help="Audio format.  [default: from the output's extension, else mp3]",
 )
-@click.option("--title", metavar="TEXT", help="Title tag.  [default: the routine's title]")
-@click.option("--artist", metavar="TEXT", help="Artist tag.  [default: the routine's, else voiceguide]")
-@click.option("--album", metavar="TEXT", help="Album tag.  [default: the routine's, else its title]")
+@click.option("--title", type=Text(), metavar="TEXT", help="Title tag.  [default: the routine's title]")
+@click.option("--artist", type=Text(), metavar="TEXT", help="Artist tag.  [default: the routine's, else voiceguide]")
+@click.option("--album", type=Text(), metavar="TEXT", help="Album tag.  [default: the routine's, else its title]")
 @click.option(
     "--cover",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False),
     metavar="IMAGE",
     help="Cover art (PNG or JPEG).  [default: drawn from the routine]",
 )
 @click.option(
     "--lrc",
     "lrc_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False, creating=True),
     metavar="FILE.lrc",
     help="Also write LRC lyrics, one line per cue.",
 )
 @click.option(
     "--vtt",
     "vtt_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False, creating=True),
     metavar="FILE.vtt",
     help="Also write WebVTT captions.",
 )
 @click.option(
     "--chapters",
     "chapters_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False, creating=True),
     metavar="FILE.json",
     help="Also write Podcasting 2.0 JSON chapters.",
 )
 @click.option(
     "--music",
+    type=Given(),
     metavar="FILE|ambient",
     help="A music bed under the session (any file ffmpeg reads, looped or trimmed), ducked under "
     "speech; 'ambient' is a calm pad voiceguide makes itself.",
@@ -190,14 +190,14 @@ def _routine(kw: dict[str, Any]) -> Routine:
 @click.option(
     "--split",
     "split_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathName(file_okay=False, creating=True),
     metavar="DIR",
     help="Also write one MP3 per stretch and a playlist.m3u8 into DIR.",
 )
 @click.option(
     "--timeline",
     "timeline_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathName(dir_okay=False, creating=True),
     metavar="FILE.json",
     help="Also write the exact timeline that was rendered, as JSON.",
 )
@@ -297,7 +297,7 @@ def script(fmt: str, **kw: Any) -> None:
 
 
 @click.command()
-@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.argument("file", required=False, type=PathName(creating=True))
 @click.option("-f", "--force", is_flag=True, help="Replace the file if it exists.")
 @click.option("--program", "is_program", is_flag=True, help="A program file instead (default: program.toml).")
 def init(file: Path | None, force: bool, is_program: bool) -> None:
@@ -317,9 +317,9 @@ def init(file: Path | None, force: bool, is_program: bool) -> None:
 
 
 @click.command()
-@click.argument("file")
+@click.argument("file", type=Given())
 @engine_option("The engine its length is measured with.")
-@click.option("--voice", metavar="ID", help="The voice its length is measured with.")
+@click.option("--voice", type=Given(), metavar="ID", help="The voice its length is measured with.")
 @click.option("--rate", type=click.IntRange(*RATE_LIMITS), metavar="WPM", help="The rate its length is measured with.")
 def check(file: str, engine: str, voice: str | None, rate: int | None) -> None:
     """Validate a routine file; print the session's length and stretches."""

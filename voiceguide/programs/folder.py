@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voiceguide import __version__, atomic
+from voiceguide import __version__, atomic, inputs
 from voiceguide.errors import InputError
 from voiceguide.files import cover
 from voiceguide.programs import contenthash
@@ -126,21 +126,11 @@ def glob_escape(name: str) -> str:
 
 
 def parse_at(text: str) -> str:
-    m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
-    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise InputError(f"--at: {text!r} is not a time of day; give HH:MM, such as 07:00")
-    return f"{int(m.group(1)):02d}:{m.group(2)}"
+    return inputs.parse_at(text)  # the rules the CLI's --at checks too
 
 
 def check_base_url(text: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InputError(
-            f"--base-url: {text!r} is not an http or https URL; give one such as https://example.org/stretch/"
-        )
-    return text.strip().rstrip("/") + "/"
+    return inputs.check_base_url(text)  # the rules the CLI's --base-url checks too
 
 
 class _Folder:

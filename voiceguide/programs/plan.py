@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from voiceguide.inputs import check_start
 from voiceguide.programs.program import Day, Program, plan_days
 from voiceguide.session.pipeline import NoProgress, Plan, Progress, plan_session
 from voiceguide.sound.engines import Engine
@@ -32,7 +33,7 @@ class PlannedDay:
 def plan_program(
     program: Program, start: datetime.date, engine: Engine, progress: Progress | None = None
 ) -> list[PlannedDay]:
-    days = plan_days(program, start)
+    days = plan_days(program, check_start(start))  # before any date arithmetic: 9999-12-31 has no next day
     progress = progress or NoProgress()
     if engine.name != "none":
         texts = list(dict.fromkeys(t for day in days for t in spoken_texts(day.shaped)))
