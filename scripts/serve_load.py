@@ -12,7 +12,7 @@ seconds) into a temporary folder, serves it with the real `voiceguide serve
 REQUESTS random byte ranges (up to 256 kB) over one keep-alive connection and
 checking every byte, then fetching a whole file and hanging up after 4 kB (a
 client that leaves mid-file). The server's resident memory is read from
-/proc before and after (Linux). tests/test_serve.py runs the same load, bounded.
+/proc before and after (Linux). tests/serve/test_serve.py runs the same load, bounded.
 """
 
 from __future__ import annotations

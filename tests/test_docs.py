@@ -22,7 +22,7 @@ def test_readme_routine_examples_parse():
     assert blocks
     for block in blocks:
         if block.startswith("# A voiceguide program"):
-            continue  # the program example: tests/test_program.py plans it
+            continue  # the program example: tests/programs/test_program.py plans it
         routine = routine_from_data(parse(block.encode(), "README"), "README", load_catalog())
         assert routine.steps
 

@@ -1,6 +1,6 @@
 """Programs: presets and program files turned into dated days, and the plan the CLI prints.
 
-Timelines here are laid out with made-up speech lengths (as in tests/test_builder.py);
+Timelines here are laid out with made-up speech lengths (as in tests/words/test_builder.py);
 the CLI cases run with --engine none so no speech is synthesized.
 """
 

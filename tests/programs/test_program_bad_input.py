@@ -2,7 +2,7 @@
 
 Program files live in tests/bad_programs/ (one mistake each); binary, non-UTF-8,
 oversized and missing files are made here. Every case asserts what
-tests/test_bad_input.py asserts for routine files: exit status 2, nothing on
+tests/cli/test_bad_input.py asserts for routine files: exit status 2, nothing on
 stdout, exactly one "Error: " line naming the file, and the line and field
 where the file shows the mistake. --plan and -o DIR must refuse alike, and -o
 must write nothing.

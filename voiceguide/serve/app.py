@@ -64,7 +64,7 @@ PAGE_POLICY = (
 # Every other response: a file opened on its own (an MP3, the cover, a feed) may show itself and
 # nothing else, and runs no script whatever its type says (no script-src; sandbox without
 # allow-scripts). The browser's own viewers need the rest: inline styles for an image, and the
-# document's origin (allow-same-origin) for a media document to load its MP3 (tests/test_serve_browser.py).
+# document's origin (allow-same-origin) for a media document to load its MP3 (tests/serve/test_serve_browser.py).
 FILE_POLICY = (
     "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; "
     "frame-ancestors 'none'; sandbox allow-same-origin"
