@@ -36,7 +36,7 @@ def master_and_meter_filters() -> tuple[str, str]:
     from unittest import mock
 
     try:
-        from voiceguide.sound import loudness  # the module's full name, for a search and replace
+        from voiceguide.sound import loudness
     except ImportError:
         return "", ""
     gain = getattr(loudness, "DEFAULT_GAIN_DB", 0.0)
