@@ -370,10 +370,10 @@ def plan_days(
 def introduced(days: list[Day]) -> list[Day]:
     """Each day opens with its number and what is new since the last session.
 
-    The first FULL_INTRO_DAYS days keep the routine's welcome, the full safety
-    advice and what the chimes mean; later days drop the welcome and the chimes,
-    and keep the safety advice in its short form (Routine.familiar): the same
-    58-second intro every morning for two weeks is worse than none.
+    Day 1 has the routine's welcome. The first FULL_INTRO_DAYS days keep the
+    full safety advice and what the chimes mean; later days keep the safety
+    advice in its short form and say nothing of the chimes (Routine.familiar):
+    the same 58-second intro every morning for two weeks is worse than none.
     """
     out = []
     before: Routine | None = None
@@ -384,7 +384,7 @@ def introduced(days: list[Day]) -> list[Day]:
             day.routine,
             opening=opening(day.number, day.total, before, now),
             familiar=familiar,
-            intro=() if familiar else day.routine.intro,
+            intro=day.routine.intro if day.number == 1 else (),  # the welcome, once
             outro=LAST_DAY_OUTRO if day.number == day.total > 1 else day.routine.outro,
         )
         out.append(dataclasses.replace(day, routine=routine))
@@ -428,7 +428,7 @@ def opening(number: int, total: int, before: Routine | None, now: Routine) -> tu
     where, was = now.steps[0].stretch.position, before.steps[0].stretch.position
     if _START.get(where, "on the floor") != _START.get(was, "on the floor"):
         lines.append(f"Today we begin {_START.get(where, 'on the floor')}.")
-    if not added and not dropped and number > FULL_INTRO_DAYS:  # the welcome follows on the first days
+    if not added and not dropped:
         holds = [s.hold for s in now.steps if s.stretch.kind == "hold"]
         longer = max(holds, default=0) > max((s.hold for s in before.steps if s.stretch.kind == "hold"), default=0)
         lines.append("The same stretches as last time" + (", each held a little longer." if longer else "."))
