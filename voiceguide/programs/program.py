@@ -405,12 +405,14 @@ GUIDANCE_NEWS = {
     ("minimal", "full"): "Today I'll talk you through each stretch again.",
     ("minimal", "brief"): "Today I'll say a little more about each stretch.",
 }
-_START = {"standing": "standing", "lunge": "standing", "all-fours": "on your hands and knees"}
 _KIND = {"standing": "standing", "lunge": "standing", "seated": "seated", "lying": "lying"}
 
 
 def opening(number: int, total: int, before: Routine | None, now: Routine) -> tuple[str, ...]:
-    """ "Day 4 of 14.", then what changed since the last session: stretches, guidance, where we begin, holds."""
+    """ "Day 4 of 14.", then what changed since the last session: stretches, guidance, holds.
+
+    Where the session begins is said by every session's intro (voiceguide/words/timeline.py).
+    """
     last = ", the last one" if number == total > 1 else ""
     lines = [f"Day {number} of {total}{last}."]
     if before is None:
@@ -425,9 +427,6 @@ def opening(number: int, total: int, before: Routine | None, now: Routine) -> tu
         lines.append(f"Today leaves out {_listed(dropped, set())}.")
     if (before.guidance, now.guidance) in GUIDANCE_NEWS:
         lines.append(GUIDANCE_NEWS[before.guidance, now.guidance])
-    where, was = now.steps[0].stretch.position, before.steps[0].stretch.position
-    if _START.get(where, "on the floor") != _START.get(was, "on the floor"):
-        lines.append(f"Today we begin {_START.get(where, 'on the floor')}.")
     if not added and not dropped:
         holds = [s.hold for s in now.steps if s.stretch.kind == "hold"]
         longer = max(holds, default=0) > max((s.hold for s in before.steps if s.stretch.kind == "hold"), default=0)
