@@ -348,7 +348,8 @@ def test_every_day_opens_with_its_number_and_keeps_the_safety_advice(name):
         assert set(welcome) <= set(intro) if day.number == 1 else not set(welcome) & set(intro)
     assert days[-1].routine.opening[0] == f"Day {len(days)} of {len(days)}, the last one."
     lengths = {d.number: sum(e.end - e.start for e in lay(d).events if e.role == Role.INTRO) for d in days}
-    assert lengths[FULL_INTRO_DAYS + 1] < lengths[1] / 2
+    # Without the full safety advice, the welcome and the chime key, a later day's intro is much shorter.
+    assert lengths[FULL_INTRO_DAYS + 1] < 0.7 * lengths[1]
 
 
 def test_a_day_that_changes_says_so():
