@@ -174,6 +174,8 @@ def _print_day(plan: Plan, engine: str, voice: str, fmt: str) -> None:
     click.echo(f"Voice: {engine} ({voice})", err=True)
     for warning in plan.routine.warnings():
         click.echo(f"Warning: {warning}", err=True)
+    for note in plan.notes:
+        click.echo(f"Note: {note}", err=True)
     if fmt == "json":
         from voiceguide.session.pipeline import timeline_json
 
