@@ -49,7 +49,25 @@ FILE_CASES = [
     P("phase_positions_wrong.toml", ["line 6", "phases[0].positions[1]", "'ceiling'"], id="positions-unknown"),
     P("phase_rounds_zero.toml", ["line 6", "phases[0].rounds", "1 to 20 rounds"], id="rounds-zero"),
     P("phase_skip_typo.toml", ["line 6", "phases[0].skip[0]", "Did you mean: wall-hamstring"], id="skip-typo"),
-    P("phase_filters_leave_nothing.toml", ["line 4", "phases[0]", "leave no stretch", "widen"], id="filters-empty"),
+    P(
+        "phase_filters_leave_nothing.toml",
+        ["line 4", "phases[0]", "'positions' leaves no stretch", "widen"],
+        id="filters-empty",
+    ),
+    P("phase_avoid_wrong.toml", ["line 6", "phases[0].avoid[1]", "inversion", "'ceiling'"], id="phase-avoid-unknown"),
+    P("top_avoid_wrong.toml", ["line 3", "avoid[0]", "inversion", "'inversions'"], id="program-avoid-unknown"),
+    P("phase_only_typo.toml", ["line 6", "phases[0].only[1]", "Did you mean: wall-hamstring"], id="only-typo"),
+    P(
+        "phase_only_not_in_routine.toml",
+        ["line 6", "phases[0].only[1]", "not a stretch of 'anywhere'"],
+        id="only-other",
+    ),
+    P("day_avoid_leaves_nothing.toml", ["line 6", "day[1]", "'avoid' leaves no stretch", "widen"], id="avoid-empty"),
+    P(
+        "top_avoid_leaves_nothing.toml",
+        ["line 5", "phases[0]", "the program's 'avoid'", "no stretch"],
+        id="top-avoid-empty",
+    ),
     P("day_key_typo.toml", ["line 8", "day[1].guidence", "did you mean 'guidance'"], id="day-key-typo"),
     P("day_count_mismatch.toml", ["line 4", "2 [[day]] tables", "3 days"], id="day-count-mismatch"),
     P("day_hold_huge.toml", ["line 5", "day[0].hold", "1000 is out of range"], id="day-hold-huge"),
@@ -117,6 +135,25 @@ OPTION_CASES = [
     P(["program", "-o", "out", "--at", "25:00"], ["--at", "HH:MM"], id="at-25"),
     P(["program", "-o", "out", "--base-url", "ftp://x/"], ["--base-url", "http"], id="base-url-ftp"),
     P(["program", "--plan", "--format", "xml"], ["--format", "'xml'"], id="format-xml"),
+    P(["program", "--plan", "--avoid", "kneeling,ceiling"], ["--avoid", "'ceiling'", "inversion"], id="avoid-unknown"),
+    P(["program", "--day", "2", "--skip", "wal"], ["--skip", "'wal'", "Did you mean: wall-hamstring"], id="skip-typo"),
+    P(["program", "--plan", "--only", "wal"], ["--only", "'wal'", "wall-hamstring"], id="only-typo"),
+    P(
+        ["program", "--plan", "--only", "downward dog"],
+        ["--only leaves no stretch", "day 1 of 14"],
+        id="only-empties-a-day",
+    ),
+    P(
+        ["program", "--day", "3", "--avoid", "floor"],
+        ["--avoid leaves no stretch", "day 1 of 14", "programs"],
+        id="avoid-floor",
+    ),
+    P(["program", "--day", "15"], ["--day", "15 is out of range", "14 session days"], id="day-15"),
+    P(["program", "daily-anywhere", "--day", "8"], ["--day", "daily-anywhere has 7"], id="day-8-of-7"),
+    P(["program", "--day", "0"], ["--day", "0 is not in the range"], id="day-0"),
+    P(["program", "--day", "2", "--plan"], ["--day", "without --plan"], id="day-with-plan"),
+    P(["program", "--day", "2", "-o", "out"], ["--day", "without --plan and -o"], id="day-with-output"),
+    P(["program", "-o", "out", "--avoid", "inversion"], ["--avoid", "-o", "avoid = [...]"], id="avoid-with-output"),
 ]
 
 

@@ -1,14 +1,15 @@
-"""The commands for programs: `programs` lists the presets, `program` plans or renders one.
+"""The commands for programs: `programs` lists the presets, `program` plans, prints a day or renders one.
 
 Registered on the group in voiceguide/cli/main.py (the shared option and progress bar come
 from voiceguide/cli/common.py); each command calls the library
-(voiceguide/programs/program.py, programplan.py, programfolder.py) and prints.
+(voiceguide/programs/program.py, plan.py, folder.py) and prints.
 """
 
 from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,6 +17,13 @@ from voiceguide.cli.common import ClickProgress, engine_option, format_option
 from voiceguide.cli.optiontypes import BaseUrl, Given, PathName, StartDate, TimeOfDay
 from voiceguide.errors import InputError
 from voiceguide.inputs import START_LIMITS
+from voiceguide.words.catalog import NEEDS
+
+if TYPE_CHECKING:
+    from voiceguide.programs.program import Choices
+    from voiceguide.session.pipeline import Plan
+
+MORNING = "If you stretch soon after getting up, move around for 30 minutes first: backs are stiffest then."
 
 
 @click.command()
@@ -37,7 +45,23 @@ def programs(engine: str) -> None:
 @click.command()
 @click.argument("program", required=False, type=Given(), metavar="[PROGRAM]")
 @click.option("--plan", "show_plan", is_flag=True, help="Print the day-by-day plan; render nothing.")
-@format_option("With --plan: text for reading, json: a list of days with date, guidance, length and holds.")
+@click.option(
+    "--day",
+    type=click.IntRange(1, 99),
+    metavar="N",
+    help="Print session day N's timed script, as 'voiceguide script' does; render nothing.",
+)
+@format_option(
+    "With --plan: text for reading, json: a list of days with date, guidance, length and holds. "
+    "With --day: text, the timed script; json, the timeline (as 'voiceguide script')."
+)
+@click.option("--only", multiple=True, metavar="NAMES",
+              help="Every day: only these of its stretches, in the day's own order (ids, names or aliases; "
+                   "repeat or comma-separate).")  # fmt: skip
+@click.option("--skip", multiple=True, metavar="NAMES", help="Every day: leave these stretches out.")
+@click.option("--avoid", multiple=True, metavar="NAMES",
+              help=f"Every day: leave out stretches that need what your body cannot do: {', '.join(NEEDS)} "
+                   "(repeat or comma-separate; inversion: head below the heart).")  # fmt: skip
 @click.option(
     "-o",
     "--output",
@@ -56,7 +80,7 @@ def programs(engine: str) -> None:
     "--at",
     type=TimeOfDay(),
     metavar="HH:MM",
-    help="When each day's episode is dated and its calendar event set.  [default: 07:00]",
+    help=f"When each day's episode is dated and its calendar event set. {MORNING}  [default: 07:00]",
 )
 @click.option(
     "--base-url",
@@ -70,7 +94,11 @@ def programs(engine: str) -> None:
 def program(
     program: str | None,
     show_plan: bool,
+    day: int | None,
     fmt: str,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    avoid: tuple[str, ...],
     output: Path | None,
     start: datetime.date | None,
     at: str | None,
@@ -78,26 +106,40 @@ def program(
     engine: str,
     force: bool,
 ) -> None:
-    """Plan a program (--plan) or render it into a folder (-o DIR) as a podcast.
+    """Plan a program (--plan), print one day's script (--day N), or render it into a folder (-o DIR).
 
     PROGRAM is a preset (default: hamstrings-14-days; see 'voiceguide programs')
     or a program file (.toml or .yaml; 'voiceguide init --program' writes one).
     The folder gets day-01.mp3 ..., their chapters and transcripts, cover.png,
     feed.xml (subscribe to it in a podcast app), calendar.ics and a manifest.
-    A rerun rebuilds only the days that changed.
+    A rerun rebuilds only the days that changed. Episodes are dated 07:00
+    (--at): if you stretch soon after getting up, move around for 30 minutes first.
     """
     from voiceguide.sound.engines import make_engine
 
-    if show_plan:
-        from voiceguide.programs.plan import plan_json, plan_program, plan_text
+    choices = _choices(only, skip, avoid)
+    if day is not None and (show_plan or output is not None):
+        raise InputError("--day prints one day's script; give it without --plan and -o")
+    if show_plan or day is not None:
+        from voiceguide.programs.plan import plan_day, plan_json, plan_program, plan_text
         from voiceguide.programs.program import load_program
 
         loaded = load_program(program)
-        planned = plan_program(loaded, start or _folder_start(output) or datetime.date.today(), make_engine(engine))
-        click.echo(plan_json(planned) if fmt == "json" else plan_text(loaded, planned), nl=False)
+        first = start or _folder_start(output) or datetime.date.today()
+        speech = make_engine(engine)
+        if day is None:
+            planned = plan_program(loaded, first, speech, choices=choices)
+            click.echo(plan_json(planned) if fmt == "json" else plan_text(loaded, planned), nl=False)
+            return
+        _print_day(plan_day(loaded, day, first, speech, choices).plan, speech.name, speech.default_voice_id(), fmt)
         return
     if output is None:
-        raise InputError("give -o DIR to render the program into a folder, or --plan to print the plan")
+        raise InputError("give -o DIR to render the program into a folder, --plan to print the plan, or --day N")
+    if choices.only or choices.skip or choices.avoid:
+        raise InputError(
+            f"{choices.given}: only with --plan and --day; a folder (-o) cannot take them yet: write a program file "
+            "with avoid = [...] or a phase's skip = [...] (voiceguide init --program) and render that"
+        )
     from voiceguide.programs.folder import render_program
 
     progress = ClickProgress()
@@ -114,6 +156,39 @@ def program(
     built, kept = len(result.built), len(result.kept)
     click.echo(f"Wrote {output}: {built + kept} episodes ({built} built, {kept} unchanged), feed.xml, calendar.ics")
     click.echo(f"Feed: {manifest.get('base_url', '')}feed.xml (serve the folder there, or: voiceguide serve {output})")
+
+
+def _choices(only: tuple[str, ...], skip: tuple[str, ...], avoid: tuple[str, ...]) -> Choices:
+    """--only, --skip, --avoid as given (comma-separated or repeated), each name checked."""
+    from voiceguide.programs.program import Choices
+    from voiceguide.words.builder import parse_choices
+    from voiceguide.words.catalog import load_catalog
+
+    def split(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+    choices = Choices(only=split(only), skip=split(skip), avoid=parse_choices(split(avoid), NEEDS, "--avoid"))
+    for option, names in (("--only", choices.only), ("--skip", choices.skip)):
+        for name in names:
+            load_catalog().get(name, where=option)
+    return choices
+
+
+def _print_day(plan: Plan, engine: str, voice: str, fmt: str) -> None:
+    """The day's script exactly as 'voiceguide script' prints a session (voiceguide/cli/session.py)."""
+    click.echo(f"Voice: {engine} ({voice})", err=True)
+    for warning in plan.routine.warnings():
+        click.echo(f"Warning: {warning}", err=True)
+    for note in plan.notes:
+        click.echo(f"Note: {note}", err=True)
+    if fmt == "json":
+        from voiceguide.session.pipeline import timeline_json
+
+        click.echo(timeline_json(plan.timeline), nl=False)
+    else:
+        from voiceguide.files.script import render_text
+
+        click.echo(render_text(plan.timeline), nl=False)
 
 
 def _folder_start(folder: Path | None) -> datetime.date | None:

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from voiceguide.errors import InputError
 from voiceguide.inputs import check_start
-from voiceguide.programs.program import Day, Program, plan_days
+from voiceguide.programs.program import Choices, Day, Program, plan_days
 from voiceguide.session.pipeline import NoProgress, Plan, Progress, plan_session
 from voiceguide.sound.engines import Engine
 from voiceguide.sound.speech import Speech
@@ -31,9 +32,14 @@ class PlannedDay:
 
 
 def plan_program(
-    program: Program, start: datetime.date, engine: Engine, progress: Progress | None = None
+    program: Program,
+    start: datetime.date,
+    engine: Engine,
+    progress: Progress | None = None,
+    choices: Choices | None = None,
 ) -> list[PlannedDay]:
-    days = plan_days(program, check_start(start))  # before any date arithmetic: 9999-12-31 has no next day
+    # The start is checked before any date arithmetic: 9999-12-31 has no next day.
+    days = plan_days(program, check_start(start), choices=choices)
     progress = progress or NoProgress()
     if engine.name != "none":
         texts = list(dict.fromkeys(t for day in days for t in spoken_texts(day.shaped)))
@@ -41,6 +47,19 @@ def plan_program(
         Speech(engine).prepare(texts, on_clip=progress.advance)
         progress.finish()
     return [PlannedDay(day, plan_session(day.routine, engine, None, day.options)) for day in days]
+
+
+def plan_day(
+    program: Program, number: int, start: datetime.date, engine: Engine, choices: Choices | None = None
+) -> PlannedDay:
+    """One session day, laid out as `voiceguide program --day N` prints it and the folder renders it."""
+    days = plan_days(program, check_start(start), choices=choices)
+    if not 1 <= number <= len(days):
+        raise InputError(
+            f"--day: {number} is out of range; {program.name} has {len(days)} session days (1 to {len(days)})"
+        )
+    day = days[number - 1]
+    return PlannedDay(day, plan_session(day.routine, engine, None, day.options))
 
 
 def describe(planned: PlannedDay) -> str:

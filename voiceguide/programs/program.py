@@ -8,8 +8,10 @@ are written as `phases` (a run of days sharing a routine, with holds that may
 grow across the phase) or as one `[[day]]` table per session day.
 
 `plan_days` turns a program into dated days, each a routine and the builder
-options that shape it: the plan that `voiceguide program --plan` prints and that
-voiceguide/programs/folder.py renders.
+options that shape it: the plan that `voiceguide program --plan` prints, that
+`--day N` prints as a script and that voiceguide/programs/folder.py renders.
+Each day names its number and what changed since the last session in its
+opening; after the first few days its intro is short (see `introduced`).
 """
 
 from __future__ import annotations
@@ -26,14 +28,18 @@ from typing import Any
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields, check_integer
 from voiceguide.words import routinefile
-from voiceguide.words.builder import FIT_HOLDS, Options, advised, apply, flow_key
-from voiceguide.words.catalog import HOLD_LIMITS, POSITIONS, Catalog, load_catalog
+from voiceguide.words.builder import Options, apply, flow_key
+from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS, Catalog, load_catalog
+from voiceguide.words.cues import number as number_word
 from voiceguide.words.routine import GUIDANCE, ROUNDS_LIMITS, Routine, Step, load_routine, preset_names
 
 DEFAULT_PROGRAM = "hamstrings-14-days"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAYS_LIMITS = (1, 99)  # two-digit file names: day-01 .. day-99
 WEEKS_LIMITS = (1, 14)
+# Days that open with the routine's welcome, the full safety advice and what the chimes mean;
+# later days open with their number, what is new, and the short safety line (docs/program-folder.md).
+FULL_INTRO_DAYS = 3
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,26 @@ class DaySpec:
     guidance: str | None = None  # GUIDANCE; None: the routine's
     positions: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()  # catalog NEEDS
+    only: tuple[str, ...] = ()  # stretch ids, in the order the day does them; () for all
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the person asked of every day on the command line (--only, --skip, --avoid), as given."""
+
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+
+    @property
+    def given(self) -> str:
+        """ "--skip", "--only and --avoid": the options given, for a message."""
+        return " and ".join(f"--{k}" for k in ("only", "skip", "avoid") if getattr(self, k)) or "the filters"
+
+    @property
+    def verb(self) -> str:
+        return "leave" if " and " in self.given else "leaves"
 
 
 @dataclass(frozen=True)
@@ -58,6 +84,7 @@ class Program:
     rest_days: tuple[str, ...] = ()
     variety: bool = True  # rotate the order within a position group day by day
     artist: str = ""
+    avoid: tuple[str, ...] = ()  # catalog NEEDS left out of every day
 
 
 @dataclass(frozen=True)
@@ -128,10 +155,11 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
     elif top.has("days"):
         total = top.integer("days", *DAYS_LIMITS, unit="days")
     variety = top.boolean("variety", default=True)
+    avoid = tuple(dict.fromkeys(top.choices("avoid", NEEDS, default=())))
     default_routine = top.raw("routine", None)
     if top.has("phases") and top.has("day"):
         raise top.error("tables are given with 'phases'; describe the days one way", at="day")
-    reader = _Reader(source, folder, default_routine, top)
+    reader = _Reader(source, folder, default_routine, top, avoid)
     if top.has("phases"):
         days = reader.phases(top.table_list("phases"), total)
     elif top.has("day"):
@@ -141,14 +169,15 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
             "needs 'phases' (runs of days) or '[[day]]' tables (one per day); see 'voiceguide init --program'"
         )
     top.finish()
-    return Program(name, title, description, tuple(days), tuple(dict.fromkeys(rest_days)), variety, artist)
+    return Program(name, title, description, tuple(days), tuple(dict.fromkeys(rest_days)), variety, artist, avoid)
 
 
 class _Reader:
     """Reads phases and day tables into DaySpecs, resolving routines as it goes."""
 
-    def __init__(self, source: str, folder: Path | None, default_routine: Any, top: Fields):
+    def __init__(self, source: str, folder: Path | None, default_routine: Any, top: Fields, avoid: tuple[str, ...]):
         self.source = source
+        self.avoid = avoid  # the program's, for every day
         self.folder = folder
         self.default_routine = default_routine
         self.top = top
@@ -178,19 +207,26 @@ class _Reader:
     def common(self, f: Fields) -> dict[str, Any]:
         routine = self.routine_spec(f)
         positions = f.choices("positions", POSITIONS, default=())
-        skip = tuple(
-            self.catalog.get(name, where=f"{self.source}: {at}", source=self.source, field=at).id
-            for at, name in (
-                (f"{f.where('skip')}[{i}]", n) for i, n in enumerate(f.texts("skip", default=(), max_len=80))
-            )
-        )
-        if positions or skip:
+        skip, only = self.stretches(f, "skip"), self.stretches(f, "only")
+        avoid = tuple(dict.fromkeys(f.choices("avoid", NEEDS, default=())))
+        if positions or skip or only or avoid or self.avoid:
             if routine not in self.loaded:
                 self.loaded[routine] = load_routine(routine, self.catalog)
+            ids = [s.stretch.id for s in self.loaded[routine].steps]
+            for i, sid in enumerate(only):
+                if sid not in ids:
+                    raise f.error(
+                        f"{sid!r} is not a stretch of {routine!r}; it has {', '.join(ids)}",
+                        at=f"{f.where('only')}[{i}]",
+                    )
+            shaping = Options(positions=positions, skip=skip, only=only, avoid=avoid + self.avoid)
             try:
-                apply(self.loaded[routine], Options(positions=positions, skip=skip), self.catalog)
+                apply(self.loaded[routine], shaping, self.catalog)
             except InputError:
-                raise f.error(f"'positions' and 'skip' leave no stretch of {routine!r}; widen them") from None
+                given = [f"'{k}'" for k in ("positions", "skip", "only", "avoid") if f.has(k)]
+                given += ["the program's 'avoid'"] if self.avoid else []
+                verb = "leaves" if len(given) == 1 else "leave"
+                raise f.error(f"{' and '.join(given)} {verb} no stretch of {routine!r}; widen them") from None
         return dict(
             title=f.text("title", default="", max_len=120),
             routine=routine,
@@ -198,7 +234,17 @@ class _Reader:
             guidance=f.choice("guidance", GUIDANCE, default=None),
             positions=positions,
             skip=skip,
+            avoid=avoid,
+            only=only,
         )
+
+    def stretches(self, f: Fields, key: str) -> tuple[str, ...]:
+        """A list of catalog stretches (ids, names or aliases) as ids; a typo names its item."""
+        found = []
+        for i, name in enumerate(f.texts(key, default=(), max_len=80)):
+            at = f"{f.where(key)}[{i}]"
+            found.append(self.catalog.get(name, where=f"{self.source}: {at}", source=self.source, field=at))
+        return tuple(dict.fromkeys(s.id for s in found))
 
     def phases(self, tables: list[Any], total: int | None) -> list[DaySpec]:
         if not tables:
@@ -278,10 +324,19 @@ def session_dates(start: datetime.date, count: int, rest_days: Sequence[str]) ->
     return out
 
 
-def plan_days(program: Program, start: datetime.date, catalog: Catalog | None = None) -> list[Day]:
-    """Every session day of the program, dated from `start` (rest days skipped)."""
+def plan_days(
+    program: Program, start: datetime.date, catalog: Catalog | None = None, choices: Choices | None = None
+) -> list[Day]:
+    """Every session day of the program, dated from `start` (rest days skipped), each with its opening.
+
+    `choices` (the command line's --only, --skip, --avoid) narrow every day; the
+    day keeps its own order. A day they leave empty is an error naming it.
+    """
     catalog = catalog or load_catalog()
+    choices = choices or Choices()
     dates = session_dates(start, len(program.days), program.rest_days)
+    only = tuple(catalog.get(name, where="--only").id for name in choices.only)
+    skip = tuple(catalog.get(name, where="--skip").id for name in choices.skip)
     loaded: dict[str, Routine] = {}
     out = []
     for i, (spec, date) in enumerate(zip(program.days, dates, strict=True)):
@@ -293,18 +348,109 @@ def plan_days(program: Program, start: datetime.date, catalog: Catalog | None = 
         if program.variety:
             routine = dataclasses.replace(routine, steps=rotated(routine.steps, i))
         options = Options(rounds=spec.rounds, guidance=spec.guidance, positions=spec.positions, skip=spec.skip)
-        out.append(Day(i + 1, len(program.days), date, spec.title or routine.title, routine, options))
+        unwanted = tuple(s.stretch.id for s in routine.steps if only and s.stretch.id not in only)
+        options = dataclasses.replace(
+            options,
+            only=spec.only,
+            skip=tuple(dict.fromkeys(spec.skip + skip + unwanted)),
+            avoid=tuple(dict.fromkeys(spec.avoid + program.avoid + choices.avoid)),
+        )
+        day = Day(i + 1, len(program.days), date, spec.title or routine.title, routine, options)
+        try:
+            apply(routine, options, catalog)
+        except InputError:
+            raise InputError(
+                f"{choices.given} {choices.verb} no stretch on day {day.number} of {day.total} ({day.title}); "
+                "loosen them, or choose another program ('voiceguide programs')"
+            ) from None
+        out.append(day)
+    return introduced(out)
+
+
+def introduced(days: list[Day]) -> list[Day]:
+    """Each day opens with its number and what is new since the last session.
+
+    Day 1 has the routine's welcome. The first FULL_INTRO_DAYS days keep the
+    full safety advice and what the chimes mean; later days keep the safety
+    advice in its short form and say nothing of the chimes (Routine.familiar):
+    the same 58-second intro every morning for two weeks is worse than none.
+    """
+    out = []
+    before: Routine | None = None
+    for day in days:
+        now = day.shaped
+        familiar = day.number > FULL_INTRO_DAYS
+        routine = dataclasses.replace(
+            day.routine,
+            opening=opening(day.number, day.total, before, now),
+            familiar=familiar,
+            intro=day.routine.intro if day.number == 1 else (),  # the welcome, once
+            outro=LAST_DAY_OUTRO if day.number == day.total > 1 else day.routine.outro,
+        )
+        out.append(dataclasses.replace(day, routine=routine))
+        before = now
     return out
 
 
-def with_hold(routine: Routine, hold: int) -> Routine:
-    """Every hold `hold` seconds; within the advised 20-30 s a stretch keeps to its own advice.
+LAST_DAY_OUTRO = (
+    "That was the last session of the program. Well done for keeping at it.",
+    "A few minutes of stretching on most days keeps what you have gained.",
+)
+# A change of guidance level, said on the day it changes: (from, to) -> the sentence.
+GUIDANCE_NEWS = {
+    ("full", "brief"): "You know these now, so I'll say less.",
+    ("full", "minimal"): "You know these well now: only the names, the chimes and the count today.",
+    ("brief", "minimal"): "You know these well now: only the names, the chimes and the count today.",
+    ("brief", "full"): "Today I'll talk you through each stretch again.",
+    ("minimal", "full"): "Today I'll talk you through each stretch again.",
+    ("minimal", "brief"): "Today I'll say a little more about each stretch.",
+}
+_KIND = {"standing": "standing", "lunge": "standing", "seated": "seated", "lying": "lying"}
 
-    (The reclining pose is advised at 30 s: it stays 30 s while the others grow.)
+
+def opening(number: int, total: int, before: Routine | None, now: Routine) -> tuple[str, ...]:
+    """ "Day 4 of 14.", then what changed since the last session: stretches, guidance, holds.
+
+    Where the session begins is said by every session's intro (voiceguide/words/timeline.py).
+    """
+    last = ", the last one" if number == total > 1 else ""
+    lines = [f"Day {number} of {total}{last}."]
+    if before is None:
+        return tuple(lines)
+    names = [s.stretch.name for s in now.steps]
+    had = [s.stretch.name for s in before.steps]
+    added = [s.stretch for s in now.steps if s.stretch.name not in had]
+    dropped = [name for name in dict.fromkeys(had) if name not in names]
+    if added:
+        lines.append(f"Today adds {_listed([s.name for s in added], {_KIND.get(s.position) for s in added})}.")
+    if dropped:
+        lines.append(f"Today leaves out {_listed(dropped, set())}.")
+    if (before.guidance, now.guidance) in GUIDANCE_NEWS:
+        lines.append(GUIDANCE_NEWS[before.guidance, now.guidance])
+    if not added and not dropped:
+        holds = [s.hold for s in now.steps if s.stretch.kind == "hold"]
+        longer = max(holds, default=0) > max((s.hold for s in before.steps if s.stretch.kind == "hold"), default=0)
+        lines.append("The same stretches as last time" + (", each held a little longer." if longer else "."))
+    return tuple(lines)
+
+
+def _listed(names: list[str], kinds: set[str | None]) -> str:
+    """ "the Forward Bend", "two standing stretches: the Forward Bend and the ..." """
+    the = [f"the {n}" for n in dict.fromkeys(names)]
+    if len(the) == 1:
+        return the[0]
+    kind = f"{kinds.pop()} " if len(kinds) == 1 and None not in kinds else ""
+    return f"{number_word(len(the))} {kind}stretches: {', '.join(the[:-1])} and {the[-1]}"
+
+
+def with_hold(routine: Routine, hold: int) -> Routine:
+    """Every hold `hold` seconds, each side: the program's dose, for every stretch of the day alike.
+
+    (The lying strap stretch is advised at 30 s on its own, but 30 s beside 22 s
+    of the others on day 4 is a jump the program's ramp is there to avoid.)
     A hold set by the program wins over the routine's target length.
     """
-    advice = FIT_HOLDS[0] <= hold <= FIT_HOLDS[-1]
-    steps = tuple(dataclasses.replace(s, hold=advised(s, hold) if advice else hold) for s in routine.steps)
+    steps = tuple(dataclasses.replace(s, hold=hold) for s in routine.steps)
     return dataclasses.replace(routine, steps=steps, minutes=None)
 
 

@@ -78,6 +78,9 @@ class Routine:
     preset: str = ""  # the preset's name, for a preset
     pool: bool = False  # a preset's stretches, which --minutes may trim; a person's choices are kept
     tempo: float | None = None  # seconds per rep; None: timeline.Pacing's
+    # Set by a program for its day (voiceguide/programs/program.py): said first at every guidance level.
+    opening: tuple[str, ...] = ()
+    familiar: bool = False  # the full intro was heard on earlier days: the short safety line, no chime key
 
     def warnings(self) -> list[str]:
         """Holds outside the source article's advice (docs/design.md) are allowed, but the person should know.

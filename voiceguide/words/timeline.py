@@ -331,12 +331,12 @@ class _Builder:
 
     def intro(self, routine: Routine) -> None:
         """The routine's welcome, then once in every session: safety, what to have ready, the chimes."""
-        for text in Talk.some(routine.intro, self.talk.welcome):
+        for text in (*routine.opening, *Talk.some(routine.intro, self.talk.welcome)):
             self.say(text, Role.INTRO)
         used = {item for step in routine.steps for item in (*step.stretch.equipment, *step.stretch.props)}
         ready = cues.equipment([item for item in (*PROPS, *EQUIPMENT) if item in used])
-        safety = cues.SAFETY if self.talk.safety == "full" else cues.SAFETY_SHORT
-        for line in (*safety, ready, cues.CHIMES_EXPLAINED):
+        safety = cues.SAFETY if self.talk.safety == "full" and not routine.familiar else cues.SAFETY_SHORT
+        for line in (*safety, ready, None if routine.familiar else cues.CHIMES_EXPLAINED):
             if line:
                 self.say(line, Role.INTRO)
 
