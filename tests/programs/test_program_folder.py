@@ -421,3 +421,21 @@ def test_the_content_hash_covers_engine_timeline_and_tags(program):
     timeline = dataclasses.replace(day.timeline, duration=day.timeline.duration + 1)
     longer = dataclasses.replace(day.plan, timeline=timeline)
     assert episode_hash(dataclasses.replace(day, plan=longer), make_engine("none"), fields) != base
+
+
+def test_a_folder_keeps_the_filters_it_was_rendered_with(tmp_path):
+    """--avoid on -o reaches every episode, is kept in the manifest, and a rerun without it keeps it (0 rebuilt)."""
+    out = tmp_path / "out"
+    first = run(
+        "program", "daily-anywhere", "-o", out, "--engine", "none", "--start", "2026-11-27", "--avoid", "inversion"
+    )
+    assert first.exit_code == 0, first.stderr
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["choices"] == {"only": [], "skip": [], "avoid": ["inversion"]}
+    assert all("Forward Bend" not in e["stretches"] for e in manifest["episodes"])  # the head-down one
+    again = run("program", "daily-anywhere", "-o", out, "--engine", "none")
+    assert again.exit_code == 0, again.stderr
+    assert "(0 built" in again.stdout
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["choices"]["avoid"] == ["inversion"]
+    plain = run("program", "daily-anywhere", "--plan", "--format", "json", "--start", "2026-11-27", "--engine", "none")
+    assert any("Forward Bend" in json.dumps(day) for day in json.loads(plain.stdout))  # the filter did something

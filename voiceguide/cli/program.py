@@ -135,18 +135,13 @@ def program(
         return
     if output is None:
         raise InputError("give -o DIR to render the program into a folder, --plan to print the plan, or --day N")
-    if choices.only or choices.skip or choices.avoid:
-        raise InputError(
-            f"{choices.given}: only with --plan and --day; a folder (-o) cannot take them yet: write a program file "
-            "with avoid = [...] or a phase's skip = [...] (voiceguide init --program) and render that"
-        )
     from voiceguide.programs.folder import render_program
 
     progress = ClickProgress()
     try:
         result = render_program(
             program, output, make_engine(engine), start=start, at=at, base_url=base_url, force=force,
-            progress=progress,
+            progress=progress, choices=choices,
         )  # fmt: skip
     finally:
         progress.finish()

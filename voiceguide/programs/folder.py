@@ -36,9 +36,10 @@ from voiceguide.programs.episode import Episode, draw_cover, episodes_of, write_
 from voiceguide.programs.feed import calendar_ics, feed_xml
 from voiceguide.programs.folderlock import LOCK, folder_lock, held_fd
 from voiceguide.programs.plan import PlannedDay, plan_program, stretch_names
-from voiceguide.programs.program import Program, load_program
+from voiceguide.programs.program import Choices, Program, load_program
 from voiceguide.programs.programid import kept_guids, program_identity, same_program, slug_for
 from voiceguide.programs.workers import each_in_processes
+from voiceguide.words.catalog import NEEDS
 from voiceguide.session.pipeline import NoProgress, Progress
 from voiceguide.sound.engines import Engine
 
@@ -175,8 +176,13 @@ def render_program(
     force: bool = False,
     progress: Progress | None = None,
     workers: int | None = None,
+    choices: Choices | None = None,
 ) -> Result:
-    """Render (or bring up to date) the program folder. See docs/program-folder.md."""
+    """Render (or bring up to date) the program folder. See docs/program-folder.md.
+
+    `choices` (--only, --skip, --avoid) narrow every day; they are kept in the
+    manifest, so a rerun without them keeps what the person asked for.
+    """
     progress = progress or NoProgress()
     at = parse_at(at) if at is not None else None
     base_url = check_base_url(base_url) if base_url is not None else None
@@ -188,14 +194,14 @@ def render_program(
         if folder.is_dir():
             held.enter_context(folder_lock(folder))  # before the manifest is read: one writer at a time
         old = claim(folder, force)
-        job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress)
+        job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress, choices)
         if not folder.is_dir():
             _make(folder)  # only now: bad input leaves nothing behind
             held.enter_context(folder_lock(folder))
             now = claim(folder, force)
             if now != old:  # another run made the folder meanwhile: plan again from what it wrote
                 old = now
-                job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress)
+                job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress, choices)
         return job.run(workers, progress)
 
 
@@ -214,14 +220,18 @@ class _Job:
         base_url: str | None,
         engine: Engine,
         progress: Progress,
+        choices: Choices | None,
     ):
         same = same_program(old, identity, spec)
         start, at, base_url = _schedule(old, same, start, at, base_url)
+        choices = _kept_choices(old, same, choices)
         slug = slug_for(old, same, identity)
         self.program, self.old = program, old
-        self.planned = plan_program(program, start, engine, progress)
+        self.planned = plan_program(program, start, engine, progress, choices)
         self.episodes = episodes_of(program, self.planned, engine, slug, start, kept_guids(old, same, start))
         head = _head(identity, slug, program, start, at, base_url)
+        if choices != Choices():
+            head["choices"] = {"only": list(choices.only), "skip": list(choices.skip), "avoid": list(choices.avoid)}
         head["guids"] = [e.guid for e in self.episodes]
         self.out = _Folder(folder, head)
         self.done, self.todo = _split_unchanged(folder, old, self.episodes)
@@ -268,6 +278,22 @@ def _schedule(
         at or _old_setting(old, "at", DEFAULT_AT),
         base_url or _old_setting(old, "base_url", DEFAULT_BASE_URL),
     )
+
+
+def _kept_choices(old: dict[str, Any] | None, same: bool, given: Choices | None) -> Choices:
+    """The filters as given; else, for the same program, as the folder's last run had them (its "choices")."""
+    if given is not None and given != Choices():
+        return given
+    kept = old.get("choices") if old and same else None
+    if not isinstance(kept, dict):
+        return Choices()
+
+    def names(key: str) -> tuple[str, ...]:
+        value = kept.get(key)
+        return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+    # Stretch names are checked again as they are used (plan_days): a hand-edited one is an error there.
+    return Choices(only=names("only"), skip=names("skip"), avoid=tuple(n for n in names("avoid") if n in NEEDS))
 
 
 def _old_setting(old: dict[str, Any] | None, key: str, default: str) -> str:
