@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from voiceguide.errors import InputError
 from voiceguide.sound.engines import ENGINES
 
 if TYPE_CHECKING:
@@ -62,3 +63,11 @@ def warn_cache() -> None:
     warning = cap_warning()
     if warning:
         click.echo(f"Warning: {warning}", err=True)
+
+
+def split_names(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """Repeated or comma-separated names; a value naming none ("", ",") would silently mean no filter."""
+    for value in values:
+        if not value.replace(",", "").strip():
+            raise InputError(f"{option}: {value!r} names nothing; give one or more names, or leave {option} out")
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.common import ClickProgress, engine_option, format_option
+from voiceguide.cli.common import ClickProgress, engine_option, format_option, split_names
 from voiceguide.cli.optiontypes import BaseUrl, Given, PathName, StartDate, TimeOfDay
 from voiceguide.errors import InputError
 from voiceguide.inputs import START_LIMITS
@@ -159,10 +159,11 @@ def _choices(only: tuple[str, ...], skip: tuple[str, ...], avoid: tuple[str, ...
     from voiceguide.words.builder import parse_choices
     from voiceguide.words.catalog import load_catalog
 
-    def split(values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
-
-    choices = Choices(only=split(only), skip=split(skip), avoid=parse_choices(split(avoid), NEEDS, "--avoid"))
+    choices = Choices(
+        only=split_names(only, "--only"),
+        skip=split_names(skip, "--skip"),
+        avoid=parse_choices(split_names(avoid, "--avoid"), NEEDS, "--avoid"),
+    )
     for option, names in (("--only", choices.only), ("--skip", choices.skip)):
         for name in names:
             load_catalog().get(name, where=option)

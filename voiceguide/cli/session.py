@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from voiceguide.cli.common import ClickProgress, engine_option, format_option, warn_cache
+from voiceguide.cli.common import ClickProgress, engine_option, format_option, split_names, warn_cache
 from voiceguide.cli.optiontypes import Finite, Given, PathName, Text
 from voiceguide.errors import InputError
 from voiceguide.files.formats import FORMATS
@@ -77,14 +77,6 @@ def session_options(func: F) -> F:
     return func
 
 
-def _split(values: tuple[str, ...], option: str) -> tuple[str, ...]:
-    """Repeated or comma-separated names; a value naming none ("", ",") would silently mean no filter."""
-    for value in values:
-        if not value.replace(",", "").strip():
-            raise InputError(f"{option}: {value!r} names nothing; give one or more names, or leave {option} out")
-    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
-
-
 def _options(kw: dict[str, Any]) -> Options:
     """The builder options out of the command's keyword arguments."""
     from voiceguide.words.builder import Options, parse_choices, parse_equipment
@@ -92,10 +84,10 @@ def _options(kw: dict[str, Any]) -> Options:
 
     equipment = kw.pop("equipment")
     return Options(
-        only=_split(kw.pop("only"), "--only"),
-        skip=_split(kw.pop("skip"), "--skip"),
-        positions=parse_choices(_split(kw.pop("positions"), "--position"), POSITIONS, "--position"),
-        avoid=parse_choices(_split(kw.pop("avoid"), "--avoid"), NEEDS, "--avoid"),
+        only=split_names(kw.pop("only"), "--only"),
+        skip=split_names(kw.pop("skip"), "--skip"),
+        positions=parse_choices(split_names(kw.pop("positions"), "--position"), POSITIONS, "--position"),
+        avoid=parse_choices(split_names(kw.pop("avoid"), "--avoid"), NEEDS, "--avoid"),
         guidance=kw.pop("guidance"),
         settle=kw.pop("settle"),
         tempo=kw.pop("tempo"),

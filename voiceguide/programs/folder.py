@@ -39,9 +39,9 @@ from voiceguide.programs.plan import PlannedDay, plan_program, stretch_names
 from voiceguide.programs.program import Choices, Program, load_program
 from voiceguide.programs.programid import kept_guids, program_identity, same_program, slug_for
 from voiceguide.programs.workers import each_in_processes
-from voiceguide.words.catalog import NEEDS
 from voiceguide.session.pipeline import NoProgress, Progress
 from voiceguide.sound.engines import Engine
+from voiceguide.words.catalog import NEEDS
 
 MANIFEST = "voiceguide-program.json"
 SCHEMA = 1
