@@ -153,7 +153,7 @@ OPTION_CASES = [
     P(["program", "--day", "0"], ["--day", "0 is not in the range"], id="day-0"),
     P(["program", "--day", "2", "--plan"], ["--day", "without --plan"], id="day-with-plan"),
     P(["program", "--day", "2", "-o", "out"], ["--day", "without --plan and -o"], id="day-with-output"),
-    P(["program", "-o", "out", "--avoid", "inversion"], ["--avoid", "-o", "avoid = [...]"], id="avoid-with-output"),
+    P(["program", "-o", "out", "--avoid", "ceiling"], ["--avoid", "ceiling"], id="avoid-unknown-with-output"),
 ]
 
 
