@@ -91,3 +91,41 @@ def test_a_file_replaced_while_served_is_never_mixed_with_its_old_headers(progra
             (folder / "day-01.mp3").write_bytes(old)
     assert answered > 50
     assert not mixed, f"{len(mixed)} of {answered} responses mixed two versions: {mixed[:3]}"
+
+
+TIMEOUT = 1.5  # the header timeout of the limited server
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("declared", "drip"),
+    [("Content-Length: 100000\r\n", b"x"), ("Transfer-Encoding: chunked\r\n", b"1\r\nx\r\n")],
+    ids=["content-length", "chunked"],
+)
+def test_a_request_body_sent_a_byte_at_a_time_does_not_hold_the_connection(program, declared, drip):
+    """The routes answer without reading a body; the client then owes it, and the header timeout runs."""
+    with limited_server(program.path, TIMEOUT, 4) as port:
+        s = socket.create_connection(("127.0.0.1", port), timeout=0.2)
+        try:
+            s.sendall(f"GET /calendar.ics HTTP/1.1\r\nHost: localhost\r\n{declared}\r\n".encode())
+            opened, received, closed = time.monotonic(), b"", None
+            while closed is None and time.monotonic() - opened < TIMEOUT + 6:
+                try:
+                    chunk = s.recv(65536)
+                    received += chunk
+                    if not chunk:
+                        closed = time.monotonic() - opened
+                except TimeoutError:
+                    pass
+                except ConnectionResetError:
+                    closed = time.monotonic() - opened
+                if closed is None:
+                    try:
+                        s.sendall(drip)  # a byte every 0.2 s: more than uvicorn's keep-alive timer lets pass
+                    except OSError:
+                        closed = time.monotonic() - opened
+        finally:
+            s.close()
+    assert received.startswith(b"HTTP/1.1 200"), received[:80]
+    assert closed is not None, f"still open {TIMEOUT + 6} s after the response, the body still dripping"
+    assert closed < TIMEOUT + 2
