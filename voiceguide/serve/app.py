@@ -45,7 +45,7 @@ from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.serve.connlimits import HEADER_TIMEOUT, PER_ADDRESS, Limits, limited_protocol
 from voiceguide.serve.feedview import FeedError, client_base, item_audio, item_guid, served_feed
 from voiceguide.serve.filesend import Opened, OpenedFileResponse, open_regular
-from voiceguide.serve.hosts import HostCheck, local_names, url_host
+from voiceguide.serve.hosts import HostCheck, local_names, names_base, url_host
 from voiceguide.serve.inventory import Folder, Inventory, Playlist, Session, cover_art
 
 DEFAULT_PORT = 8765  # fixed, so a subscription survives a restart; the program's default --base-url
@@ -219,7 +219,7 @@ class Site:
         inventory = await self.inventory()
         if inventory.program is None or inventory.program.feed is None:
             return not_found()
-        url = self.base_for(request) + inventory.program.feed
+        url = self.base_for(request, inventory.program.base_url) + inventory.program.feed
         svg = qr_svg(url, f"QR code of the feed address {url}")
         return bytes_response(request, svg, "image/svg+xml", {"vary": "host"})
 
@@ -263,13 +263,16 @@ class Site:
         try:
             if data is None:
                 raise FeedError("unreadable or too large")
-            body = served_feed(data, old_base, self.base_for(request), keep)
+            body = served_feed(data, old_base, self.base_for(request, old_base), keep)
         except FeedError as exc:
             return PlainTextResponse(f"feed.xml: {exc}; rebuild it with 'voiceguide program'", status_code=500)
         return bytes_response(request, body, "application/rss+xml", {"vary": "host"})  # its URLs follow the Host
 
     @staticmethod
-    def base_for(request: Request) -> str:
+    def base_for(request: Request, base_url: str) -> str:
+        """The base URL as the client reached it: `base_url` itself under its own name (a proxy), else http://HOST/."""
+        if base_url and names_base(request.headers.get("host"), base_url):
+            return base_url
         server = request.scope.get("server") or (LOOPBACK, DEFAULT_PORT)
         host, port = server[0], server[1]
         fallback = f"http://[{host}]:{port}/" if ":" in str(host) else f"http://{host}:{port}/"
