@@ -12,6 +12,7 @@ import datetime
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 
 import feedparser
 import podcastparser
@@ -261,3 +262,31 @@ def test_odd_but_possible_names_are_files_like_any_other(in_tmp, name):
     result = run("init", "--", name)
     assert result.exit_code == 0, result.stderr
     assert written(in_tmp) == [name]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("at", "24:00", "not a time of day"),
+        ("at", ["07:00"], "not a time of day"),
+        ("base_url", "http://example.org/\u0001/", "control character"),
+        ("base_url", "http://example.org/#top", "fragment"),
+        ("base_url", "javascript:alert(1)//", "http or https"),
+        ("files", "feed.xml", "not a schema 1"),
+        ("pending", None, "not a schema 1"),
+    ],
+)
+def test_a_manifest_setting_the_options_would_refuse_is_one_line_and_changes_nothing(in_tmp, key, value, words):
+    """A rerun reuses the manifest's time and base URL: an edited one passes the options' checks or is refused."""
+    assert run("program", "p.toml", "-o", "out", *NONE).exit_code == 0
+    path = in_tmp / "out" / "voiceguide-program.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest[key] = value
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    before = {p.name: p.stat().st_mtime_ns for p in (in_tmp / "out").iterdir()}
+    assert_one_error(run("program", "p.toml", "-o", "out", *NONE), words)
+    assert {p.name: p.stat().st_mtime_ns for p in (in_tmp / "out").iterdir()} == before
+    if key in ("at", "base_url"):  # the option replaces it
+        option = {"at": ["--at", "06:30"], "base_url": ["--base-url", "http://example.org/"]}[key]
+        assert run("program", "p.toml", "-o", "out", *NONE, *option).exit_code == 0
+        assert ET.parse(in_tmp / "out" / "feed.xml").getroot().tag == "rss"

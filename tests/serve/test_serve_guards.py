@@ -108,11 +108,20 @@ def test_lan_names_and_the_base_urls_host_are_served_and_no_others(program, tmp_
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     (folder / "feed.xml").write_text(feed_xml(manifest), encoding="utf-8")
     with limited_server(folder, 10, 64, "192.168.1.20", "studio.local") as port:
-        for host in ("192.168.1.20:8765", "192.168.1.20", "studio.local:8765", "STUDIO.LOCAL", "stretch.example.org"):
+        direct = ("192.168.1.20:8765", "192.168.1.20", "studio.local:8765", "STUDIO.LOCAL", "stretch.example.org:80")
+        for host in direct:
             status, _, body = request(port, "/feed.xml", headers={"Host": host})
             assert status == 200, host
             enclosures = [e.href for entry in feedparser.parse(body).entries for e in entry.enclosures]
             assert enclosures and all(e.startswith(f"http://{host}/") for e in enclosures), (host, enclosures)
+        # Under the base URL's own name and port (a web server in front), the feed keeps it whole: https, the path.
+        for host in ("stretch.example.org", "Stretch.Example.org.:443"):
+            status, _, body = request(port, "/feed.xml", headers={"Host": host})
+            parsed = feedparser.parse(body)
+            enclosures = [e.href for entry in parsed.entries for e in entry.enclosures]
+            assert status == 200 and enclosures, host
+            assert all(e.lower().startswith("https://stretch.example.org/gentle/day-0") for e in enclosures), host
+            assert parsed.feed.link.lower() == "https://stretch.example.org/gentle/", host
         others = [h for h in HOSTILE if not h.startswith(("192.168.1.20", "studio.local"))]
         for host in ("192.168.1.21:8765", "other.local", "example.org", "evil.stretch.example.org", *others):
             assert request(port, "/feed.xml", headers={"Host": host})[0] == 400, host

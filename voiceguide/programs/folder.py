@@ -23,7 +23,7 @@ import datetime
 import json
 import os
 import re
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,10 +75,15 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
             f"{path}: is not a readable program manifest ({exc}); move the folder's files away or choose another -o"
         ) from None
     ok = isinstance(data, dict) and data.get("schema") == SCHEMA and isinstance(data.get("episodes"), list)
+    ok = ok and all(_texts(data.get(key, [])) for key in ("files", "pending"))
     if not ok or not all(isinstance(e, dict) and isinstance(e.get("day"), int) for e in data["episodes"]):
         raise InputError(f"{path}: is not a schema {SCHEMA} voiceguide program manifest; choose another -o")
     manifest: dict[str, Any] = data
     return manifest
+
+
+def _texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def claim(folder: Path, force: bool) -> dict[str, Any] | None:
@@ -223,7 +228,7 @@ class _Job:
         choices: Choices | None,
     ):
         same = same_program(old, identity, spec)
-        start, at, base_url = _schedule(old, same, start, at, base_url)
+        start, at, base_url = _schedule(folder / MANIFEST, old, same, start, at, base_url)
         choices = _kept_choices(old, same, choices)
         slug = slug_for(old, same, identity)
         self.program, self.old = program, old
@@ -265,18 +270,24 @@ def _refuse_foreign(folder: Path, old: dict[str, Any] | None, names: Sequence[st
 
 
 def _schedule(
-    old: dict[str, Any] | None, same: bool, start: datetime.date | None, at: str | None, base_url: str | None
+    path: Path,
+    old: dict[str, Any] | None,
+    same: bool,
+    start: datetime.date | None,
+    at: str | None,
+    base_url: str | None,
 ) -> tuple[datetime.date, str, str]:
     """Start day, time of day and base URL: as given, else as the folder's last run had them, else the defaults.
 
-    The old start is kept only for the same program: another program starts afresh today.
+    The old start is kept only for the same program: another program starts afresh today. An old time or
+    base URL passes the checks the options do (an edited manifest must not break the feed or the calendar).
     """
     if start is None and same:
         start = _old_start(old)
     return (
         start or datetime.date.today(),
-        at or _old_setting(old, "at", DEFAULT_AT),
-        base_url or _old_setting(old, "base_url", DEFAULT_BASE_URL),
+        at or _old_setting(path, old, "at", DEFAULT_AT, parse_at),
+        base_url or _old_setting(path, old, "base_url", DEFAULT_BASE_URL, check_base_url),
     )
 
 
@@ -296,9 +307,16 @@ def _kept_choices(old: dict[str, Any] | None, same: bool, given: Choices | None)
     return Choices(only=names("only"), skip=names("skip"), avoid=tuple(n for n in names("avoid") if n in NEEDS))
 
 
-def _old_setting(old: dict[str, Any] | None, key: str, default: str) -> str:
+def _old_setting(path: Path, old: dict[str, Any] | None, key: str, default: str, check: Callable[[str], str]) -> str:
     value = old.get(key) if old else None
-    return str(value) if value else default
+    if value is None or value == "":
+        return default
+    try:
+        return check(value if isinstance(value, str) else repr(value))
+    except InputError as exc:
+        why = str(exc).partition(": ")[2]
+        option = "--" + key.replace("_", "-")
+        raise InputError(f"{path}: its {key} {why.split(';')[0]}; give {option} to set it anew") from None
 
 
 def _head(identity: str, slug: str, program: Program, start: datetime.date, at: str, base_url: str) -> dict[str, Any]:

@@ -26,7 +26,6 @@ import datetime
 import email.utils
 import errno
 import hashlib
-import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from xml.etree.ElementTree import Element
 import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.staticfiles import NotModifiedResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -45,7 +44,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.serve.connlimits import HEADER_TIMEOUT, PER_ADDRESS, Limits, limited_protocol
 from voiceguide.serve.feedview import FeedError, client_base, item_audio, item_guid, served_feed
-from voiceguide.serve.hosts import HostCheck, local_names, url_host
+from voiceguide.serve.filesend import Opened, OpenedFileResponse, open_regular
+from voiceguide.serve.hosts import HostCheck, local_names, names_base, url_host
 from voiceguide.serve.inventory import Folder, Inventory, Playlist, Session, cover_art
 
 DEFAULT_PORT = 8765  # fixed, so a subscription survives a restart; the program's default --base-url
@@ -106,12 +106,11 @@ def not_modified(request: Request, etag: str, last_modified: str | None) -> bool
     return False
 
 
-def file_response(
-    request: Request, path: Path, st: os.stat_result, kind: str, headers: Mapping[str, str] = {}
-) -> Response:
-    """A streamed file (ranges and HEAD by Starlette), or 304 when the client's copy is current."""
-    response = FileResponse(path, stat_result=st, media_type=kind, headers={"cache-control": "no-cache", **headers})
+def file_response(request: Request, opened: Opened, kind: str, headers: Mapping[str, str] = {}) -> Response:
+    """A file streamed from its open descriptor (filesend.py), or 304 when the client's copy is current."""
+    response = OpenedFileResponse(opened, kind, {"cache-control": "no-cache", **headers})
     if not_modified(request, response.headers["etag"], response.headers["last-modified"]):
+        opened.close()
         return NotModifiedResponse(response.headers)
     return response
 
@@ -170,17 +169,17 @@ class Site:
     # -- routes
 
     async def page(self, request: Request) -> Response:
-        found = await anyio.to_thread.run_sync(_stat, WEB / "index.html")
+        found = await anyio.to_thread.run_sync(open_regular, WEB / "index.html")
         if found is None:
             return PlainTextResponse("The page is missing from this voiceguide install.", status_code=500)
-        return file_response(request, WEB / "index.html", found, "text/html", {"referrer-policy": "no-referrer"})
+        return file_response(request, found, "text/html", {"referrer-policy": "no-referrer"})
 
     async def asset(self, request: Request) -> Response:
         name = request.path_params["asset"]
-        found = await anyio.to_thread.run_sync(_stat, WEB / name) if name in ASSETS else None
+        found = await anyio.to_thread.run_sync(open_regular, WEB / name) if name in ASSETS else None
         if found is None:
             return not_found()
-        return file_response(request, WEB / name, found, ASSETS[name])
+        return file_response(request, found, ASSETS[name])
 
     async def page_data(self, request: Request) -> Response:
         inventory = await self.inventory()
@@ -220,7 +219,7 @@ class Site:
         inventory = await self.inventory()
         if inventory.program is None or inventory.program.feed is None:
             return not_found()
-        url = self.base_for(request) + inventory.program.feed
+        url = self.base_for(request, inventory.program.base_url) + inventory.program.feed
         svg = qr_svg(url, f"QR code of the feed address {url}")
         return bytes_response(request, svg, "image/svg+xml", {"vary": "host"})
 
@@ -244,7 +243,8 @@ class Site:
             return not_found()
         if inventory.program is not None and name == inventory.program.feed:
             return await self.feed(request, inventory, found[0])
-        return file_response(request, found[0], found[1], media_type(name))
+        opened = await anyio.to_thread.run_sync(open_regular, found[0])  # one descriptor: never two versions
+        return file_response(request, opened, media_type(name)) if opened else not_found()
 
     async def feed(self, request: Request, inventory: Inventory, path: Path) -> Response:
         assert inventory.program is not None
@@ -263,13 +263,16 @@ class Site:
         try:
             if data is None:
                 raise FeedError("unreadable or too large")
-            body = served_feed(data, old_base, self.base_for(request), keep)
+            body = served_feed(data, old_base, self.base_for(request, old_base), keep)
         except FeedError as exc:
             return PlainTextResponse(f"feed.xml: {exc}; rebuild it with 'voiceguide program'", status_code=500)
         return bytes_response(request, body, "application/rss+xml", {"vary": "host"})  # its URLs follow the Host
 
     @staticmethod
-    def base_for(request: Request) -> str:
+    def base_for(request: Request, base_url: str) -> str:
+        """The base URL as the client reached it: `base_url` itself under its own name (a proxy), else http://HOST/."""
+        if base_url and names_base(request.headers.get("host"), base_url):
+            return base_url
         server = request.scope.get("server") or (LOOPBACK, DEFAULT_PORT)
         host, port = server[0], server[1]
         fallback = f"http://[{host}]:{port}/" if ":" in str(host) else f"http://{host}:{port}/"
@@ -317,13 +320,6 @@ def _playlist_data(playlist: Playlist) -> dict[str, Any]:
 
 def not_found() -> Response:
     return PlainTextResponse("Not found", status_code=404)
-
-
-def _stat(path: Path) -> os.stat_result | None:
-    try:
-        return path.stat()
-    except OSError:
-        return None
 
 
 def _read_small(path: Path) -> bytes | None:

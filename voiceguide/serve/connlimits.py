@@ -8,7 +8,9 @@ holds its connection for good. Two bounds here:
 
 - a header timeout: the request line and headers must be complete within
   `header_timeout` of the connection opening or of the previous response
-  ending, else the connection is closed;
+  ending, else the connection is closed (a request body still owed after the
+  response counts as waiting too: every route is GET, and a body sent a byte
+  at a time would otherwise hold the connection for good);
 - at most `per_address` open connections from one client address; one more
   gets a 503 and is closed at once.
 
@@ -83,8 +85,12 @@ def limited_protocol(limits: Limits) -> type[H11Protocol]:
             self._watch()
 
         def _watch(self) -> None:
-            """The clock runs while both sides wait for a request: from the open, or the last response, to headers."""
-            waiting = self.conn.our_state is h11.IDLE and self.conn.their_state is h11.IDLE
+            """The clock runs while only the client can move: from the open, or the last response, to the next headers.
+
+            That is also after a response while the client still owes a request body: no route reads one, so a
+            body trickled a byte at a time (their SEND_BODY, our DONE) must not hold the connection for good.
+            """
+            waiting = self.conn.our_state in (h11.IDLE, h11.DONE) and self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
             if not waiting or self.transport.is_closing():
                 self._disarm()
             elif self._deadline is None:  # not re-armed by a byte: a trickle does not buy time

@@ -82,6 +82,25 @@ def url_host(url: str) -> str | None:
     return normalized(host) if host else None
 
 
+def names_base(header: str | None, base_url: str) -> bool:
+    """Whether a Host header names the base URL's host and port (80 or 443 when not written), as a proxy sends it.
+
+    A folder put behind a web server at https://example.org/stretch/ is reached under that name; its feed keeps
+    those URLs (scheme and path), which the client's Host alone cannot say.
+    """
+    found = _HOST.fullmatch(header or "")
+    host = host_of(header)
+    try:
+        parts = urlsplit(base_url)
+        port = parts.port
+    except ValueError:
+        return False
+    if found is None or host is None or not parts.hostname or host != normalized(parts.hostname):
+        return False
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    return (int(found["port"]) if found["port"] else default) == (port or default)
+
+
 class HostCheck:
     """ASGI middleware: 400 unless the Host is one of the server's own (see the module's docstring).
 
