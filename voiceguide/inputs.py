@@ -118,7 +118,11 @@ def _path(path: str, refuse: Refuse) -> str:
         raise refuse("has a backslash", "separate its folders with '/'")
     if re.search(r"%(?![0-9A-Fa-f]{2})", path):
         raise refuse("has a '%' that starts no escape", "write a percent sign as %25")
-    from urllib.parse import quote
+    from urllib.parse import quote, unquote
+
+    # Clients resolve "." and ".." away, so the files would be fetched from another folder than the one named.
+    if any(unquote(part) in (".", "..") for part in path.split("/")):
+        raise refuse("has a '.' or '..' folder", "give the folder's own path, without '.' or '..'")
 
     return quote(path, safe=_PATH_SAFE).rstrip("/") + "/"
 
