@@ -48,7 +48,7 @@ def test_list_is_a_table_of_the_catalog():
     assert len(lines) == 10
     assert any(line.startswith("wall-hamstring") for line in lines)
     assert lines[0].split()[-1] == "NEEDS"
-    assert next(line for line in lines if line.startswith("downward-dog")).endswith("kneeling, inversion")
+    assert next(line for line in lines if line.startswith("downward-dog")).endswith("kneeling, floor, inversion")
 
 
 def test_show_one_stretch():
@@ -56,8 +56,9 @@ def test_show_one_stretch():
     assert result.exit_code == 0
     assert "Downward Dog" in result.stdout and "Setup:" in result.stdout
     assert "Let your heels sink towards the floor" in result.stdout
-    assert "  Needs:        kneeling, inversion\n" in result.stdout
-    assert "Coming out:\n    - Slowly lower your knees to the floor" in result.stdout
+    assert "  Caution:      Skip this one if you have high blood pressure or glaucoma" in result.stdout
+    assert "  Needs:        kneeling, floor, inversion\n" in result.stdout
+    assert "Coming out:\n    - Slowly lower your knees to the cushion" in result.stdout
 
 
 def test_show_unknown_suggests_and_exits_2():
@@ -114,7 +115,7 @@ def test_script_text_has_stamps_and_every_stretch():
     assert len(stamps) > 100
     seconds = [int(m) * 60 + int(s) for m, s in stamps]
     assert seconds == sorted(seconds)
-    assert out.count("~ chime: hold 30 s begins") == 12  # 8 holds, 4 of them sided
+    assert out.count("~ chime: hold 30 s begins") == 13  # 8 holds, 5 of them sided
     for name in ("Forward Bend", "Downward Dog", "Wall Hamstring Stretch"):
         assert name in out
 

@@ -43,7 +43,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def one_error(stderr: str, *words: str) -> str:
-    skip = ("Voice:", "Warning:", "Preparing speech", "Mixing and encoding")
+    skip = ("Voice:", "Warning:", "Note:", "Preparing speech", "Mixing and encoding")
     lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith(skip)]
     assert len(lines) == 1 and lines[0].startswith("Error: "), stderr
     assert "Traceback" not in stderr

@@ -61,7 +61,7 @@ def test_chapters_tile_the_session():
     for a, b in zip(chapters, chapters[1:], strict=False):
         assert a.end == b.start and a.start < a.end
     # One chapter per hold or rep set between the introduction and the closing.
-    assert len(chapters) == 1 + len(timeline.blocks) + 1 == 1 + 13 + 1
+    assert len(chapters) == 1 + len(timeline.blocks) + 1 == 1 + 14 + 1
     assert (chapters[0].title, chapters[-1].title) == (INTRODUCTION, CLOSING)
 
 

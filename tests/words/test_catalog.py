@@ -43,8 +43,14 @@ def test_doses_follow_the_seed():
             assert s.hold == ((30, 30) if s.id == "reclining-hand-to-big-toe" else (20, 30))
     dynamic = catalog.get("dynamic-hamstring")
     assert dynamic.kind == "reps" and dynamic.reps == (10, 12)
-    # The supine stretch is one leg at a time (docs/catalog.md), so it is sided too.
-    sided = {"lunge-hamstring", "standing-hamstring", "reclining-hand-to-big-toe", "supine-hamstring"}
+    # The supine and seated stretches are one leg at a time (docs/catalog.md), so they are sided too.
+    sided = {
+        "lunge-hamstring",
+        "standing-hamstring",
+        "reclining-hand-to-big-toe",
+        "supine-hamstring",
+        "seated-hamstring",
+    }
     assert {s.id for s in catalog if s.sided} == sided
 
 
@@ -87,6 +93,22 @@ def test_unknown_name_suggests_the_closest():
         load_catalog().get("forwrd bend")
     assert err.value.suggestions[0] == "forward-bend"
     assert "Did you mean: forward-bend" in str(err.value)
+
+
+def test_a_setup_sentence_may_be_left_out_for_a_body_that_avoids_a_need():
+    table = {
+        "id": "x", "name": "X", "targets": ["hamstrings"], "position": "lunge", "sided": True, "kind": "hold",
+        "hold": [20, 30], "benefit": "b", "needs": ["lunging"],
+        "setup": ["Step back.", {"text": "Kneel on the cushion.", "unless": "kneeling", "once": True}, "Now lean."],
+    }  # fmt: skip
+    stretch = stretch_from_table(table, "stretch[0]", "catalog.toml")
+    assert stretch.setup == ("Step back.", "Kneel on the cushion.", "Now lean.")
+    spared = stretch.for_body(("kneeling", "floor"))
+    assert spared.setup == ("Step back.", "Now lean.") and not spared.once
+    assert stretch.for_body(("floor",)) is stretch
+    table["setup"][1] = {"text": "Kneel.", "unless": "knees"}
+    with pytest.raises(InputError, match=r"stretch\[0\]\.setup\[1\]\.unless: expected one of kneeling"):
+        stretch_from_table(table, "stretch[0]", "catalog.toml")
 
 
 def test_catalog_validation_rejects_unknown_keys_with_the_path():

@@ -68,7 +68,10 @@ def test_a_presets_pool_may_be_trimmed_and_stderr_names_what_was_left_out():
     [
         ("kneeling", {"downward-dog"}),
         ("lunging", {"lunge-hamstring"}),
-        ("floor", {"seated-hamstring", "supine-hamstring", "reclining-hand-to-big-toe", "wall-hamstring"}),
+        (
+            "floor",
+            {"downward-dog", "seated-hamstring", "supine-hamstring", "reclining-hand-to-big-toe", "wall-hamstring"},
+        ),
         ("inversion", {"forward-bend", "lunge-hamstring", "downward-dog"}),
         ("kneeling,lunging", {"downward-dog", "lunge-hamstring"}),
     ],

@@ -8,8 +8,9 @@ from voiceguide.errors import InputError
 from voiceguide.words.builder import Options, apply
 from voiceguide.words.routine import load_routine, preset_names
 
+# The two lying stretches are the same movement: the wall stretch comes between them.
 FLOW = ["dynamic-hamstring", "forward-bend", "standing-hamstring", "lunge-hamstring", "downward-dog",
-        "seated-hamstring", "supine-hamstring", "reclining-hand-to-big-toe", "wall-hamstring"]  # fmt: skip
+        "seated-hamstring", "supine-hamstring", "wall-hamstring", "reclining-hand-to-big-toe"]  # fmt: skip
 
 
 def test_default_routine_is_all_nine_in_flow_order():

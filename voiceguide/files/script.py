@@ -67,14 +67,21 @@ def describe(s: Stretch) -> str:
         f"  Recommended:  {s.recommended}",
         f"  Suits:        {', '.join(s.suits) or '-'}",
         f"  Needs:        {', '.join(s.needs) or '-'}",
+        *([f"  Caution:      {s.caution}"] if s.caution else []),
         "",
         "  Setup:",
-        *(f"    {i}. {t}{'  (first side only)' if t in s.once else ''}" for i, t in enumerate(s.setup, 1)),
+        *(f"    {i}. {t}{_said_when(s, t)}" for i, t in enumerate(s.setup, 1)),
         *_section("Between sides", s.between_sides),
         *_section("Reminders during the hold", s.reminders, always=True),
         *_section("Coming out", s.exit),
     ]
     return "\n".join(lines)
+
+
+def _said_when(s: Stretch, text: str) -> str:
+    notes = ["first side only"] if text in s.once else []
+    notes += [f"not said with --avoid {need}" for t, need in s.unless if t == text]
+    return f"  ({'; '.join(notes)})" if notes else ""
 
 
 def _equipment(s: Stretch) -> str:

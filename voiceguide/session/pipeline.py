@@ -23,6 +23,7 @@ from voiceguide.sound.engines import Engine
 from voiceguide.sound.mix import CHUNK_SECONDS, render_chunks
 from voiceguide.sound.music import AMBIENT, MusicBed
 from voiceguide.sound.speech import Clip, Speech, read_clip
+from voiceguide.words import cues
 from voiceguide.words.builder import Fitted, Options, apply, fit_minutes
 from voiceguide.words.routine import DEFAULT_PRESET, MAX_SESSION_SECONDS, Routine
 from voiceguide.words.routinefile import routine_stem
@@ -92,6 +93,12 @@ def _unsaid(text: str) -> float:
     return 0.0
 
 
+def unspoken_safety(routine: Routine) -> tuple[str, ...]:
+    """The safety advice a chimes-only session cannot say, for stderr (README: the one exception)."""
+    cautions = {s.stretch.name: s.stretch.caution for s in routine.steps if s.stretch.caution}
+    return (cues.SAFETY_UNSPOKEN, *(f"{name}: {caution}" for name, caution in cautions.items()))
+
+
 def plan_session(
     routine: Routine, engine: Engine, progress: Progress | None = None, options: Options | None = None
 ) -> Plan:
@@ -109,6 +116,7 @@ def plan_session(
             fitted = _fit(routine, options, minutes, _unsaid, chimes)
             routine, notes = fitted.routine, (fitted.note,)
         routine = titled(routine, None, chimes_only=True)
+        notes = (*notes, *unspoken_safety(routine))
         silent = build_timeline(routine, _unsaid, chimes)
         _check_length(silent.duration, routine.source)
         return Plan(routine, silent.without_speech(tick=chimes[TICK_CHIME]), {}, gain_key="none", notes=notes)

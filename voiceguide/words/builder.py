@@ -45,9 +45,11 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
     steps = _chosen(routine, options, catalog or load_catalog())
     if options.order == "flow":
         steps.sort(key=flow_key)
+    avoid = tuple(dict.fromkeys(routine.avoid + options.avoid))
     dosed = tuple(
         dataclasses.replace(
             s,
+            stretch=s.stretch.for_body(avoid),  # nothing offers what the body avoids
             hold=_given(options.hold, s.hold),
             get_ready=_given(options.get_ready, s.get_ready),
             reps=_given(options.reps, s.reps),
@@ -62,7 +64,7 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
         guidance=_given(options.guidance, routine.guidance),
         settle=_given(options.settle, routine.settle),
         tempo=_given(options.tempo, routine.tempo),
-        avoid=tuple(dict.fromkeys(routine.avoid + options.avoid)),
+        avoid=avoid,
         # A preset's stretches are a pool --minutes may trim; stretches the person chose are kept.
         pool=routine.pool and not chose_stretches(options),
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from importlib import resources
@@ -22,8 +23,9 @@ HOLD_LIMITS = (5, 300)  # seconds a hold may last, in the catalog and in routine
 # What a body must be able to do for a stretch, for --avoid: floor is sitting or
 # lying on the floor, inversion is the head below the heart.
 NEEDS = ("kneeling", "lunging", "floor", "inversion", "standing")
-# Helpers a setup mentions but no stretch requires, named in the intro so they are at hand.
-PROPS = ("chair", "cushion")
+# Helpers a stretch, or the way to and from it, uses but no stretch requires, named in the
+# intro so they are at hand: the chair is placed there once (voiceguide/words/cues.py).
+PROPS = ("chair", "cushion", "mat")
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,22 @@ class Stretch:
     between_sides: tuple[str, ...] = ()  # the way out of the first side before the second
     custom: bool = False  # written in a routine file: no recommended dose of its own
     brief: str = ""  # the one sentence brief guidance says for the position; "": the first setup sentence
-    props: tuple[str, ...] = ()  # helpers the setup mentions (PROPS)
+    props: tuple[str, ...] = ()  # helpers the stretch uses (PROPS)
+    caution: str = ""  # who should skip it, said before the setup at every guidance level
+    unless: tuple[tuple[str, str], ...] = ()  # (setup sentence, need): not said to a body that avoids the need
+
+    def for_body(self, avoid: Collection[str]) -> Stretch:
+        """The stretch as said to a body that avoids these needs: the sentences offering them left out.
+
+        "If your knees allow, rest your knee on the cushion" is never said to
+        someone who said they cannot kneel.
+        """
+        dropped = {text for text, need in self.unless if need in avoid}
+        if not dropped:
+            return self
+        return dataclasses.replace(
+            self, setup=tuple(t for t in self.setup if t not in dropped), once=self.once - dropped
+        )
 
     @property
     def recommended(self) -> str:
@@ -76,12 +93,19 @@ def _pair(fields: Fields, key: str, low: int, high: int, unit: str) -> tuple[int
 
 
 def setup_items(
-    f: Fields, key: str, max_len: int = 300, max_items: int = 50, min_items: int = 0
+    f: Fields,
+    key: str,
+    max_len: int = 300,
+    max_items: int = 50,
+    min_items: int = 0,
+    unless: list[tuple[str, str]] | None = None,
 ) -> tuple[tuple[str, ...], frozenset[str]]:
     """Setup sentences in order, and those marked to be said once.
 
     An item is text (said again on the second side, mirrored) or a table
-    `{ text = "...", once = true }` (said on the first side only).
+    `{ text = "...", once = true }` (said on the first side only). Given a list
+    `unless`, a table may also carry `unless = "kneeling"` (a need): the
+    (text, need) pairs are added to it, for `Stretch.for_body`.
     """
     value = f.raw(key)
     at = f.where(key)
@@ -103,6 +127,8 @@ def setup_items(
             text = sub.text("text", max_len=max_len)
             if sub.boolean("once", default=False):
                 once.add(text)
+            if unless is not None and sub.has("unless"):
+                unless.append((text, sub.choice("unless", NEEDS)))
             sub.finish()
         elif isinstance(item, str):
             text = f.check_text(item, where, max_len)
@@ -117,7 +143,8 @@ def setup_items(
 def stretch_from_table(table: object, path: str, source: str) -> Stretch:
     f = Fields(table, path, source)
     kind = f.choice("kind", KINDS)
-    setup, once = setup_items(f, "setup")
+    unless: list[tuple[str, str]] = []
+    setup, once = setup_items(f, "setup", unless=unless)
     stretch = Stretch(
         id=f.text("id", max_len=60),
         name=f.text("name", max_len=80),
@@ -140,6 +167,8 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         between_sides=f.texts("between_sides", default=(), max_items=5),
         brief=f.text("brief", default="", max_len=300),
         props=f.choices("props", PROPS, default=()),
+        caution=f.text("caution", default="", max_len=300),
+        unless=tuple(unless),
     )
     f.finish()
     return stretch

@@ -5,21 +5,38 @@ from __future__ import annotations
 import re
 
 COUNTDOWN = ("Three.", "Two.", "One.")
-RELEASE = "And release."
+RELEASE = "And release."  # after a stretch with no exit of its own (a routine file's)
 SWITCH = "Switch sides."
-# Said once in every session, at every guidance level (docs/design.md).
+# Said once in every session, at every spoken guidance level (docs/design.md). The
+# sentences tests/words/test_safety_text.py pins word for word; NICE NG59 red flags.
+GENTLE_PULL = (
+    "A pull behind your thigh is normal, and mild discomfort that settles is fine. Stop if you feel sharp "
+    "pain, or if pain or tingling goes below your knee."
+)
+RED_FLAGS = (
+    "Numbness between your legs, new trouble with your bladder or bowels, or a leg getting weak, needs medical "
+    "help straight away."
+)
 SAFETY = (
     "Before we start: if your back pain is new or severe, check with a doctor or physiotherapist first.",
     "Move slowly, never bounce, keep breathing, and stretch only to a gentle pull.",
-    "Skip any stretch that makes your pain worse. Stop if you feel sharp pain, or tingling, numbness or pain "
-    "running down a leg.",
-    "Numbness between your legs, or new trouble with your bladder, needs medical help straight away.",
+    GENTLE_PULL,
+    RED_FLAGS,
     "You can pause at any time.",
 )
-# The same in one line, for the brief and minimal guidance levels.
+# The same in two lines, for the brief and minimal guidance levels: never bounce, when
+# to stop, and the red flags are kept at every level.
 SAFETY_SHORT = (
-    "Move slowly, keep breathing, stretch only to a gentle pull, and stop if you feel sharp pain, or tingling "
-    "or numbness down a leg.",
+    "Never bounce: stretch only to a gentle pull, and stop if pain or tingling goes below your knee.",
+    RED_FLAGS,
+)
+# A chimes-only session (--engine none) says nothing, so this goes to stderr instead
+# (voiceguide/session/pipeline.py); README says so.
+SAFETY_UNSPOKEN = (
+    "this session speaks nothing, so read this first. If your back pain is new or severe, check with a doctor "
+    "or physiotherapist first. Never bounce: stretch only to a gentle pull, and stop if pain or tingling goes "
+    "below your knee. Numbness between your legs, new trouble with your bladder or bowels, or a leg getting "
+    "weak, needs medical help straight away."
 )
 CHIMES_EXPLAINED = "Two rising notes start each hold. Two falling notes end it. A double note means switch sides."
 
@@ -44,60 +61,133 @@ _HANDHELD = ("strap", "towel", "band")
 
 
 def equipment(items: tuple[str, ...] | list[str]) -> str | None:
-    """What to have ready, named once in the intro.
+    """What to have ready, named once in the intro; the chair is placed, so cues can say "the chair in front".
 
-    "Have a chair, a cushion or folded blanket, and a strap or towel beside your mat, and lay your
-    mat along a clear bit of wall."
+    "Put a sturdy chair at the top of your mat, seat facing you. Have a cushion or folded blanket, and a
+    strap or towel beside your mat, and lay your mat along a clear bit of wall."
     """
+    mat = "mat" in items
     held = [i for i in _HANDHELD if i in items]
     things = [
-        *(["a chair"] if "chair" in items else []),
         *(["a cushion or folded blanket"] if "cushion" in items else []),
         *([f"a {held[0]}" if len(held) == 1 else f"a {', '.join(held[:-1])} or {held[-1]}"] if held else []),
     ]
+    sentences = []
+    if "chair" in items:
+        where = "at the top of your mat" if mat else "in front of you"
+        sentences.append(f"Put a sturdy chair {where}, seat facing you.")
     parts = []
     if things:
         listed = things[0] if len(things) == 1 else f"{', '.join(things[:-1])}, and {things[-1]}"
-        parts.append(f"Have {listed} beside your mat")
+        parts.append(f"Have {listed} beside {'your mat' if mat else 'you'}")
     if "wall" in items:
-        parts.append("lay your mat along a clear bit of wall" if things else "Lay your mat along a clear bit of wall")
-    return ", and ".join(parts) + "." if parts else None
+        parts.append("lay your mat along a clear bit of wall" if parts else "Lay your mat along a clear bit of wall")
+    if parts:
+        sentences.append(", and ".join(parts) + ".")
+    return " ".join(sentences) or None
+
+
+def course(positions: list[str] | tuple[str, ...]) -> str | None:
+    """Where the session goes, from its real positions: said in the intro, before the first move."""
+    if not positions:
+        return None
+    standing = [LEVELS[p] == "up" for p in positions]
+    if all(standing):
+        return "Everything in this session is done standing."
+    if not any(standing):
+        return "Everything in this session is done on the floor."
+    if standing[0]:
+        back_up = any(a < b for a, b in zip(standing, standing[1:], strict=False))
+        return (
+            "We begin standing, and move between standing and the floor."
+            if back_up
+            else "We begin standing, and move down to the floor as we go."
+        )
+    return "We begin on the floor, and come up to standing later."
 
 
 # Getting from one level to another between stretches: (from, to) by level. The
-# person moves slowly, with the settle time after each cue (docs/design.md).
+# person moves slowly, with the settle time after each cue (docs/design.md). Down
+# and up go through a kneel on the cushion, the stronger leg doing the work and the
+# chair (placed by `equipment`) to hold; a body that avoids kneeling goes by the
+# chair seat instead (_NO_KNEELING), and the closing way up offers that to everyone.
 LEVELS = {"standing": "up", "lunge": "up", "all-fours": "kneel", "seated": "sit", "lying": "lie", "wall": "wall"}
+_KNEEL_DOWN = (
+    "Holding the chair in front, step your weaker leg back, and lower that knee slowly to the floor, then the other."
+)
+_KNEEL_UP = "Put your hands on its seat, bring your stronger foot forward, and push up slowly through that leg."
+_CHAIR_DOWN = (
+    "Turn round, and sit on the chair in front. Slide to the front of the seat, hands beside you, and lower "
+    "your bottom slowly to the floor, your weight on your hands and your stronger leg."
+)
+_CHAIR_UP = (
+    "Shuffle back until your back is against the chair. Put your hands on its seat behind you, bend your stronger "
+    "knee, and push up slowly onto the seat. Then stand up, pushing through your stronger leg."
+)
+_TO_SITTING = "Roll onto your side, and push yourself up to sitting with your hands."
+_CUSHION = "Put the cushion under your knees, and come onto your hands and knees."
 _MOVES = {
-    (
-        "up",
-        "kneel",
-    ): "Hold a chair if you like, and lower yourself slowly onto your hands and knees, one knee at a time.",
-    ("up", "sit"): "Lower yourself slowly to sit on the floor, using your hands, or a chair.",
-    ("up", "lie"): "Lower yourself slowly to sit on the floor, then lean back onto your elbows, and lie down.",
-    ("up", "wall"): "Lower yourself slowly to sit on the floor beside the wall, using your hands, or a chair.",
+    ("up", "kneel"): (
+        "Put the cushion on your mat, for your knees. Holding the chair in front, step your weaker leg back, and "
+        "lower that knee slowly onto the cushion, then the other. Then come onto your hands."
+    ),
+    ("up", "sit"): f"{_KNEEL_DOWN} Then sit down to one side.",
+    ("up", "lie"): f"{_KNEEL_DOWN} Sit down to one side, then lean back onto your elbows, and lie down.",
+    ("up", "wall"): f"{_KNEEL_DOWN} Then sit down to one side, beside the wall.",
     ("kneel", "sit"): "Lower your hips to one side, and sit down on the floor.",
     ("kneel", "lie"): "Lower your hips to one side, sit down, then lean back onto your elbows, and lie down.",
     ("kneel", "wall"): "Lower your hips to one side, and sit down on the floor beside the wall.",
     ("sit", "lie"): "Lean back onto your elbows, and lower yourself slowly onto your back.",
     ("sit", "wall"): "Shuffle over to sit beside the wall.",
     ("lie", "wall"): "Roll onto your side, and shuffle over so your bottom is near the wall.",
-    ("lie", "sit"): "Roll onto your side, and push yourself up to sitting with your hands.",
-    ("wall", "sit"): "Roll onto your side, and push yourself up to sitting with your hands.",
+    ("lie", "sit"): _TO_SITTING,
+    ("wall", "sit"): "Move away from the wall, and push yourself up to sitting with your hands.",
     ("wall", "lie"): "Move away from the wall, and lie on your back.",
-    ("sit", "kneel"): "Turn to one side, and come onto your hands and knees.",
-    ("lie", "kneel"): "Roll onto your side, and push yourself up onto your hands and knees.",
-    ("wall", "kneel"): "Roll onto your side, and push yourself up onto your hands and knees.",
-    ("kneel", "up"): "Step one foot forward, and stand up slowly, holding a chair if you like.",
-    ("sit", "up"): "Turn to one side, come onto your knees, and stand up slowly, holding a chair if you like.",
-    ("lie", "up"): "Roll onto your side, push up to sitting, and come up to standing slowly, one knee at a time.",
-    ("wall", "up"): "Roll onto your side, push up to sitting, and come up to standing slowly, one knee at a time.",
+    ("sit", "kneel"): f"Turn to one side. {_CUSHION}",
+    ("lie", "kneel"): f"Roll onto your side, and push yourself up to sitting. {_CUSHION}",
+    ("wall", "kneel"): f"Move away from the wall, and push yourself up to sitting. {_CUSHION}",
+    ("kneel", "up"): f"Crawl forward to the chair in front. {_KNEEL_UP}",
+    ("sit", "up"): f"Turn onto your hands and knees, facing the chair in front. {_KNEEL_UP}",
+    ("lie", "up"): f"{_TO_SITTING} Turn onto your hands and knees, facing the chair in front. {_KNEEL_UP}",
+    ("wall", "up"): (
+        "Move away from the wall, and push yourself up to sitting. "
+        f"Turn onto your hands and knees, facing the chair in front. {_KNEEL_UP}"
+    ),
 }
-GETTING_UP = "Stay here as long as you like. When you get up, roll onto your side first, and come up slowly."
+_NO_KNEELING = {
+    ("up", "sit"): _CHAIR_DOWN,
+    ("up", "lie"): f"{_CHAIR_DOWN} Shuffle forward a little, lean back onto your elbows, and lie down.",
+    ("up", "wall"): f"{_CHAIR_DOWN} Then shuffle over to the wall.",
+    ("sit", "up"): _CHAIR_UP,
+    ("lie", "up"): f"{_TO_SITTING} {_CHAIR_UP}",
+    ("wall", "up"): f"Move away from the wall, and push yourself up to sitting with your hands. {_CHAIR_UP}",
+}
+_SPARE_KNEES = (
+    "To spare your knees instead, sit with your back against the chair, hands on its seat behind you, and push "
+    "up onto it through your stronger leg."
+)
 
 
-def move(position: str, next_position: str) -> str | None:
-    """The cue to get from one position to the next, or None when the body stays at its level."""
-    return _MOVES.get((LEVELS[position], LEVELS[next_position]))
+def move(position: str | None, next_position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | None:
+    """The cue to get from one position to the next, or None when the body stays at its level.
+
+    A session begins standing (`position` None): one that starts on the floor begins
+    with the cue to get down. Nothing offers kneeling to a body that avoids it.
+    """
+    key = (LEVELS[position] if position else "up", LEVELS[next_position])
+    if "kneeling" in avoid and key in _NO_KNEELING:
+        return _NO_KNEELING[key]
+    return _MOVES.get(key)
+
+
+def getting_up(position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | None:
+    """The way up at the end of a session that ends off its feet, with a knee-sparing way for everyone."""
+    level = LEVELS[position]
+    if level == "up":
+        return None
+    way = move(position, "standing", avoid)
+    spare = "" if "kneeling" in avoid or level == "kneel" else f" {_SPARE_KNEES}"
+    return f"Take your time getting up. {way}{spare}"
 
 
 def first_side(side: str, only: bool = False) -> str:

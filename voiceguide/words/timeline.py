@@ -294,6 +294,7 @@ class _Builder:
         self.talk = talk_for(routine.guidance)
         self.settle = max(self.p.settle if routine.settle is None else routine.settle, self.p.clearance)
         self.tempo = self.p.rep_seconds if routine.tempo is None else routine.tempo
+        self.avoid = routine.avoid  # the move cues offer no kneeling to a body that avoids it
         self.t = self.p.lead_in - self.p.clearance
         self.intro(routine)
         count = len(routine.steps)
@@ -320,8 +321,9 @@ class _Builder:
                 self.leave(step)
                 position = step.stretch.position
         closing = self.next_start()
-        if position is not None and cues.LEVELS[position] != "up":
-            self.say(cues.GETTING_UP, Role.MOVE)
+        way_up = cues.getting_up(position, routine.avoid) if position is not None else None
+        if way_up:
+            self.say(way_up, Role.MOVE)
         for text in Talk.some(routine.outro, self.talk.welcome):
             self.say(text, Role.OUTRO)
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
@@ -336,13 +338,14 @@ class _Builder:
         used = {item for step in routine.steps for item in (*step.stretch.equipment, *step.stretch.props)}
         ready = cues.equipment([item for item in (*PROPS, *EQUIPMENT) if item in used])
         safety = cues.SAFETY if self.talk.safety == "full" and not routine.familiar else cues.SAFETY_SHORT
-        for line in (*safety, ready, None if routine.familiar else cues.CHIMES_EXPLAINED):
+        course = cues.course([step.stretch.position for step in routine.steps])
+        for line in (*safety, course, ready, None if routine.familiar else cues.CHIMES_EXPLAINED):
             if line:
                 self.say(line, Role.INTRO)
 
     def move(self, position: str | None, next_position: str) -> bool:
         """Down to the floor or up again between stretches, with time to do it; True when the body moved."""
-        text = cues.move(position, next_position) if position is not None else None
+        text = cues.move(position, next_position, self.avoid)  # position None: the session begins standing
         if text:
             self.say(text, Role.MOVE)
             self.pause(self.settle)
@@ -368,6 +371,7 @@ class _Builder:
         s = step.stretch
         texts = [t for t in s.setup if first_side or t not in s.once]
         texts = [s.brief] if self.talk.setup == "first" and s.brief else Talk.some(texts, self.talk.setup)
+        texts = [s.caution, *texts] if s.caution and first_side else texts  # at every level (docs/catalog.md)
         return [(cues.mirror(t) if side == "left" else t, Role.SETUP) for t in texts]
 
     def lead_into(
