@@ -31,7 +31,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     holds = list(timeline.holds)
     expected_holds = [
         (step.stretch.id, side, step.hold)
-        for _ in range(routine.rounds)
+        for _ in range(routine.laps)
         for step in routine.steps
         if step.stretch.kind == "hold"
         for _ in range(step.rounds)
@@ -53,7 +53,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     # switch chime; a step's last hold of a round closes with the end chime.
     plan = [
         (lap, index, rnd, side)
-        for lap in range(routine.rounds)
+        for lap in range(routine.laps)
         for index, step in enumerate(routine.steps)
         if step.stretch.kind == "hold"
         for rnd in range(step.rounds)
@@ -67,7 +67,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     openers = sorted([h.start for h in holds] + [s.start for s in timeline.sets])
     opener_steps = [
         step
-        for _ in range(routine.rounds)
+        for _ in range(routine.laps)
         for step in routine.steps
         for _ in (step.sides * step.rounds if step.stretch.kind == "hold" else (None,))
     ]
@@ -139,7 +139,7 @@ def assert_rounds_read_right(timeline: Timeline, routine: Routine) -> None:
     lasts = [e for e in timeline.speech if (e.text or "").startswith("Last stretch")]
     assert len(lasts) <= 1
     if lasts:
-        assert all(b.lap == routine.rounds for b in timeline.blocks if b.start > lasts[0].start)
+        assert all(b.lap == routine.laps for b in timeline.blocks if b.start > lasts[0].start)
     position = [s.stretch.position for s in routine.steps]
     for before, after in zip(timeline.blocks, timeline.blocks[1:], strict=False):
         if cues.move(position[before.step], position[after.step]):

@@ -156,14 +156,14 @@ guidance = "full"
 routine = "quick"
 hold = 25
 guidance = "minimal"
-rounds = 2
+laps = 2
 """,
     )
     days = plan_days(load_program(str(path)), MONDAY)
     seated = [next(s.hold for s in d.shaped.steps if s.stretch.id == "seated-hamstring") for d in days]
     assert seated == [20, 22, 24, 25, 25, 25]
     assert [d.guidance for d in days] == ["full"] * 3 + ["minimal"] * 3
-    assert days[3].shaped.rounds == 2 and days[3].routine.minutes is None  # the program's hold wins
+    assert days[3].shaped.laps == 2 and days[3].routine.minutes is None  # the program's hold wins
 
 
 def test_day_tables_and_yaml_with_a_routine_file_beside_the_program(tmp_path):

@@ -415,5 +415,5 @@ def test_the_content_hash_covers_engine_routine_and_tags(program):
     assert episode_hash(day, make_engine("none"), dict(fields)) == base
     assert episode_hash(day, Other(), fields) != base
     assert episode_hash(day, make_engine("none"), {**fields, "date": "2026-11-28"}) != base
-    longer = dataclasses.replace(day.plan, routine=dataclasses.replace(day.plan.routine, rounds=2))
+    longer = dataclasses.replace(day.plan, routine=dataclasses.replace(day.plan.routine, laps=2))
     assert episode_hash(dataclasses.replace(day, plan=longer), make_engine("none"), fields) != base

@@ -157,14 +157,50 @@ def test_equipment_strap_keeps_reclining_but_not_wall():
 # -- doses ---------------------------------------------------------------------
 
 
-def test_rounds_two_doubles_the_holds():
+def test_rounds_two_holds_each_stretch_twice_in_place():
     one = lay(apply(load_routine(), Options(rounds=1)))
     routine = apply(load_routine(), Options(rounds=2))
     two = lay(routine)
     assert len(two.holds) == 2 * len(one.holds)
-    assert len(two.sets) == 2 * len(one.sets)
+    assert len(two.sets) == len(one.sets)  # the warm-up stays one set
+    # In place: the same moves between positions as one round, no extra trip down and up.
+    assert len(spoken(two, "move")) == len(spoken(one, "move"))
+    assert [b.stretch for b in two.holds][:4] == ["forward-bend", "forward-bend"] + ["standing-hamstring"] * 2
+    assert [(b.side, b.step_round) for b in two.holds if b.stretch == "standing-hamstring"] == [
+        ("right", 1),
+        ("left", 1),
+        ("right", 2),
+        ("left", 2),
+    ]
+    assert_obeys_timing_rules(two, routine, length)
+
+
+def test_laps_two_goes_through_the_whole_routine_twice():
+    one = lay(apply(load_routine(), Options()))
+    routine = apply(load_routine(), Options(laps=2))
+    two = lay(routine)
+    assert len(two.holds) == 2 * len(one.holds) and len(two.sets) == 2 * len(one.sets)
+    assert {b.lap for b in two.blocks} == {1, 2} and two.laps == 2
     assert two.duration > 1.9 * one.duration - 120
     assert_obeys_timing_rules(two, routine, length)
+
+
+def test_laps_in_a_routine_file_and_the_old_top_level_rounds(tmp_path):
+    steps = '[[steps]]\nstretch = "forward bend"\n'
+    new = tmp_path / "new.toml"
+    new.write_text(f'title = "T"\nlaps = 2\n{steps}')
+    assert load_routine(str(new)).laps == 2 and not load_routine(str(new)).warnings()
+    # An old file keeps its meaning (times through the whole routine) and is told the new name.
+    old = tmp_path / "old.toml"
+    old.write_text(f'title = "T"\nrounds = 2\n{steps}')
+    routine = load_routine(str(old))
+    assert routine.laps == 2 and [s.rounds for s in routine.steps] == [1]
+    (warning,) = routine.warnings()
+    assert "'rounds' is now called 'laps'" in warning and "old.toml" in warning
+    both = tmp_path / "both.toml"
+    both.write_text(f'title = "T"\nrounds = 2\nlaps = 2\n{steps}')
+    with pytest.raises(InputError, match="both 'laps' and 'rounds'"):
+        load_routine(str(both))
 
 
 def test_hold_option_sets_every_hold():
@@ -317,7 +353,8 @@ CORRUPTIONS = [
     ("steps", 0, "tips", [""]),
     ("steps", 0, "tips", 7),
     ("steps", 0, "stretch", "no such stretch"),
-    ("top", None, "rounds", 0),
+    ("top", None, "laps", 0),
+    ("top", None, "rounds", 21),
     ("top", None, "titel", "x"),
     ("top", None, "title", ""),
     ("top", None, "intro", 5),
@@ -337,7 +374,7 @@ def routine_data(draw):
     if draw(st.booleans()):
         data["outro"] = draw(st.lists(text, min_size=1, max_size=2))
     if draw(st.booleans()):
-        data["rounds"] = draw(st.integers(1, 3))
+        data["laps"] = draw(st.integers(1, 3))
     if draw(st.booleans()):
         defaults: dict = {}
         if draw(st.booleans()):

@@ -105,7 +105,7 @@ def test_a_routine_files_own_sentence_is_said_on_both_sides(tmp_path):
 
 
 def test_last_stretch_once_and_a_cue_to_come_up_between_rounds():
-    routine = preset("full", rounds=2)
+    routine = preset("full", laps=2)
     t = lay(routine)[0]
     lasts = [e for e in t.speech if e.text.startswith("Last stretch")]
     assert len(lasts) == 1 and lasts[0].start > t.blocks[len(t.blocks) // 2].start
@@ -143,7 +143,7 @@ def test_equipment_named_in_the_intro():
 
 @pytest.mark.parametrize("name", preset_names())
 def test_a_cue_to_move_whenever_the_body_changes_level_and_time_to_do_it(name):
-    routine = preset(name, rounds=2)
+    routine = preset(name, laps=2)
     t = lay(routine)[0]
     levels = [cues.LEVELS[s.stretch.position] for s in routine.steps]
     for before, after in zip(t.blocks, t.blocks[1:], strict=False):

@@ -201,7 +201,7 @@ def routines(draw):
         )
         for i in ids
     )
-    return Routine(title="Any", steps=steps, countdown=draw(st.booleans()), rounds=draw(st.integers(1, 2)))
+    return Routine(title="Any", steps=steps, countdown=draw(st.booleans()), laps=draw(st.integers(1, 2)))
 
 
 @settings(max_examples=150, deadline=None)

@@ -28,7 +28,7 @@ from voiceguide.fields import Fields, check_integer
 from voiceguide.words import routinefile
 from voiceguide.words.builder import FIT_HOLDS, Options, advised, apply, flow_key
 from voiceguide.words.catalog import HOLD_LIMITS, POSITIONS, Catalog, load_catalog
-from voiceguide.words.routine import GUIDANCE, ROUNDS_LIMITS, Routine, Step, load_routine, preset_names
+from voiceguide.words.routine import GUIDANCE, Routine, Step, load_routine, preset_names, read_laps
 
 DEFAULT_PROGRAM = "hamstrings-14-days"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -43,7 +43,7 @@ class DaySpec:
     title: str
     routine: str  # a routine preset name, or the path of a routine file
     hold: int | None = None  # seconds, each side; None: the routine's
-    rounds: int | None = None
+    laps: int | None = None  # times through the routine; None: the routine's
     guidance: str | None = None  # GUIDANCE; None: the routine's
     positions: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
@@ -58,6 +58,7 @@ class Program:
     rest_days: tuple[str, ...] = ()
     variety: bool = True  # rotate the order within a position group day by day
     artist: str = ""
+    warnings: tuple[str, ...] = ()  # old keys the file used, and what to write instead
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
             "needs 'phases' (runs of days) or '[[day]]' tables (one per day); see 'voiceguide init --program'"
         )
     top.finish()
-    return Program(name, title, description, tuple(days), tuple(dict.fromkeys(rest_days)), variety, artist)
+    old_keys = tuple(dict.fromkeys(reader.warnings))
+    return Program(name, title, description, tuple(days), tuple(dict.fromkeys(rest_days)), variety, artist, old_keys)
 
 
 class _Reader:
@@ -154,6 +156,7 @@ class _Reader:
         self.top = top
         self.catalog = load_catalog()
         self.loaded: dict[str, Routine] = {}
+        self.warnings: list[str] = []
 
     def routine_spec(self, f: Fields) -> str:
         if f.has("routine"):
@@ -191,10 +194,12 @@ class _Reader:
                 apply(self.loaded[routine], Options(positions=positions, skip=skip), self.catalog)
             except InputError:
                 raise f.error(f"'positions' and 'skip' leave no stretch of {routine!r}; widen them") from None
+        laps, old_key = read_laps(f, default=None)
+        self.warnings += [old_key] if old_key else []
         return dict(
             title=f.text("title", default="", max_len=120),
             routine=routine,
-            rounds=f.integer("rounds", *ROUNDS_LIMITS, default=None, unit="rounds"),
+            laps=laps,
             guidance=f.choice("guidance", GUIDANCE, default=None),
             positions=positions,
             skip=skip,
@@ -292,7 +297,7 @@ def plan_days(program: Program, start: datetime.date, catalog: Catalog | None = 
             routine = with_hold(routine, spec.hold)
         if program.variety:
             routine = dataclasses.replace(routine, steps=rotated(routine.steps, i))
-        options = Options(rounds=spec.rounds, guidance=spec.guidance, positions=spec.positions, skip=spec.skip)
+        options = Options(laps=spec.laps, guidance=spec.guidance, positions=spec.positions, skip=spec.skip)
         out.append(Day(i + 1, len(program.days), date, spec.title or routine.title, routine, options))
     return out
 

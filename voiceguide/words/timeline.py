@@ -147,20 +147,20 @@ class _Builder:
         self.intro(routine)
         count = len(routine.steps)
         position: str | None = None  # where the body is
-        for lap in range(1, routine.rounds + 1):
+        for lap in range(1, routine.laps + 1):
             self.place.lap = lap
             lap_began: float | None = None
             if lap > 1:
                 self.pause(self.p.between)
                 lap_began = self.next_start()
-                self.say(cues.routine_round(lap, routine.rounds), Role.ROUND)
+                self.say(cues.routine_round(lap, routine.laps), Role.ROUND)
             for index, step in enumerate(routine.steps):
                 self.pause(self.p.between)
                 self.place.step = index
                 self.place.lead_in = self.next_start() if lap_began is None else lap_began
                 lap_began = None
                 moved = self.move(position, step.stretch.position)
-                last_lap = lap == routine.rounds
+                last_lap = lap == routine.laps
                 least = max(step.get_ready, self.p.new_level if moved else 0)
                 if step.stretch.kind == REPS:
                     self.rep_step(step, index, count, last_lap, least)
@@ -176,7 +176,7 @@ class _Builder:
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
         duration = ms(finish.end + self.p.tail)
         events = tuple(sorted(self.events, key=lambda e: e.start))
-        return Timeline(routine.title, duration, events, tuple(self.blocks), closing, routine.rounds, True)
+        return Timeline(routine.title, duration, events, tuple(self.blocks), closing, routine.laps, True)
 
     def intro(self, routine: Routine) -> None:
         """The routine's welcome, then once in every session: safety, what to have ready, the chimes."""
