@@ -17,6 +17,7 @@ from repo import TESTS
 from test_timeline import CHIME_LENGTHS, lay, one_step, speech, words_length
 from timing_rules import assert_obeys_timing_rules
 
+from voiceguide.errors import InputError
 from voiceguide.words import cues
 from voiceguide.words.builder import Options, apply
 from voiceguide.words.routine import GUIDANCE, load_routine, preset_names
@@ -42,6 +43,41 @@ def test_guidance_keeps_the_holds_and_says_less_at_each_level(name):
         assert all(intro.count(line) == 1 for line in safety) and intro.count(cues.CHIMES_EXPLAINED) == 1, level
         assert [e.text for e in t.speech].count(cues.CHIMES_EXPLAINED) == 1, level
         assert_obeys_timing_rules(t, preset(name, guidance=level), words_length())
+
+
+AVOIDS = [(), ("kneeling",), ("kneeling", "floor"), ("inversion",), ("floor",), ("standing",)]
+
+
+@pytest.mark.parametrize("avoid", AVOIDS, ids=lambda a: ",".join(a) or "nothing")
+@pytest.mark.parametrize("level", GUIDANCE)
+@pytest.mark.parametrize("name", preset_names())
+def test_every_preset_level_and_avoid_obeys_the_rules(name, level, avoid):
+    try:
+        routine = preset(name, guidance=level, avoid=avoid)
+    except InputError:
+        pytest.skip(f"{name} has nothing left without {avoid}")
+    for laps in (1, 2):
+        shaped = dataclasses.replace(routine, laps=laps)
+        assert_obeys_timing_rules(lay(shaped)[0], shaped, words_length())
+
+
+@pytest.mark.parametrize("level", GUIDANCE)
+def test_every_switch_takes_at_least_15_seconds(level):
+    # Minimal used to give a standing switch 11 s: out of the hinge, step back, swap, hinge again.
+    t = lay(preset("full", guidance=level))[0]
+    switches = [
+        (a.stretch, round(b.start - a.end, 1)) for a, b in zip(t.blocks, t.blocks[1:], strict=False) if a.step == b.step
+    ]
+    assert len(switches) == 4 and all(seconds >= 15 for _, seconds in switches), switches
+
+
+def test_no_release_after_reps_and_no_words_after_staying_down():
+    t = lay(preset("full"))[0]
+    (warm_up,) = t.sets
+    after = min((e for e in t.speech if e.start > warm_up.end), key=lambda e: e.start)
+    assert after.text != cues.RELEASE and after.role == "announce"
+    assert "as long as you like" in t.speech[-1].text
+    assert all(e.kind == "chime" for e in t.events if e.start > t.speech[-1].start)
 
 
 def test_brief_names_the_position_and_minimal_only_names():
@@ -152,8 +188,14 @@ def test_a_cue_to_move_whenever_the_body_changes_level_and_time_to_do_it(name):
         moves = [e for e in t.speech if before.end < e.start < after.start and e.role == "move"]
         assert len(moves) == 1, (before.stretch, after.stretch)
         assert after.start - moves[0].start >= Pacing().new_level
+        # Then quiet to do it with eyes closed: 15 s to get down to the floor or up, 12 s on the floor.
+        following = min((e for e in t.speech if e.start > moves[0].start), key=lambda e: e.start)
+        least = 15 if "up" in (levels[before.step], levels[after.step]) else 12
+        assert following.start - moves[0].end >= least, (moves[0].text, following.start - moves[0].end)
     if levels[-1] != "up":
-        assert t.speech[-1 - len(routine.outro)].text == cues.GETTING_UP
+        # How to get up is the last thing said, after the outro: "Stay here as long as you like".
+        assert t.speech[-1].text == cues.GETTING_UP
+        assert [e.text for e in speech(t, "outro")] == list(routine.outro)
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: Path(p).name)

@@ -66,7 +66,11 @@ class Pacing:
     between: float = 1.0  # extra pause before each new stretch is announced
     settle: float = 5.0  # quiet after the last setup words before an opening chime (--settle)
     new_level: float = 20.0  # least get-ready time when the body changes level (standing to the floor)
+    # Quiet after a cue to change level before the next words: time to do it with eyes closed.
+    move_quiet: float = 12.0  # on the floor: kneeling, sitting, lying, at the wall
+    floor_quiet: float = 15.0  # down to the floor from standing, or up to standing from it
     floor_switch: float = 15.0  # least get-ready time to switch sides in a lunge or on the floor
+    switch: float = 15.0  # least time from a hold's closing chime to the next hold of the same step (any level)
     rep_seconds: float = 6.0  # one movement of a dynamic stretch (--tempo)
     count_gap: float = 0.1  # least silence between countdown words
     reminder_after: float = 6.0  # no reminder in a hold's first seconds: time to breathe into it

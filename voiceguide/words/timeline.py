@@ -169,10 +169,11 @@ class _Builder:
                 self.leave(step)
                 position = step.stretch.position
         closing = self.next_start()
-        if position is not None and cues.LEVELS[position] != "up":
-            self.say(cues.GETTING_UP, Role.MOVE)
         for text in Talk.some(routine.outro, self.talk.welcome):
             self.say(text, Role.OUTRO)
+        # "Stay here as long as you like" is the last thing said: nothing may follow it but the chord.
+        if position is not None and cues.LEVELS[position] != "up":
+            self.say(cues.GETTING_UP, Role.MOVE)
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
         duration = ms(finish.end + self.p.tail)
         events = tuple(sorted(self.events, key=lambda e: e.start))
@@ -194,23 +195,34 @@ class _Builder:
         text = cues.move(position, next_position) if position is not None else None
         if text:
             self.say(text, Role.MOVE)
-            self.pause(self.settle)
+            self.pause(max(self.settle, self.quiet_after_move(position, next_position)))
         return text is not None
 
+    def quiet_after_move(self, position: str | None, next_position: str) -> float:
+        """Seconds of quiet after a cue to change level: longer to get down to the floor or up from it."""
+        levels = {cues.LEVELS[next_position]} | ({cues.LEVELS[position]} if position else set())
+        return self.p.floor_quiet if "up" in levels else self.p.move_quiet
+
     def leave(self, step: Step) -> None:
-        """Out of the pose: the stretch's own way out (with time to do it), or a plain release."""
+        """Out of the pose: the stretch's own way out (with time to do it), or a plain release after a hold.
+
+        Reps hold nothing, and each ends standing with the feet together: no "And release." after them.
+        """
         exit_cues = step.stretch.exit
-        for text in exit_cues or (cues.RELEASE,):
+        for text in exit_cues or ((cues.RELEASE,) if step.stretch.kind == HOLD else ()):
             self.say(text, Role.RELEASE, step.stretch.id)
         if exit_cues:
             self.pause(self.settle)
 
-    def get_into_position(self, step: Step, lines: list[tuple[str, Role]], least: float) -> float:
-        """Speak the lead-in; return when the opening chime sounds: after the settle time, and `least` seconds."""
+    def get_into_position(
+        self, step: Step, lines: list[tuple[str, Role]], least: float, not_before: float = 0.0
+    ) -> float:
+        """Speak the lead-in; return when the opening chime sounds: after the settle time, `least` seconds
+        from the first words, and not before `not_before`."""
         began = self.next_start()
         for text, role in lines:
             self.say(text, role, step.stretch.id)
-        return ms(max(began + least, self.t + self.settle))
+        return ms(max(began + least, self.t + self.settle, not_before))
 
     def setup(self, step: Step, side: str | None, first_side: bool) -> list[tuple[str, Role]]:
         """The setup for one side: whole on every side (mirrored), but for sentences said once."""
@@ -237,13 +249,16 @@ class _Builder:
         plan = [(r, side) for r in range(step.rounds) for side in step.sides]
         announced = cues.announce(s.name, index, count, last_lap)
         on_floor = cues.LEVELS[s.position] != "up" or s.position == "lunge"
+        not_before = 0.0
         for n, (r, side) in enumerate(plan):
             if n:
                 self.place.lead_in = self.next_start()
                 least = max(step.get_ready, self.p.floor_switch if on_floor else 0)
+                # Out of one side, into the other (or the same again): time for it at every level.
+                not_before = self.blocks[-1].end + self.p.switch
             if n and r == plan[n - 1][0]:
                 self.out_of_first_side(step)
-            start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least)
+            start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least, not_before)
             end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
             block = self.block(HOLD, step, side, start, end, step_round=r + 1)
