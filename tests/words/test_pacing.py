@@ -80,6 +80,33 @@ def test_no_release_after_reps_and_no_words_after_staying_down():
     assert all(e.kind == "chime" for e in t.events if e.start > t.speech[-1].start)
 
 
+def assert_first_reminder_in_every_hold(timeline, routine):
+    """Every hold long enough for a reminder says the stretch's first, its most important, first."""
+    for hold in timeline.holds:
+        step = routine.steps[hold.step]
+        best = [*step.tips, *step.stretch.reminders][:1]
+        said = [e.text for e in speech(timeline, "reminder") if hold.start < e.start < hold.end]
+        if hold.seconds >= 18 and best:
+            assert said[:1] == best, (hold.stretch, hold.seconds, said)
+
+
+@pytest.mark.parametrize("level", ["full", "brief"])
+@pytest.mark.parametrize("name", preset_names())
+def test_the_best_cue_is_said_in_every_hold(name, level):
+    routine = preset(name, guidance=level)
+    assert_first_reminder_in_every_hold(lay(routine)[0], routine)
+
+
+def test_the_best_cue_is_said_on_every_program_day():
+    import datetime
+
+    from voiceguide.programs.program import load_program, plan_days
+
+    for day in plan_days(load_program("hamstrings-14-days"), datetime.date(2026, 11, 30)):
+        routine = day.shaped
+        assert_first_reminder_in_every_hold(lay(routine)[0], routine)
+
+
 def test_brief_names_the_position_and_minimal_only_names():
     routine = one_step("standing-hamstring")
     brief = lay(dataclasses.replace(routine, guidance="brief"))[0]
@@ -88,7 +115,9 @@ def test_brief_names_the_position_and_minimal_only_names():
     stretch = routine.steps[0].stretch
     told = [e.text for e in speech(brief, "setup")]
     assert told == [stretch.brief, cues.mirror(stretch.brief)] and stretch.brief not in setup
-    assert not speech(brief, "reminder") and not speech(minimal, "reminder")
+    # Brief says one reminder a hold, the stretch's most important; minimal none.
+    assert [e.text for e in speech(brief, "reminder")] == [stretch.reminders[0]] * 2
+    assert not speech(minimal, "reminder")
     assert not speech(minimal, "setup")
     assert [e.text for e in speech(minimal, "countdown")] == list(cues.COUNTDOWN) * 2
     assert cues.SWITCH in [e.text for e in brief.speech] and cues.SWITCH not in [e.text for e in minimal.speech]
