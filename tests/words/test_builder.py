@@ -19,7 +19,7 @@ from voiceguide.cli.main import cli
 from voiceguide.errors import InputError
 from voiceguide.text import clean
 from voiceguide.words import routinefile
-from voiceguide.words.builder import Options, apply, fit_minutes, parse_equipment
+from voiceguide.words.builder import Options, apply, fit_minutes, parse_equipment, trim_rank
 from voiceguide.words.catalog import load_catalog
 from voiceguide.words.routine import load_routine, preset_names, routine_from_data
 from voiceguide.words.timeline import SPEECH, build_timeline
@@ -80,6 +80,45 @@ def test_minutes_hits_the_target_within_ten_percent(minutes):
     assert {s.hold for s in routine.steps} <= set(range(20, 31))
     chosen = ids(routine)
     assert chosen == [i for i in ALL_IDS if i in chosen]  # a preset's pool, trimmed in its own order
+
+
+@pytest.mark.parametrize("minutes", [5, 8, 12])
+@pytest.mark.parametrize("name", preset_names())
+def test_minutes_trims_a_preset_in_clinical_order(name, minutes):
+    pool = apply(load_routine(name), Options())
+    routine = fit_minutes(pool, minutes, duration_of).routine
+    assert abs(duration_of(routine) - minutes * 60) <= 0.10 * minutes * 60
+    assert_obeys_timing_rules(lay(routine), routine, length)
+    kept = [s.stretch.id for s in routine.steps]
+    dropped = [s for s in pool.steps if s.stretch.id not in kept]
+    # Nothing is left out while a stretch of an earlier tier stays: kneeling, lunging, head-down first...
+    for gone in dropped:
+        for stays in routine.steps:
+            tiers = trim_rank(gone, pool.steps)[0], trim_rank(stays, pool.steps)[0]
+            assert tiers[0] <= tiers[1], (gone.stretch.id, stays.stretch.id)
+    # ...a session that keeps a standing stretch keeps its warm-up, and never starts head-down.
+    warm_up = [s.stretch.id for s in pool.steps if s.stretch.kind == "reps"]
+    if any(s.stretch.position == "standing" for s in routine.steps):
+        assert set(warm_up) <= set(kept)
+    assert "inversion" not in routine.steps[0].stretch.needs or not warm_up
+    # Lengthened in place, never with an extra trip down and up.
+    assert routine.laps == 1
+
+
+def test_minutes_8_keeps_the_warm_up_and_the_lying_stretch():
+    routine = fit_minutes(load_routine("full"), 8, duration_of).routine
+    kept = ids(routine)
+    assert kept[0] == "dynamic-hamstring" and "supine-hamstring" in kept
+    assert not {"forward-bend", "downward-dog", "lunge-hamstring"} & set(kept)
+
+
+def test_minutes_lengthens_with_rounds_in_place_and_keeps_the_laps():
+    routine = fit_minutes(apply(load_routine("warm-up"), Options(laps=2)), 14, duration_of).routine
+    assert routine.laps == 2
+    longer = fit_minutes(load_routine("anywhere"), 12, duration_of).routine
+    assert longer.laps == 1 and max(s.rounds for s in longer.steps) > 1
+    fixed = fit_minutes(apply(load_routine("gentle"), Options(rounds=1)), 8, duration_of, rounds_fixed=True)
+    assert {s.rounds for s in fixed.routine.steps} == {1}
 
 
 def test_minutes_refuses_one_minute_and_says_why():

@@ -158,6 +158,7 @@ def _fit(
         lambda r: build_timeline(r, length, chimes).duration,
         hold_fixed=options.hold is not None,
         rounds_fixed=options.rounds is not None,
+        reps_fixed=options.reps is not None,
     )
 
 

@@ -119,6 +119,14 @@ def advised(step: Step, hold: int) -> int:
     return min(max(hold, low), high)
 
 
+def advised_reps(step: Step, hold: int) -> int:
+    """Reps of a dynamic stretch to go with holds of `hold` seconds: the low end of its advice with the
+    shortest holds, the high end with the longest, never more than the routine asked for."""
+    low, high = step.stretch.reps or (step.reps, step.reps)
+    share = (hold - FIT_HOLDS[0]) / (FIT_HOLDS[-1] - FIT_HOLDS[0])
+    return min(step.reps, max(low, min(high, low + round(share * (high - low)))))
+
+
 def usable(stretch: Stretch, has: tuple[str, ...]) -> bool:
     if not stretch.equipment_required:
         return True
@@ -163,12 +171,14 @@ def fit_minutes(
     duration_of: Callable[[Routine], float],
     hold_fixed: bool = False,
     rounds_fixed: bool = False,
+    reps_fixed: bool = False,
 ) -> Fitted:
     """The routine closest to `minutes` long, by choosing holds, rounds and (for a preset) stretches.
 
     Holds stay in each stretch's recommended range (20-30 s unless --hold was
-    given), and each hold may be held again in place, in rounds (unless
-    --rounds was given). The laps, times through the whole routine, stay as
+    given), reps in theirs (10-12 a leg, never more than the routine's, unless
+    --reps was given: fewer with shorter holds), and each hold may be held
+    again in place, in rounds (unless --rounds was given). The laps, times through the whole routine, stay as
     given: a lap more is another trip down to the floor and up again. Stretches
     the person chose always stay in; only a preset's pool (`Routine.pool`) may
     be trimmed, in clinical order (`trim_order`), keeping the flow order of what
@@ -178,7 +188,7 @@ def fit_minutes(
     target = minutes * 60
     if target > MAX_SESSION_SECONDS:
         raise InputError(f"--minutes: {minutes:g} is over the 3-hour limit; use at most 180")
-    fit = _Fit(routine, target, duration_of, hold_fixed)
+    fit = _Fit(routine, target, duration_of, hold_fixed, reps_fixed)
     rounds_range = [1] if rounds_fixed else range(1, FIT_MAX_ROUNDS + 1)
     best = fit.best(rounds_range)
     if abs(fit.duration(best) - target) > target * MINUTES_TOLERANCE:
@@ -186,16 +196,16 @@ def fit_minutes(
     return Fitted(best, fit.note(best))
 
 
-def trim_rank(step: Step) -> tuple[int, int]:
+def trim_rank(step: Step, pool: tuple[Step, ...] = ()) -> tuple[int, int]:
     """(tier, rank in the tier): how long a stretch stays in a preset trimmed to fit, lowest out first.
 
     Out first, one tier each: what asks most of a stiff back or a bad knee,
     weight on the knees (Downward Dog, head down too), a lunge (head down too),
-    the head below the heart (the forward bend). Then, any of them: the seated
-    forward bend (sitting bent forward loads the lower back most of the floor
-    stretches), the standing holds, the strap version of the lying stretch (the
-    plain one does the same movement with nothing to fetch) and the wall, in
-    that order of preference. Then the warm-up, so a session that keeps a
+    the head below the heart (the forward bend). Then the same movement twice:
+    the lying stretch with a strap, when the pool has the plain lying stretch.
+    Then, any of them: the seated forward bend (sitting bent forward loads the
+    lower back most of the floor stretches), the standing holds and the wall,
+    in that order of preference. Then the warm-up, so a session that keeps a
     standing stretch keeps its warm-up. Out last: the lying stretches, the
     lower back supported by the floor. docs/design.md, "Fitting a length".
     """
@@ -204,11 +214,11 @@ def trim_rank(step: Step) -> tuple[int, int]:
         if need in s.needs:
             return tier, 0
     if s.kind == "reps":
-        return 4, 0
-    if s.position == "lying" and not s.equipment_required:
         return 5, 0
-    order = ("seated", "standing", "lunge", "all-fours", "lying", "wall")
-    return 3, order.index(s.position)
+    if s.position == "lying":
+        plain = any(p.stretch.position == "lying" and not p.stretch.equipment_required for p in pool)
+        return (3, 0) if s.equipment_required and plain else (6, 0)
+    return 4, ("seated", "standing", "lunge", "all-fours", "wall").index(s.position)
 
 
 def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
@@ -219,7 +229,7 @@ def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
     A tier of more than MAX_POOL_SEARCH steps is trimmed by rank only, to keep
     the search small.
     """
-    ranks = [trim_rank(s) for s in steps]
+    ranks = [trim_rank(s, steps) for s in steps]
     seen: dict[frozenset[int], None] = {}
     for tier in sorted({r[0] for r in ranks}):
         below = {i for i, r in enumerate(ranks) if r[0] < tier}
@@ -235,10 +245,10 @@ def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
     return sorted(choices, key=len, reverse=True)
 
 
-def trim_cost(step: Step) -> float:
+def trim_cost(step: Step, pool: tuple[Step, ...]) -> float:
     """Seconds a fit counts against leaving a stretch out: more stretches are better, the later-tier ones more so."""
-    tier, rank = trim_rank(step)
-    return 5.0 + tier + 0.5 * rank
+    tier, rank = trim_rank(step, pool)
+    return 5.0 + tier + rank
 
 
 MAX_POOL_SEARCH = 12
@@ -249,9 +259,15 @@ class _Fit:
     """Candidates for fit_minutes, and what to say about the one chosen."""
 
     def __init__(
-        self, routine: Routine, target: float, duration_of: Callable[[Routine], float], hold_fixed: bool
+        self,
+        routine: Routine,
+        target: float,
+        duration_of: Callable[[Routine], float],
+        hold_fixed: bool,
+        reps_fixed: bool = False,
     ) -> None:
         self.routine, self.target, self.duration, self.hold_fixed = routine, target, duration_of, hold_fixed
+        self.reps_fixed = reps_fixed
         self.choices = _pool_choices(routine.steps) if routine.pool else [routine.steps]
         # Each step's own cost in seconds, to estimate a choice's length before measuring it.
         hold = self.shortest_hold()
@@ -272,11 +288,13 @@ class _Fit:
         return sorted(range(len(self.choices)), key=score)[:SHORTLIST]
 
     def shaped_steps(self, steps: tuple[Step, ...], rounds: int, hold: int | None) -> Routine:
-        """The steps with the hold (within each one's advice) and each hold `rounds` times its own rounds."""
+        """The steps with the hold (within each one's advice), reps to match, each hold `rounds` times its own."""
         shaped = []
         for s in steps:
             if hold is not None:
                 s = dataclasses.replace(s, hold=advised(s, hold))
+                if s.stretch.kind == "reps" and not self.reps_fixed:
+                    s = dataclasses.replace(s, reps=advised_reps(s, hold))
             if rounds > 1 and s.stretch.kind == "hold":
                 s = dataclasses.replace(s, rounds=min(s.rounds * rounds, FIT_MAX_ROUNDS))
             shaped.append(s)
@@ -305,7 +323,7 @@ class _Fit:
                 for hold in self.holds_to_try(choice, rounds):
                     candidate = self.shaped(choice, rounds, hold)
                     # Prefer more stretches (the later-tier ones most) and fewer rounds when lengths are about as close.
-                    left_out = sum(trim_cost(s) for s in self.routine.steps if s not in steps)
+                    left_out = sum(trim_cost(s, self.routine.steps) for s in self.routine.steps if s not in steps)
                     score = abs(self.duration(candidate) - self.target) + left_out + 20 * (rounds - 1)
                     if best is None or score < best[0]:
                         best = (score, candidate)
@@ -334,8 +352,11 @@ class _Fit:
         held = [s for s in chosen.steps if s.stretch.kind == "hold"]
         holds = sorted({s.hold for s in held})
         parts = [f"holds {holds[0]} s" if len(holds) == 1 else f"holds {holds[0]}-{holds[-1]} s"] if holds else []
-        rounds = max((s.rounds for s in held), default=1)
-        parts.append("each held once" if rounds == 1 else f"each held up to {rounds} times in a row")
+        rounds = sorted({s.rounds for s in held})
+        if rounds and rounds[-1] > 1:
+            times = f"{rounds[0]}" if len(rounds) == 1 else f"{rounds[0]}-{rounds[-1]}"
+            parts.append(f"each held {times} times in a row")
+        parts += [f"{s.stretch.name} {s.reps} reps a leg" for s in chosen.steps if s.stretch.kind == "reps"]
         if chosen.laps > 1:
             parts.append(f"{chosen.laps} laps")
         kept = {s.stretch.id for s in chosen.steps}
