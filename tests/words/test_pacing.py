@@ -155,6 +155,17 @@ def test_second_side_hears_the_whole_setup_but_what_is_said_once():
         assert (cues.mirror(text) in second) == (text not in stretch.once), text
 
 
+def test_rounds_in_place_come_out_of_the_left_side_before_the_right_again():
+    routine = one_step("supine-hamstring", rounds=2)
+    stretch = routine.steps[0].stretch
+    t = lay(routine)[0]
+    first_left, second_right = t.holds[1], t.holds[2]
+    between = [e.text for e in t.speech if first_left.end < e.start < second_right.start]
+    assert between[: len(stretch.between_sides)] == [cues.mirror(x) for x in stretch.between_sides]
+    assert cues.round_start(2, "right") in between
+    assert_obeys_timing_rules(t, routine, words_length())
+
+
 def test_a_routine_files_own_sentence_is_said_on_both_sides(tmp_path):
     path = tmp_path / "physio.toml"
     path.write_text(

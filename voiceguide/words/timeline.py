@@ -256,8 +256,10 @@ class _Builder:
                 least = max(step.get_ready, self.p.floor_switch if on_floor else 0)
                 # Out of one side, into the other (or the same again): time for it at every level.
                 not_before = self.blocks[-1].end + self.p.switch
-            if n and r == plan[n - 1][0]:
-                self.out_of_first_side(step)
+            previous_side = plan[n - 1][1] if n else None
+            if previous_side is not None and previous_side != side:
+                # Out of one side before the other, in a round or into the next ("Round two, right side").
+                self.out_of_side(step, previous_side)
             start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least, not_before)
             end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
@@ -267,11 +269,11 @@ class _Builder:
             sound, closing = (SWITCH_CHIME, Role.SWITCH) if switch_next else (END_CHIME, Role.END)
             self.chime(sound, end, closing, s.id, block)
 
-    def out_of_first_side(self, step: Step) -> None:
-        """The way out of the first side ("Slowly lower your right leg."), with time to do it."""
+    def out_of_side(self, step: Step, side: str) -> None:
+        """The way out of one side ("Slowly lower your right leg."), with time to do it."""
         if self.talk.between_sides and step.stretch.between_sides:
             for text in step.stretch.between_sides:
-                self.say(text, Role.SWITCH, step.stretch.id)
+                self.say(cues.mirror(text) if side == "left" else text, Role.SWITCH, step.stretch.id)
             self.pause(self.settle)
 
     def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool, block: int) -> None:
