@@ -171,7 +171,7 @@ class _Builder:
         closing = self.next_start()
         for text in Talk.some(routine.outro, self.talk.welcome):
             self.say(text, Role.OUTRO)
-        # "Stay here as long as you like" is the last thing said: nothing may follow it but the chord.
+        # The way up is the last thing said ("Stay here as long as you like" was followed by 20 s of talk).
         if position is not None and cues.LEVELS[position] != "up":
             self.say(cues.GETTING_UP, Role.MOVE)
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
@@ -200,7 +200,7 @@ class _Builder:
 
     def quiet_after_move(self, position: str | None, next_position: str) -> float:
         """Seconds of quiet after a cue to change level: longer to get down to the floor or up from it."""
-        levels = {cues.LEVELS[next_position]} | ({cues.LEVELS[position]} if position else set())
+        levels = {cues.LEVELS[next_position], cues.LEVELS[position] if position else "up"}  # a session begins standing
         return self.p.floor_quiet if "up" in levels else self.p.move_quiet
 
     def leave(self, step: Step) -> None:
