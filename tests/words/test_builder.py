@@ -19,7 +19,15 @@ from voiceguide.cli.main import cli
 from voiceguide.errors import InputError
 from voiceguide.text import clean
 from voiceguide.words import routinefile
-from voiceguide.words.builder import Options, apply, fit_minutes, parse_equipment, trim_rank
+from voiceguide.words.builder import (
+    Options,
+    _loose_choices,
+    _pool_choices,
+    apply,
+    fit_minutes,
+    parse_equipment,
+    trim_rank,
+)
 from voiceguide.words.catalog import load_catalog
 from voiceguide.words.routine import load_routine, preset_names, routine_from_data
 from voiceguide.words.timeline import SPEECH, build_timeline
@@ -56,8 +64,9 @@ def spoken(timeline, role):
 def test_every_preset_obeys_the_timing_rules(name):
     routine = apply(load_routine(name), Options())
     if routine.minutes:
-        routine = fit_minutes(routine, routine.minutes, duration_of).routine
-        assert abs(duration_of(routine) - routine.minutes * 60) <= 0.1 * routine.minutes * 60
+        # A preset's own length is "about": the closest wins (it is within 10% with the default voice, below).
+        routine = fit_minutes(routine, routine.minutes, duration_of, exact=False).routine
+        assert abs(duration_of(routine) - routine.minutes * 60) <= 0.15 * routine.minutes * 60
     timeline = lay(routine)
     assert_obeys_timing_rules(timeline, routine, length)
     assert timeline.holds or timeline.sets
@@ -82,13 +91,19 @@ def test_minutes_hits_the_target_within_ten_percent(minutes):
     assert chosen == [i for i in ALL_IDS if i in chosen]  # a preset's pool, trimmed in its own order
 
 
+def piper_like(text: str) -> float:
+    """The default voice's pace (Piper's joe-medium: 0.24 s + 0.049 s a character); `length` is eSpeak's."""
+    return 0.24 + 0.049 * len(text)
+
+
 @pytest.mark.parametrize("minutes", [5, 8, 12])
 @pytest.mark.parametrize("name", preset_names())
 def test_minutes_trims_a_preset_in_clinical_order(name, minutes):
     pool = apply(load_routine(name), Options())
-    routine = fit_minutes(pool, minutes, duration_of).routine
-    assert abs(duration_of(routine) - minutes * 60) <= 0.10 * minutes * 60
-    assert_obeys_timing_rules(lay(routine), routine, length)
+    with_piper = lambda r: lay(r, piper_like).duration  # noqa: E731
+    routine = fit_minutes(pool, minutes, with_piper).routine
+    assert abs(with_piper(routine) - minutes * 60) <= 0.10 * minutes * 60
+    assert_obeys_timing_rules(lay(routine, piper_like), routine, piper_like)
     kept = [s.stretch.id for s in routine.steps]
     dropped = [s for s in pool.steps if s.stretch.id not in kept]
     # Nothing is left out while a stretch of an earlier tier stays: kneeling, lunging, head-down first...
@@ -119,6 +134,29 @@ def test_minutes_lengthens_with_rounds_in_place_and_keeps_the_laps():
     assert longer.laps == 1 and max(s.rounds for s in longer.steps) > 1
     fixed = fit_minutes(apply(load_routine("gentle"), Options(rounds=1)), 8, duration_of, rounds_fixed=True)
     assert {s.rounds for s in fixed.routine.steps} == {1}
+
+
+def test_when_the_tiers_leave_a_gap_only_the_two_main_rules_hold():
+    pool = load_routine("full").steps
+    ids_of = lambda choice: [s.stretch.id for s in choice]  # noqa: E731
+    demanding = ["downward-dog", "lunge-hamstring", "forward-bend"]  # in the order they go out
+    for choice in _loose_choices(pool):
+        kept = ids_of(choice)
+        gone = [i for i in demanding if i not in kept]
+        assert gone == demanding[: len(gone)], kept
+        if len(kept) + len(gone) < len(pool):  # anything else left out: the demanding ones went first
+            assert gone == demanding, kept
+        if any(s.stretch.position == "standing" for s in choice):
+            assert "dynamic-hamstring" in kept
+    assert len(_loose_choices(pool)) > len(_pool_choices(pool))
+
+
+def test_a_presets_own_minutes_is_about_and_says_so():
+    # Nothing of gentle is near one minute: --minutes 1 is refused, a preset's own 1 takes the closest.
+    with pytest.raises(InputError):
+        fit_minutes(load_routine("gentle"), 1, duration_of)
+    fitted = fit_minutes(load_routine("gentle"), 1, duration_of, exact=False)
+    assert "the closest to the routine's 1 minute)" in fitted.note and len(fitted.routine.steps) == 1
 
 
 def test_minutes_refuses_one_minute_and_says_why():

@@ -68,14 +68,14 @@ def test_every_switch_takes_at_least_15_seconds(level):
     switches = [
         (a.stretch, round(b.start - a.end, 1)) for a, b in zip(t.blocks, t.blocks[1:], strict=False) if a.step == b.step
     ]
-    assert len(switches) == 4 and all(seconds >= 15 for _, seconds in switches), switches
+    assert len(switches) >= 4 and all(seconds >= 15 for _, seconds in switches), switches
 
 
 def test_no_release_after_reps_and_no_words_after_staying_down():
     t = lay(preset("full"))[0]
     (warm_up,) = t.sets
     after = min((e for e in t.speech if e.start > warm_up.end), key=lambda e: e.start)
-    assert after.text != cues.RELEASE and after.role == "announce"
+    assert after.text != cues.RELEASE  # the stretch's own way to finish, if it has one, or the next stretch
     # The way up is the last thing said: nothing after it but the closing chord.
     assert t.speech[-1].role == "move" and t.speech[-1].start > t.blocks[-1].end
     assert [e.sound for e in t.events if e.start > t.speech[-1].start] == ["finish.wav"]

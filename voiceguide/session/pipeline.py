@@ -159,6 +159,8 @@ def _fit(
         hold_fixed=options.hold is not None,
         rounds_fixed=options.rounds is not None,
         reps_fixed=options.reps is not None,
+        # A preset's own length is "about" (nobody typed it); --minutes and a routine file's are within 10%.
+        exact=options.minutes is not None or not routine.preset,
     )
 
 

@@ -172,6 +172,7 @@ def fit_minutes(
     hold_fixed: bool = False,
     rounds_fixed: bool = False,
     reps_fixed: bool = False,
+    exact: bool = True,
 ) -> Fitted:
     """The routine closest to `minutes` long, by choosing holds, rounds and (for a preset) stretches.
 
@@ -183,16 +184,25 @@ def fit_minutes(
     the person chose always stay in; only a preset's pool (`Routine.pool`) may
     be trimmed, in clinical order (`trim_order`), keeping the flow order of what
     stays. The closest within 10% wins, preferring more stretches and fewer
-    rounds; otherwise the error says by how much it misses.
+    rounds; otherwise the error says by how much it misses, unless `exact` is
+    False (a preset's own "about 5 minutes", which nobody typed): then the
+    closest wins, and the note says so.
     """
     target = minutes * 60
     if target > MAX_SESSION_SECONDS:
         raise InputError(f"--minutes: {minutes:g} is over the 3-hour limit; use at most 180")
-    fit = _Fit(routine, target, duration_of, hold_fixed, reps_fixed)
     rounds_range = [1] if rounds_fixed else range(1, FIT_MAX_ROUNDS + 1)
+    fit = _Fit(routine, target, duration_of, hold_fixed, reps_fixed)
     best = fit.best(rounds_range)
+    if abs(fit.duration(best) - target) > target * MINUTES_TOLERANCE and routine.pool:
+        # The tiers leave a gap around the target: keep only the two rules that matter most.
+        fit = _Fit(routine, target, duration_of, hold_fixed, reps_fixed, strict=False)
+        best = fit.best(rounds_range)
     if abs(fit.duration(best) - target) > target * MINUTES_TOLERANCE:
-        fit.refuse(minutes, best)
+        if exact:
+            fit.refuse(minutes, best)
+        unit = "minute" if minutes == 1 else "minutes"
+        return Fitted(best, f"{fit.note(best)} (the closest to the routine's {minutes:g} {unit})")
     return Fitted(best, fit.note(best))
 
 
@@ -245,6 +255,31 @@ def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
     return sorted(choices, key=len, reverse=True)
 
 
+def _loose_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
+    """The pool's trims when the tiers leave no length near the target: any, but for the two rules that matter
+    most. The kneeling, lunging and head-down stretches go first, in their order, before anything else; a
+    session that keeps a standing stretch keeps its warm-up. (Past MAX_POOL_SEARCH steps: the tiers only.)"""
+    n = len(steps)
+    if n > MAX_POOL_SEARCH:
+        return _pool_choices(steps)
+    ranks = [trim_rank(s, steps)[0] for s in steps]
+    demanding = sorted((i for i in range(n) if ranks[i] <= 2), key=lambda i: (ranks[i], -i))
+    warm_ups = {i for i in range(n) if steps[i].stretch.kind == "reps"}
+    choices = []
+    for mask in range(1, 1 << n):
+        kept = {i for i in range(n) if mask >> i & 1}
+        gone = [i for i in demanding if i not in kept]
+        others_gone = n - len(kept) - len(gone)
+        if gone != demanding[: len(gone)] or (others_gone and gone != demanding):
+            continue  # a demanding stretch kept while one before it, or anything else, is left out
+        if any(steps[i].stretch.position == "standing" for i in kept) and not warm_ups <= kept:
+            continue
+        choice = tuple(s for i, s in enumerate(steps) if i in kept)
+        if any(s.stretch.kind == "hold" for s in choice):
+            choices.append(choice)
+    return sorted(choices, key=len, reverse=True)
+
+
 def trim_cost(step: Step, pool: tuple[Step, ...]) -> float:
     """Seconds a fit counts against leaving a stretch out: more stretches are better, the later-tier ones more so."""
     tier, rank = trim_rank(step, pool)
@@ -265,17 +300,24 @@ class _Fit:
         duration_of: Callable[[Routine], float],
         hold_fixed: bool,
         reps_fixed: bool = False,
+        strict: bool = True,
     ) -> None:
         self.routine, self.target, self.duration, self.hold_fixed = routine, target, duration_of, hold_fixed
         self.reps_fixed = reps_fixed
-        self.choices = _pool_choices(routine.steps) if routine.pool else [routine.steps]
-        # Each step's own cost in seconds, to estimate a choice's length before measuring it.
+        trims = _pool_choices if strict else _loose_choices
+        self.choices = trims(routine.steps) if routine.pool else [routine.steps]
+        # Each step's own cost in seconds, once and for each round more (a round repeats the holds, not the
+        # announcement or the move), to estimate a choice's length before measuring it.
         hold = self.shortest_hold()
         self.base = duration_of(dataclasses.replace(routine, steps=(), laps=1))
-        self.cost = {id(s): duration_of(self.shaped_steps((s,), 1, hold)) - self.base for s in routine.steps}
+        self.cost: dict[int, tuple[float, float]] = {}
+        for s in routine.steps:
+            once, twice = (duration_of(self.shaped_steps((s,), r, hold)) - self.base for r in (1, 2))
+            self.cost[id(s)] = (once, twice - once)
 
     def estimate(self, choice: int, rounds: int) -> float:
-        return self.base + rounds * sum(self.cost[id(s)] for s in self.choices[choice])
+        costs = [self.cost[id(s)] for s in self.choices[choice]]
+        return self.base + sum(once + (rounds - 1) * more for once, more in costs)
 
     def shortlist(self, rounds: int) -> list[int]:
         if len(self.choices) <= SHORTLIST:
