@@ -242,8 +242,9 @@ def test_a_cue_to_move_whenever_the_body_changes_level_and_time_to_do_it(name):
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: Path(p).name)
 @pytest.mark.parametrize("per_char", [0.03, 0.06, 0.12], ids=["300wpm", "150wpm", "80wpm"])
-def test_routine_file_corpus_obeys_the_rules(path, per_char):
-    routine = apply(load_routine(path), Options())
+@pytest.mark.parametrize("level", [None, *GUIDANCE])
+def test_routine_file_corpus_obeys_the_rules(path, per_char, level):
+    routine = apply(load_routine(path), Options(guidance=level))
     length = words_length(per_char)
     assert_obeys_timing_rules(build_timeline(routine, length, CHIME_LENGTHS), routine, length)
 
