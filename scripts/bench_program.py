@@ -39,8 +39,8 @@ def day_routine_toml(routine) -> str:
     for key in ("intro", "outro"):
         if getattr(routine, key):
             lines.append(f"{key} = {toml_value(list(getattr(routine, key)))}")
-    if routine.rounds > 1:
-        lines.append(f"rounds = {routine.rounds}")
+    if routine.laps > 1:
+        lines.append(f"laps = {routine.laps}")
     lines += ["", "[defaults]", f"countdown = {toml_value(routine.countdown)}"]
     for step in routine.steps:
         lines += ["", "[[steps]]", f"stretch = {toml_value(step.stretch.id)}", f"hold = {step.hold}",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from voiceguide.words import cues
+from voiceguide.words.guidance import talk_for
 from voiceguide.words.routine import Routine
-from voiceguide.words.timeline import CHIME, DEFAULT_PACING, SPEECH, Pacing, Timeline
+from voiceguide.words.timeline import CHIME, DEFAULT_PACING, SPEECH, Block, Pacing, Timeline
 
 
 def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, pacing: Pacing = DEFAULT_PACING) -> None:
@@ -31,7 +32,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     holds = list(timeline.holds)
     expected_holds = [
         (step.stretch.id, side, step.hold)
-        for _ in range(routine.rounds)
+        for _ in range(routine.laps)
         for step in routine.steps
         if step.stretch.kind == "hold"
         for _ in range(step.rounds)
@@ -53,7 +54,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     # switch chime; a step's last hold of a round closes with the end chime.
     plan = [
         (lap, index, rnd, side)
-        for lap in range(routine.rounds)
+        for lap in range(routine.laps)
         for index, step in enumerate(routine.steps)
         if step.stretch.kind == "hold"
         for rnd in range(step.rounds)
@@ -67,7 +68,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     openers = sorted([h.start for h in holds] + [s.start for s in timeline.sets])
     opener_steps = [
         step
-        for _ in range(routine.rounds)
+        for _ in range(routine.laps)
         for step in routine.steps
         for _ in (step.sides * step.rounds if step.stretch.kind == "hold" else (None,))
     ]
@@ -90,6 +91,10 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     assert_calm_holds(timeline, pacing)
     assert_whole_second_sides(timeline, routine)
     assert_rounds_read_right(timeline, routine)
+    assert_time_to_change_level(timeline, routine, pacing)
+    assert_time_to_switch(timeline, pacing)
+    assert_the_move_comes_last(timeline, routine)
+    assert_a_closing_that_ends_the_talk(timeline, routine)
 
     # Dynamic sets: 2 x reps counts at one steady tempo (never brisker than the tempo), legs alternating.
     for rep_set in timeline.sets:
@@ -139,9 +144,90 @@ def assert_rounds_read_right(timeline: Timeline, routine: Routine) -> None:
     lasts = [e for e in timeline.speech if (e.text or "").startswith("Last stretch")]
     assert len(lasts) <= 1
     if lasts:
-        assert all(b.lap == routine.rounds for b in timeline.blocks if b.start > lasts[0].start)
+        assert all(b.lap == routine.laps for b in timeline.blocks if b.start > lasts[0].start)
     position = [s.stretch.position for s in routine.steps]
     for before, after in zip(timeline.blocks, timeline.blocks[1:], strict=False):
         if cues.move(position[before.step], position[after.step]):
             between = [e for e in timeline.speech if before.end < e.start < after.start and e.role == "move"]
             assert between, (before.stretch, after.stretch)
+
+
+def _levels_around(timeline: Timeline, routine: Routine, at: float) -> set[str]:
+    """The levels of the blocks either side of a moment (standing is "up")."""
+    before = [b for b in timeline.blocks if b.end <= at]
+    after = [b for b in timeline.blocks if b.start >= at]
+    near: list[Block] = ([max(before, key=lambda b: b.end)] if before else []) + (
+        [min(after, key=lambda b: b.start)] if after else []
+    )
+    levels = {cues.LEVELS[routine.steps[b.step].stretch.position] for b in near}
+    return levels if before else levels | {"up"}  # a session begins standing
+
+
+def assert_time_to_change_level(timeline: Timeline, routine: Routine, pacing: Pacing = DEFAULT_PACING) -> None:
+    """Quiet after every cue to change level before the next words: 12 s, 15 s down to the floor or up from it."""
+    speech = list(timeline.speech)
+    for cue, following in zip(speech, speech[1:], strict=False):
+        if cue.role != "move":
+            continue
+        least = pacing.floor_quiet if "up" in _levels_around(timeline, routine, cue.start) else pacing.move_quiet
+        quiet = following.start - cue.end
+        assert quiet >= least - 1e-9, (cue.text, following.text, round(quiet, 3), least)
+        # Nothing sounds in that quiet: no chime either.
+        assert not [e for e in timeline.events if cue.end < e.start < following.start], cue.text
+
+
+def assert_time_to_switch(timeline: Timeline, pacing: Pacing = DEFAULT_PACING) -> None:
+    """From a hold's closing chime to the next hold of the same step, at least 15 s, at every guidance level."""
+    for a, b in zip(timeline.blocks, timeline.blocks[1:], strict=False):
+        if a.kind == b.kind == "hold" and (a.step, a.lap) == (b.step, b.lap):
+            assert b.start - a.end >= pacing.switch - 1e-9, (a.stretch, a.side, b.side, round(b.start - a.end, 3))
+
+
+def assert_the_move_comes_last(timeline: Timeline, routine: Routine) -> None:
+    """The move into the stretch is the last instruction before the settle time.
+
+    The catalog's setup lists end with the sentence that moves into the pose
+    (docs/catalog.md), so at full guidance the last words before every opening
+    chime are the stretch's last setup sentence (mirrored for the left side; a
+    rep set adds its "at my count", after which the reps begin), and at brief
+    its one `brief` sentence: nothing is said after the move but the settle time.
+    """
+    amount = talk_for(routine.guidance).setup
+    for block in timeline.blocks:
+        stretch = routine.steps[block.step].stretch
+        said = [e for e in timeline.speech if e.end <= block.start and e.start >= block.lead_in]
+        if not said:
+            continue
+        last = said[-1]
+        if block.kind == "reps":
+            assert last.text == cues.reps_intro(block.reps), (stretch.id, last.text)
+            said = said[:-1]
+            last = said[-1]
+        if amount == "none" or not stretch.setup:
+            # Nothing of the setup; a stretch's caution (who should skip it) is said at every level.
+            assert last.role != "setup" or last.text == getattr(stretch, "caution", None), (stretch.id, last.text)
+            continue
+        if amount == "first":  # the brief sentence, else the first said on this side (a second side skips once)
+            again = [t for t in stretch.setup if t not in stretch.once][:1]
+            moves = {stretch.brief} if stretch.brief else {stretch.setup[0], *again}
+        else:
+            moves = {stretch.setup[-1]}
+        assert last.role == "setup", (stretch.id, last.text)
+        said_move = {cues.mirror(m) if block.side == "left" else m for m in moves}
+        assert last.text in said_move, (stretch.id, block.side, last.text)
+
+
+def assert_a_closing_that_ends_the_talk(timeline: Timeline, routine: Routine) -> None:
+    """A session that ends off its feet closes with how to get up, the last thing said (after the outro:
+    "Stay here as long as you like" was followed by 20 s of talk); nothing is released after reps."""
+    speech = list(timeline.speech)
+    closing = timeline.duration if timeline.closing is None else timeline.closing
+    ups = [e for e in speech if e.role == "move" and e.start >= closing - 1e-9]
+    last_block = max(timeline.blocks, key=lambda b: b.end, default=None)
+    if last_block is not None and cues.LEVELS[routine.steps[last_block.step].stretch.position] != "up":
+        assert len(ups) == 1 and speech[-1] is ups[0], speech[-1].text
+    else:
+        assert not ups, [e.text for e in ups]
+    for rep_set in timeline.sets:
+        after = [e for e in speech if e.start > rep_set.end]
+        assert not after or after[0].text != cues.RELEASE, rep_set.stretch

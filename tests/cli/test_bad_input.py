@@ -292,7 +292,7 @@ OPTION_CASES = [
     ),
     P(
         ["script", "--minutes", "5", "--rounds", "20"],
-        ["--minutes", "cannot fit 5", "closest it can get"],
+        ["--minutes", "cannot fit 5", "shortest session"],
         id="minutes-with-20-rounds",
     ),
     P(["script", "--only", "nosuchstretch"], ["--only", "'nosuchstretch'", "voiceguide list"], id="only-unknown"),

@@ -166,14 +166,14 @@ guidance = "full"
 routine = "quick"
 hold = 25
 guidance = "minimal"
-rounds = 2
+laps = 2
 """,
     )
     days = plan_days(load_program(str(path)), MONDAY)
     seated = [next(s.hold for s in d.shaped.steps if s.stretch.id == "seated-hamstring") for d in days]
     assert seated == [20, 22, 24, 25, 25, 25]
     assert [d.guidance for d in days] == ["full"] * 3 + ["minimal"] * 3
-    assert days[3].shaped.rounds == 2 and days[3].routine.minutes is None  # the program's hold wins
+    assert days[3].shaped.laps == 2 and days[3].routine.minutes is None  # the program's hold wins
 
 
 def test_day_tables_and_yaml_with_a_routine_file_beside_the_program(tmp_path):
@@ -486,3 +486,14 @@ def test_the_default_time_comes_with_the_advice_to_move_first():
     assert "move around for 30 minutes" in starter
     for doc in (REPO / "docs" / "program-folder.md", README):
         assert "move around for 30 minutes" in " ".join(doc.read_text(encoding="utf-8").split())
+
+
+def test_an_old_phase_rounds_is_read_as_laps_with_a_warning_on_every_command(tmp_path):
+    """A 0.1.0 program file's phase 'rounds' (times through the routine) still works, and says to write 'laps'."""
+    program = _write(tmp_path, 'title = "Old"\ndays = 2\n[[phases]]\nroutine = "gentle"\nrounds = 2\n')
+    for args in (["--plan"], ["--day", "1"], ["-o", str(tmp_path / "out")]):
+        result = run("program", str(program), *args, "--engine", "none", "--start", "2026-01-05")
+        assert result.exit_code == 0, result.stderr
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
+        assert len(warnings) == 1 and "'laps'" in warnings[0] and "phases[0].rounds" in warnings[0], result.stderr
+    assert load_program(str(program)).days[0].laps == 2

@@ -17,6 +17,7 @@ from repo import TESTS
 from test_timeline import CHIME_LENGTHS, lay, one_step, speech, words_length
 from timing_rules import assert_obeys_timing_rules
 
+from voiceguide.errors import InputError
 from voiceguide.words import cues
 from voiceguide.words.builder import Options, apply
 from voiceguide.words.routine import GUIDANCE, load_routine, preset_names
@@ -44,6 +45,69 @@ def test_guidance_keeps_the_holds_and_says_less_at_each_level(name):
         assert_obeys_timing_rules(t, preset(name, guidance=level), words_length())
 
 
+AVOIDS = [(), ("kneeling",), ("kneeling", "floor"), ("inversion",), ("floor",), ("standing",)]
+
+
+@pytest.mark.parametrize("avoid", AVOIDS, ids=lambda a: ",".join(a) or "nothing")
+@pytest.mark.parametrize("level", GUIDANCE)
+@pytest.mark.parametrize("name", preset_names())
+def test_every_preset_level_and_avoid_obeys_the_rules(name, level, avoid):
+    try:
+        routine = preset(name, guidance=level, avoid=avoid)
+    except InputError:
+        pytest.skip(f"{name} has nothing left without {avoid}")
+    for laps in (1, 2):
+        shaped = dataclasses.replace(routine, laps=laps)
+        assert_obeys_timing_rules(lay(shaped)[0], shaped, words_length())
+
+
+@pytest.mark.parametrize("level", GUIDANCE)
+def test_every_switch_takes_at_least_15_seconds(level):
+    # Minimal used to give a standing switch 11 s: out of the hinge, step back, swap, hinge again.
+    t = lay(preset("full", guidance=level))[0]
+    switches = [
+        (a.stretch, round(b.start - a.end, 1)) for a, b in zip(t.blocks, t.blocks[1:], strict=False) if a.step == b.step
+    ]
+    assert len(switches) >= 4 and all(seconds >= 15 for _, seconds in switches), switches
+
+
+def test_no_release_after_reps_and_no_words_after_staying_down():
+    t = lay(preset("full"))[0]
+    (warm_up,) = t.sets
+    after = min((e for e in t.speech if e.start > warm_up.end), key=lambda e: e.start)
+    assert after.text != cues.RELEASE  # the stretch's own way to finish, if it has one, or the next stretch
+    # The way up is the last thing said: nothing after it but the closing chord.
+    assert t.speech[-1].role == "move" and t.speech[-1].start > t.blocks[-1].end
+    assert [e.sound for e in t.events if e.start > t.speech[-1].start] == ["finish.wav"]
+
+
+def assert_first_reminder_in_every_hold(timeline, routine):
+    """Every hold long enough for a reminder says the stretch's first, its most important, first."""
+    for hold in timeline.holds:
+        step = routine.steps[hold.step]
+        best = [*step.tips, *step.stretch.reminders][:1]
+        said = [e.text for e in speech(timeline, "reminder") if hold.start < e.start < hold.end]
+        if hold.seconds >= 18 and best:
+            assert said[:1] == best, (hold.stretch, hold.seconds, said)
+
+
+@pytest.mark.parametrize("level", ["full", "brief"])
+@pytest.mark.parametrize("name", preset_names())
+def test_the_best_cue_is_said_in_every_hold(name, level):
+    routine = preset(name, guidance=level)
+    assert_first_reminder_in_every_hold(lay(routine)[0], routine)
+
+
+def test_the_best_cue_is_said_on_every_program_day():
+    import datetime
+
+    from voiceguide.programs.program import load_program, plan_days
+
+    for day in plan_days(load_program("hamstrings-14-days"), datetime.date(2026, 11, 30)):
+        routine = day.shaped
+        assert_first_reminder_in_every_hold(lay(routine)[0], routine)
+
+
 def test_brief_names_the_position_and_minimal_only_names():
     routine = one_step("standing-hamstring")
     brief = lay(dataclasses.replace(routine, guidance="brief"))[0]
@@ -52,7 +116,9 @@ def test_brief_names_the_position_and_minimal_only_names():
     stretch = routine.steps[0].stretch
     told = [e.text for e in speech(brief, "setup")]
     assert told == [stretch.brief, cues.mirror(stretch.brief)] and stretch.brief not in setup
-    assert not speech(brief, "reminder") and not speech(minimal, "reminder")
+    # Brief says one reminder a hold, the stretch's most important; minimal none.
+    assert [e.text for e in speech(brief, "reminder")] == [stretch.reminders[0]] * 2
+    assert not speech(minimal, "reminder")
     assert not speech(minimal, "setup")
     assert [e.text for e in speech(minimal, "countdown")] == list(cues.COUNTDOWN) * 2
     assert cues.SWITCH in [e.text for e in brief.speech] and cues.SWITCH not in [e.text for e in minimal.speech]
@@ -90,6 +156,17 @@ def test_second_side_hears_the_whole_setup_but_what_is_said_once():
         assert (cues.mirror(text) in second) == (text not in stretch.once), text
 
 
+def test_rounds_in_place_come_out_of_the_left_side_before_the_right_again():
+    routine = one_step("supine-hamstring", rounds=2)
+    stretch = routine.steps[0].stretch
+    t = lay(routine)[0]
+    first_left, second_right = t.holds[1], t.holds[2]
+    between = [e.text for e in t.speech if first_left.end < e.start < second_right.start]
+    assert between[: len(stretch.between_sides)] == [cues.mirror(x) for x in stretch.between_sides]
+    assert cues.round_start(2, "right") in between
+    assert_obeys_timing_rules(t, routine, words_length())
+
+
 def test_a_routine_files_own_sentence_is_said_on_both_sides(tmp_path):
     path = tmp_path / "physio.toml"
     path.write_text(
@@ -105,7 +182,7 @@ def test_a_routine_files_own_sentence_is_said_on_both_sides(tmp_path):
 
 
 def test_last_stretch_once_and_a_cue_to_come_up_between_rounds():
-    routine = preset("full", rounds=2)
+    routine = preset("full", laps=2)
     t = lay(routine)[0]
     lasts = [e for e in t.speech if e.text.startswith("Last stretch")]
     assert len(lasts) == 1 and lasts[0].start > t.blocks[len(t.blocks) // 2].start
@@ -143,7 +220,7 @@ def test_equipment_named_in_the_intro():
 
 @pytest.mark.parametrize("name", preset_names())
 def test_a_cue_to_move_whenever_the_body_changes_level_and_time_to_do_it(name):
-    routine = preset(name, rounds=2)
+    routine = preset(name, laps=2)
     t = lay(routine)[0]
     levels = [cues.LEVELS[s.stretch.position] for s in routine.steps]
     for before, after in zip(t.blocks, t.blocks[1:], strict=False):
@@ -152,14 +229,23 @@ def test_a_cue_to_move_whenever_the_body_changes_level_and_time_to_do_it(name):
         moves = [e for e in t.speech if before.end < e.start < after.start and e.role == "move"]
         assert len(moves) == 1, (before.stretch, after.stretch)
         assert after.start - moves[0].start >= Pacing().new_level
+        # Then quiet to do it with eyes closed: 15 s to get down to the floor or up, 12 s on the floor.
+        following = min((e for e in t.speech if e.start > moves[0].start), key=lambda e: e.start)
+        least = 15 if "up" in (levels[before.step], levels[after.step]) else 12
+        assert following.start - moves[0].end >= least, (moves[0].text, following.start - moves[0].end)
     if levels[-1] != "up":
-        assert t.speech[-1 - len(routine.outro)].text == cues.getting_up(routine.steps[-1].stretch.position)
+        # How to get up is the last thing said, after the outro.
+        assert t.speech[-1].role == "move" and t.speech[-1].start > t.blocks[-1].end
+        assert [e.text for e in speech(t, "outro")] == list(routine.outro)
+        assert max(e.end for e in speech(t, "outro")) < t.speech[-1].start
+        assert t.speech[-1].text == cues.getting_up(routine.steps[-1].stretch.position)
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: Path(p).name)
 @pytest.mark.parametrize("per_char", [0.03, 0.06, 0.12], ids=["300wpm", "150wpm", "80wpm"])
-def test_routine_file_corpus_obeys_the_rules(path, per_char):
-    routine = apply(load_routine(path), Options())
+@pytest.mark.parametrize("level", [None, *GUIDANCE])
+def test_routine_file_corpus_obeys_the_rules(path, per_char, level):
+    routine = apply(load_routine(path), Options(guidance=level))
     length = words_length(per_char)
     assert_obeys_timing_rules(build_timeline(routine, length, CHIME_LENGTHS), routine, length)
 

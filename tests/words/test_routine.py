@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from voiceguide.errors import InputError
@@ -122,3 +124,16 @@ def test_errors_name_the_line_where_the_file_shows_the_field(tmp_path, monkeypat
     with pytest.raises(InputError) as err:
         load_routine(name)
     assert str(err.value).startswith(expected), str(err.value)
+
+
+def test_a_programs_old_rounds_is_read_as_laps_with_a_warning(tmp_path):
+    from voiceguide.programs.program import load_program, plan_days
+
+    path = tmp_path / "old.toml"
+    path.write_text('title = "Old"\ndays = 2\n[[phases]]\nroutine = "quick"\nhold = 25\nrounds = 2\n', encoding="utf-8")
+    program = load_program(str(path))
+    (warning,) = program.warnings
+    assert "phases[0].rounds' is now called 'laps'" in warning
+    days = plan_days(program, datetime.date(2026, 11, 30))
+    assert [d.shaped.laps for d in days] == [2, 2]
+    assert {s.rounds for d in days for s in d.shaped.steps} == {1}

@@ -12,7 +12,7 @@ from timing_rules import assert_obeys_timing_rules
 from voiceguide.words import cues
 from voiceguide.words.builder import Options, apply
 from voiceguide.words.catalog import load_catalog
-from voiceguide.words.routine import Routine, Step, load_routine
+from voiceguide.words.routine import GUIDANCE, Routine, Step, load_routine
 from voiceguide.words.timeline import CHIMES, SPEECH, Pacing, build_timeline, spoken_texts
 
 CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8, "tick.wav": 0.15}
@@ -95,9 +95,14 @@ def test_get_ready_is_the_longer_of_setting_and_setup_speech_and_settle():
 def test_settle_option_sets_the_quiet_before_every_opening_chime(settle):
     routine = dataclasses.replace(one_step("standing-hamstring", get_ready=0), settle=settle)
     timeline, _ = lay(routine, lambda text: 2.0)
+    previous_end = None
     for hold in timeline.holds:
         last_words = max(e.end for e in timeline.speech if e.end <= hold.start)
-        assert hold.start - last_words == pytest.approx(max(settle, Pacing().clearance), abs=1e-9)
+        quiet = max(settle, Pacing().clearance)
+        if previous_end is not None:  # the second side also waits for the least switch time
+            quiet = max(quiet, previous_end + Pacing().switch - last_words)
+        assert hold.start - last_words == pytest.approx(quiet, abs=1e-6)
+        previous_end = hold.end
 
 
 def test_countdown_on_long_holds_and_no_ten_seconds():
@@ -201,7 +206,14 @@ def routines(draw):
         )
         for i in ids
     )
-    return Routine(title="Any", steps=steps, countdown=draw(st.booleans()), rounds=draw(st.integers(1, 2)))
+    return Routine(
+        title="Any",
+        steps=steps,
+        countdown=draw(st.booleans()),
+        laps=draw(st.integers(1, 2)),
+        guidance=draw(st.sampled_from(GUIDANCE)),
+        outro=draw(st.sampled_from([(), ("Well done.",)])),
+    )
 
 
 @settings(max_examples=150, deadline=None)

@@ -125,6 +125,8 @@ def program(
         from voiceguide.programs.program import load_program
 
         loaded = load_program(program)
+        for warning in loaded.warnings:
+            click.echo(f"Warning: {warning}", err=True)
         first = start or _folder_start(output) or datetime.date.today()
         speech = make_engine(engine)
         if day is None:
@@ -145,6 +147,8 @@ def program(
         )  # fmt: skip
     finally:
         progress.finish()
+    for warning in result.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     from voiceguide.programs.folder import read_manifest
 
     manifest = read_manifest(output) or {}

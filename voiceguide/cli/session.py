@@ -26,7 +26,7 @@ def session_options(func: F) -> F:
     """Options that shape the session, shared by build and script."""
     from voiceguide.words.builder import ORDERS
     from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS
-    from voiceguide.words.routine import GET_READY_LIMITS, GUIDANCE, REPS_LIMITS, ROUNDS_LIMITS
+    from voiceguide.words.routine import GET_READY_LIMITS, GUIDANCE, LAPS_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
     from voiceguide.words.timeline import DEFAULT_PACING
 
     options = [
@@ -47,7 +47,10 @@ def session_options(func: F) -> F:
         click.option("--hold", type=click.IntRange(*HOLD_LIMITS), metavar="SECONDS",
                      help="Hold every stretch this long, each side.  [default: the routine's, 30]"),
         click.option("--rounds", type=click.IntRange(*ROUNDS_LIMITS), metavar="N",
-                     help="Go through the whole routine N times."),
+                     help="Hold each stretch N times in a row, in place (each side each time); the dynamic "
+                          "stretch stays one set."),
+        click.option("--laps", type=click.IntRange(*LAPS_LIMITS), metavar="N",
+                     help="Go through the whole routine N times (down to the floor and up again each time)."),
         click.option("--get-ready", type=click.IntRange(*GET_READY_LIMITS), metavar="SECONDS",
                      help="At least this long to get into each stretch.  [default: 10]"),
         click.option("--reps", type=click.IntRange(*REPS_LIMITS), metavar="N",
@@ -94,6 +97,7 @@ def _options(kw: dict[str, Any]) -> Options:
         equipment=parse_equipment(equipment) if equipment else None,
         hold=kw.pop("hold"),
         rounds=kw.pop("rounds"),
+        laps=kw.pop("laps"),
         get_ready=kw.pop("get_ready"),
         reps=kw.pop("reps"),
         countdown=False if kw.pop("no_countdown") else None,

@@ -58,6 +58,7 @@ class Result:
     built: list[int]  # day numbers rendered this run
     kept: list[int]  # day numbers left untouched
     removed: list[str]  # files of days no longer in the program
+    warnings: tuple[str, ...] = ()  # about the program file (old keys), for the command line to say
 
 
 # -- the folder ---------------------------------------------------------------
@@ -252,7 +253,8 @@ class _Job:
         _render_days(out, self.done, self.todo, workers, progress)
         out.publish(out.manifest(self.done))
         built = sorted(e.day for e in self.todo)
-        return Result(out.folder, built, sorted(set(self.done) - set(built)), self.leaving)
+        kept = sorted(set(self.done) - set(built))
+        return Result(out.folder, built, kept, self.leaving, self.program.warnings)
 
 
 def _refuse_foreign(folder: Path, old: dict[str, Any] | None, names: Sequence[str]) -> None:

@@ -72,8 +72,8 @@ def describe(planned: PlannedDay) -> str:
         else:
             parts.append(f"{s.name} {step.hold} s" + (" each side" if len(step.sides) > 1 else ""))
     minutes = max(1, round(planned.timeline.duration / 60))
-    rounds = planned.plan.routine.rounds
-    again = f", {rounds} rounds" if rounds > 1 else ""
+    laps = planned.plan.routine.laps
+    again = f", {laps} laps" if laps > 1 else ""
     unit = "minute" if minutes == 1 else "minutes"
     return f"{'; '.join(parts)}{again}. About {minutes} {unit}, {planned.day.guidance} guidance."
 

@@ -31,7 +31,7 @@ from voiceguide.words import routinefile
 from voiceguide.words.builder import Options, apply, flow_key
 from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS, Catalog, load_catalog
 from voiceguide.words.cues import number as number_word
-from voiceguide.words.routine import GUIDANCE, ROUNDS_LIMITS, Routine, Step, load_routine, preset_names
+from voiceguide.words.routine import GUIDANCE, Routine, Step, load_routine, preset_names, read_laps
 
 DEFAULT_PROGRAM = "hamstrings-14-days"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -49,7 +49,7 @@ class DaySpec:
     title: str
     routine: str  # a routine preset name, or the path of a routine file
     hold: int | None = None  # seconds, each side; None: the routine's
-    rounds: int | None = None
+    laps: int | None = None  # times through the routine; None: the routine's
     guidance: str | None = None  # GUIDANCE; None: the routine's
     positions: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
@@ -85,6 +85,7 @@ class Program:
     variety: bool = True  # rotate the order within a position group day by day
     artist: str = ""
     avoid: tuple[str, ...] = ()  # catalog NEEDS left out of every day
+    warnings: tuple[str, ...] = ()  # old keys the file used, and what to write instead
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,10 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
             "needs 'phases' (runs of days) or '[[day]]' tables (one per day); see 'voiceguide init --program'"
         )
     top.finish()
-    return Program(name, title, description, tuple(days), tuple(dict.fromkeys(rest_days)), variety, artist, avoid)
+    old_keys = tuple(dict.fromkeys(reader.warnings))
+    return Program(
+        name, title, description, tuple(days), tuple(dict.fromkeys(rest_days)), variety, artist, avoid, old_keys
+    )
 
 
 class _Reader:
@@ -183,6 +187,7 @@ class _Reader:
         self.top = top
         self.catalog = load_catalog()
         self.loaded: dict[str, Routine] = {}
+        self.warnings: list[str] = []
 
     def routine_spec(self, f: Fields) -> str:
         if f.has("routine"):
@@ -227,10 +232,12 @@ class _Reader:
                 given += ["the program's 'avoid'"] if self.avoid else []
                 verb = "leaves" if len(given) == 1 else "leave"
                 raise f.error(f"{' and '.join(given)} {verb} no stretch of {routine!r}; widen them") from None
+        laps, old_key = read_laps(f, default=None)
+        self.warnings += [old_key] if old_key else []
         return dict(
             title=f.text("title", default="", max_len=120),
             routine=routine,
-            rounds=f.integer("rounds", *ROUNDS_LIMITS, default=None, unit="rounds"),
+            laps=laps,
             guidance=f.choice("guidance", GUIDANCE, default=None),
             positions=positions,
             skip=skip,
@@ -347,7 +354,7 @@ def plan_days(
             routine = with_hold(routine, spec.hold)
         if program.variety:
             routine = dataclasses.replace(routine, steps=rotated(routine.steps, i))
-        options = Options(rounds=spec.rounds, guidance=spec.guidance, positions=spec.positions, skip=spec.skip)
+        options = Options(laps=spec.laps, guidance=spec.guidance, positions=spec.positions, skip=spec.skip)
         unwanted = tuple(s.stretch.id for s in routine.steps if only and s.stretch.id not in only)
         options = dataclasses.replace(
             options,

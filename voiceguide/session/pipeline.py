@@ -166,6 +166,9 @@ def _fit(
         lambda r: build_timeline(r, length, chimes).duration,
         hold_fixed=options.hold is not None,
         rounds_fixed=options.rounds is not None,
+        reps_fixed=options.reps is not None,
+        # A preset's own length is "about" (nobody typed it); --minutes and a routine file's are within 10%.
+        exact=options.minutes is not None or not routine.preset,
     )
 
 

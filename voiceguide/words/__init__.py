@@ -4,8 +4,9 @@ Owns `catalog` (the stretches, from data/catalog.toml), `routinefile` (reading
 TOML and YAML routine files), `routine` (a routine: which stretches, how long,
 which sides), `builder` (the options and `--minutes` fitting), `guidance` (the
 levels, from data/guidance.toml), `cues` (the words around the catalog's),
-`timeline` (pure timing: every cue and chime with its seconds, typed blocks)
-and `chapters` (the timeline cut into chapters, and the script by chapter).
+`timeline` (pure timing: every cue and chime with its seconds), `events`
+(what the timeline is made of: events, typed blocks, the pacing) and
+`chapters` (the timeline cut into chapters, and the script by chapter).
 
 May import the shared leaves at the package root; no other wing. Pure: no
 audio, no files written.

@@ -13,12 +13,12 @@ from typing import TypeVar
 
 from voiceguide.errors import InputError
 from voiceguide.words.catalog import EQUIPMENT, POSITIONS, Catalog, Stretch, load_catalog
-from voiceguide.words.routine import MAX_SESSION_SECONDS, Routine, Step
+from voiceguide.words.routine import MAX_SESSION_SECONDS, ROUNDS_LIMITS, Routine, Step
 
 ORDERS = ("flow", "as-given")
 MINUTES_TOLERANCE = 0.10
 FIT_HOLDS = range(20, 31)  # the source article's advice: 20-30 s (docs/design.md)
-FIT_MAX_ROUNDS = 20  # the most rounds a routine may have
+FIT_MAX_ROUNDS = ROUNDS_LIMITS[1]  # the most rounds of one hold
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,8 @@ class Options:
     positions: tuple[str, ...] = ()
     equipment: tuple[str, ...] | None = None  # what the person has; None: not asked
     hold: int | None = None
-    rounds: int | None = None
+    rounds: int | None = None  # each step's holds in a row, in place (each side each time)
+    laps: int | None = None  # times through the whole routine
     get_ready: int | None = None
     reps: int | None = None
     countdown: bool | None = None
@@ -53,13 +54,14 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
             hold=_given(options.hold, s.hold),
             get_ready=_given(options.get_ready, s.get_ready),
             reps=_given(options.reps, s.reps),
+            rounds=_given(options.rounds, s.rounds),
         )
         for s in steps
     )
     return dataclasses.replace(
         routine,
         steps=dosed,
-        rounds=_given(options.rounds, routine.rounds),
+        laps=_given(options.laps, routine.laps),
         countdown=_given(options.countdown, routine.countdown),
         guidance=_given(options.guidance, routine.guidance),
         settle=_given(options.settle, routine.settle),
@@ -119,6 +121,14 @@ def advised(step: Step, hold: int) -> int:
     return min(max(hold, low), high)
 
 
+def advised_reps(step: Step, hold: int) -> int:
+    """Reps of a dynamic stretch to go with holds of `hold` seconds: the low end of its advice with the
+    shortest holds, the high end with the longest, never more than the routine asked for."""
+    low, high = step.stretch.reps or (step.reps, step.reps)
+    share = (hold - FIT_HOLDS[0]) / (FIT_HOLDS[-1] - FIT_HOLDS[0])
+    return min(step.reps, max(low, min(high, low + round(share * (high - low)))))
+
+
 def usable(stretch: Stretch, has: tuple[str, ...]) -> bool:
     if not stretch.equipment_required:
         return True
@@ -163,41 +173,119 @@ def fit_minutes(
     duration_of: Callable[[Routine], float],
     hold_fixed: bool = False,
     rounds_fixed: bool = False,
+    reps_fixed: bool = False,
+    exact: bool = True,
 ) -> Fitted:
     """The routine closest to `minutes` long, by choosing holds, rounds and (for a preset) stretches.
 
     Holds stay in each stretch's recommended range (20-30 s unless --hold was
-    given) and the whole routine may repeat in rounds. Stretches the person
-    chose always stay in; only a preset's pool (`Routine.pool`) may be trimmed,
-    from the end, so the flow order holds. The closest within 10% wins,
-    preferring more stretches and fewer rounds; otherwise the error says by
-    how much it misses.
+    given), reps in theirs (10-12 a leg, never more than the routine's, unless
+    --reps was given: fewer with shorter holds), and each hold may be held
+    again in place, in rounds (unless --rounds was given). The laps, times through the whole routine, stay as
+    given: a lap more is another trip down to the floor and up again. Stretches
+    the person chose always stay in; only a preset's pool (`Routine.pool`) may
+    be trimmed, in clinical order (`trim_order`), keeping the flow order of what
+    stays. The closest within 10% wins, preferring more stretches and fewer
+    rounds; otherwise the error says by how much it misses, unless `exact` is
+    False (a preset's own "about 5 minutes", which nobody typed): then the
+    closest wins, and the note says so.
     """
     target = minutes * 60
     if target > MAX_SESSION_SECONDS:
         raise InputError(f"--minutes: {minutes:g} is over the 3-hour limit; use at most 180")
-    fit = _Fit(routine, target, duration_of, hold_fixed)
-    rounds_range = [routine.rounds] if rounds_fixed else range(1, FIT_MAX_ROUNDS + 1)
+    rounds_range = [1] if rounds_fixed else range(1, FIT_MAX_ROUNDS + 1)
+    fit = _Fit(routine, target, duration_of, hold_fixed, reps_fixed)
     best = fit.best(rounds_range)
+    if abs(fit.duration(best) - target) > target * MINUTES_TOLERANCE and routine.pool:
+        # The tiers leave a gap around the target: keep only the two rules that matter most.
+        fit = _Fit(routine, target, duration_of, hold_fixed, reps_fixed, strict=False)
+        best = fit.best(rounds_range)
     if abs(fit.duration(best) - target) > target * MINUTES_TOLERANCE:
-        fit.refuse(minutes, best)
+        if exact:
+            fit.refuse(minutes, best)
+        unit = "minute" if minutes == 1 else "minutes"
+        return Fitted(best, f"{fit.note(best)} (the closest to the routine's {minutes:g} {unit})")
     return Fitted(best, fit.note(best))
 
 
-def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
-    """What a preset's pool may be trimmed to, most stretches first: any of its steps, in order.
+def trim_rank(step: Step, pool: tuple[Step, ...] = ()) -> tuple[int, int]:
+    """(tier, rank in the tier): how long a stretch stays in a preset trimmed to fit, lowest out first.
 
-    Keeping the pool's order keeps the flow; every choice keeps at least one hold.
-    Past 12 steps only the first k steps are tried, to keep the search small.
+    Out first, one tier each: what asks most of a stiff back or a bad knee,
+    weight on the knees (Downward Dog, head down too), a lunge (head down too),
+    the head below the heart (the forward bend). Then the same movement twice:
+    the lying stretch with a strap, when the pool has the plain lying stretch.
+    Then, any of them: the seated forward bend (sitting bent forward loads the
+    lower back most of the floor stretches), the standing holds and the wall,
+    in that order of preference. Then the warm-up, so a session that keeps a
+    standing stretch keeps its warm-up. Out last: the lying stretches, the
+    lower back supported by the floor. docs/design.md, "Fitting a length".
     """
-    n = len(steps)
-    if n > MAX_POOL_SEARCH:
-        masks = [(1 << k) - 1 for k in range(n, 0, -1)]
-    else:
-        masks = list(range(1, 1 << n))
-    choices = [tuple(s for i, s in enumerate(steps) if mask >> i & 1) for mask in masks]
+    s = step.stretch
+    for tier, need in enumerate(("kneeling", "lunging", "inversion")):
+        if need in s.needs:
+            return tier, 0
+    if s.kind == "reps":
+        return 5, 0
+    if s.position == "lying":
+        plain = any(p.stretch.position == "lying" and not p.stretch.equipment_required for p in pool)
+        return (3, 0) if s.equipment_required and plain else (6, 0)
+    return 4, ("seated", "standing", "lunge", "all-fours", "wall").index(s.position)
+
+
+def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
+    """What a preset's pool may be trimmed to, most stretches first, in the pool's order (the flow).
+
+    A stretch is left out only with every stretch of a lower tier (trim_rank);
+    within its tier any of them may go. Every choice keeps at least one hold.
+    A tier of more than MAX_POOL_SEARCH steps is trimmed by rank only, to keep
+    the search small.
+    """
+    ranks = [trim_rank(s, steps) for s in steps]
+    seen: dict[frozenset[int], None] = {}
+    for tier in sorted({r[0] for r in ranks}):
+        below = {i for i, r in enumerate(ranks) if r[0] < tier}
+        level = sorted((i for i, r in enumerate(ranks) if r[0] == tier), key=lambda i: (ranks[i], -i))
+        if len(level) > MAX_POOL_SEARCH:
+            drops = [frozenset(level[:k]) for k in range(len(level) + 1)]
+        else:
+            drops = [frozenset(i for j, i in enumerate(level) if mask >> j & 1) for mask in range(1 << len(level))]
+        for drop in drops:
+            seen.setdefault(frozenset(below | drop), None)
+    choices = [tuple(s for i, s in enumerate(steps) if i not in dropped) for dropped in seen]
     choices = [c for c in choices if any(s.stretch.kind == "hold" for s in c)]
     return sorted(choices, key=len, reverse=True)
+
+
+def _loose_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:
+    """The pool's trims when the tiers leave no length near the target: any, but for the two rules that matter
+    most. The kneeling, lunging and head-down stretches go first, in their order, before anything else; a
+    session that keeps a standing stretch keeps its warm-up. (Past MAX_POOL_SEARCH steps: the tiers only.)"""
+    n = len(steps)
+    if n > MAX_POOL_SEARCH:
+        return _pool_choices(steps)
+    ranks = [trim_rank(s, steps)[0] for s in steps]
+    demanding = sorted((i for i in range(n) if ranks[i] <= 2), key=lambda i: (ranks[i], -i))
+    warm_ups = {i for i in range(n) if steps[i].stretch.kind == "reps"}
+    choices = []
+    for mask in range(1, 1 << n):
+        kept = {i for i in range(n) if mask >> i & 1}
+        gone = [i for i in demanding if i not in kept]
+        others_gone = n - len(kept) - len(gone)
+        if gone != demanding[: len(gone)] or (others_gone and gone != demanding):
+            continue  # a demanding stretch kept while one before it, or anything else, is left out
+        if any(steps[i].stretch.position == "standing" for i in kept) and not warm_ups <= kept:
+            continue
+        choice = tuple(s for i, s in enumerate(steps) if i in kept)
+        if any(s.stretch.kind == "hold" for s in choice):
+            choices.append(choice)
+    return sorted(choices, key=len, reverse=True)
+
+
+def trim_cost(step: Step, pool: tuple[Step, ...]) -> float:
+    """Seconds a fit counts against leaving a stretch out: more stretches are better, the later-tier ones more so."""
+    tier, rank = trim_rank(step, pool)
+    return 5.0 + tier + rank
 
 
 MAX_POOL_SEARCH = 12
@@ -208,17 +296,30 @@ class _Fit:
     """Candidates for fit_minutes, and what to say about the one chosen."""
 
     def __init__(
-        self, routine: Routine, target: float, duration_of: Callable[[Routine], float], hold_fixed: bool
+        self,
+        routine: Routine,
+        target: float,
+        duration_of: Callable[[Routine], float],
+        hold_fixed: bool,
+        reps_fixed: bool = False,
+        strict: bool = True,
     ) -> None:
         self.routine, self.target, self.duration, self.hold_fixed = routine, target, duration_of, hold_fixed
-        self.choices = _pool_choices(routine.steps) if routine.pool else [routine.steps]
-        # Each step's own cost in seconds, to estimate a choice's length before measuring it.
+        self.reps_fixed = reps_fixed
+        trims = _pool_choices if strict else _loose_choices
+        self.choices = trims(routine.steps) if routine.pool else [routine.steps]
+        # Each step's own cost in seconds, once and for each round more (a round repeats the holds, not the
+        # announcement or the move), to estimate a choice's length before measuring it.
         hold = self.shortest_hold()
-        self.base = duration_of(dataclasses.replace(routine, steps=(), rounds=1))
-        self.cost = {id(s): duration_of(self.shaped_steps((s,), 1, hold)) - self.base for s in routine.steps}
+        self.base = duration_of(dataclasses.replace(routine, steps=(), laps=1))
+        self.cost: dict[int, tuple[float, float]] = {}
+        for s in routine.steps:
+            once, twice = (duration_of(self.shaped_steps((s,), r, hold)) - self.base for r in (1, 2))
+            self.cost[id(s)] = (once, twice - once)
 
     def estimate(self, choice: int, rounds: int) -> float:
-        return self.base + rounds * sum(self.cost[id(s)] for s in self.choices[choice])
+        costs = [self.cost[id(s)] for s in self.choices[choice]]
+        return self.base + sum(once + (rounds - 1) * more for once, more in costs)
 
     def shortlist(self, rounds: int) -> list[int]:
         if len(self.choices) <= SHORTLIST:
@@ -231,9 +332,17 @@ class _Fit:
         return sorted(range(len(self.choices)), key=score)[:SHORTLIST]
 
     def shaped_steps(self, steps: tuple[Step, ...], rounds: int, hold: int | None) -> Routine:
-        if hold is not None:
-            steps = tuple(dataclasses.replace(s, hold=advised(s, hold)) for s in steps)
-        return dataclasses.replace(self.routine, steps=steps, rounds=rounds)
+        """The steps with the hold (within each one's advice), reps to match, each hold `rounds` times its own."""
+        shaped = []
+        for s in steps:
+            if hold is not None:
+                s = dataclasses.replace(s, hold=advised(s, hold))
+                if s.stretch.kind == "reps" and not self.reps_fixed:
+                    s = dataclasses.replace(s, reps=advised_reps(s, hold))
+            if rounds > 1 and s.stretch.kind == "hold":
+                s = dataclasses.replace(s, rounds=min(s.rounds * rounds, FIT_MAX_ROUNDS))
+            shaped.append(s)
+        return dataclasses.replace(self.routine, steps=tuple(shaped))
 
     def shaped(self, choice: int, rounds: int, hold: int | None) -> Routine:
         return self.shaped_steps(self.choices[choice], rounds, hold)
@@ -251,15 +360,15 @@ class _Fit:
         return [h for h in (guess - 1, guess, guess + 1) if low <= h <= high]
 
     def best(self, rounds_range: range | list[int]) -> Routine:
-        count = len(self.routine.steps)
         best: tuple[float, Routine] | None = None
         for rounds in rounds_range:
             for choice in self.shortlist(rounds):
                 steps = self.choices[choice]
                 for hold in self.holds_to_try(choice, rounds):
                     candidate = self.shaped(choice, rounds, hold)
-                    # Prefer more stretches and fewer rounds when lengths are about as close.
-                    score = abs(self.duration(candidate) - self.target) + 5 * (count - len(steps)) + 20 * (rounds - 1)
+                    # Prefer more stretches (the later-tier ones most) and fewer rounds when lengths are about as close.
+                    left_out = sum(trim_cost(s, self.routine.steps) for s in self.routine.steps if s not in steps)
+                    score = abs(self.duration(candidate) - self.target) + left_out + 20 * (rounds - 1)
                     if best is None or score < best[0]:
                         best = (score, candidate)
             if self.duration(self.shaped(len(self.choices) - 1, rounds + 1, self.shortest_hold())) > self.target * 1.1:
@@ -284,9 +393,16 @@ class _Fit:
         raise InputError(f"--minutes: cannot fit {minutes:g} {unit} within 10%: {why}")
 
     def note(self, chosen: Routine) -> str:
-        holds = sorted({s.hold for s in chosen.steps if s.stretch.kind == "hold"})
+        held = [s for s in chosen.steps if s.stretch.kind == "hold"]
+        holds = sorted({s.hold for s in held})
         parts = [f"holds {holds[0]} s" if len(holds) == 1 else f"holds {holds[0]}-{holds[-1]} s"] if holds else []
-        parts.append(f"{chosen.rounds} round{'s' if chosen.rounds > 1 else ''}")
+        rounds = sorted({s.rounds for s in held})
+        if rounds and rounds[-1] > 1:
+            times = f"{rounds[0]}" if len(rounds) == 1 else f"{rounds[0]}-{rounds[-1]}"
+            parts.append(f"each held {times} times in a row")
+        parts += [f"{s.stretch.name} {s.reps} reps a leg" for s in chosen.steps if s.stretch.kind == "reps"]
+        if chosen.laps > 1:
+            parts.append(f"{chosen.laps} laps")
         kept = {s.stretch.id for s in chosen.steps}
         left = [s.stretch.name for s in self.routine.steps if s.stretch.id not in kept]
         if left:

@@ -36,7 +36,8 @@ SIDE_CHOICES = ("both", "right", "left")
 
 REPS_LIMITS = (1, 50)
 GET_READY_LIMITS = (0, 120)
-ROUNDS_LIMITS = (1, 20)
+ROUNDS_LIMITS = (1, 20)  # holds of one step in a row
+LAPS_LIMITS = (1, 20)  # times through the whole routine
 MAX_SESSION_SECONDS = 3 * 3600
 MAX_STEPS = 200
 GUIDANCE = ("full", "brief", "minimal")
@@ -67,7 +68,7 @@ class Routine:
     outro: tuple[str, ...] = ()
     description: str = ""
     countdown: bool = True
-    rounds: int = 1  # times through the whole list of steps
+    laps: int = 1  # times through the whole list of steps (down to the floor and up again each time)
     artist: str = ""
     album: str = ""
     minutes: float | None = None  # a target length, fitted by the builder
@@ -81,13 +82,14 @@ class Routine:
     # Set by a program for its day (voiceguide/programs/program.py): said first at every guidance level.
     opening: tuple[str, ...] = ()
     familiar: bool = False  # the full intro was heard on earlier days: the short safety line, no chime key
+    deprecated: tuple[str, ...] = ()  # old keys the file used, and what to write instead
 
     def warnings(self) -> list[str]:
         """Holds outside the source article's advice (docs/design.md) are allowed, but the person should know.
 
         A stretch of the person's own has no recommendation, so no warning.
         """
-        out = []
+        out = list(self.deprecated)
         for step in self.steps:
             low, high = step.stretch.hold
             if step.stretch.kind == "hold" and not step.stretch.custom and not low <= step.hold <= high:
@@ -138,11 +140,12 @@ def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
         outro=top.texts("outro", default=()),
         artist=top.text("artist", default="", max_len=120),
         album=top.text("album", default="", max_len=120),
-        rounds=top.integer("rounds", *ROUNDS_LIMITS, default=1, unit="rounds"),
         source=source,
         guidance=top.choice("guidance", GUIDANCE, default="full"),
         avoid=tuple(dict.fromkeys(top.choices("avoid", NEEDS, default=()))),
     )
+    laps, old_key = read_laps(top, default=1)
+    routine = dataclasses.replace(routine, laps=1 if laps is None else laps, deprecated=(old_key,) if old_key else ())
     defaults = Fields(top.raw("defaults", {}), "defaults", source)
     base = dict(
         hold=defaults.integer("hold", *HOLD_LIMITS, default=None, unit="seconds"),
@@ -166,6 +169,26 @@ def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
         raise top.error(f"has {len(tables)} steps; at most {MAX_STEPS}", at="steps")
     steps = tuple(_parse_step(t, f"steps[{i}]", source, catalog, base) for i, t in enumerate(tables))
     return dataclasses.replace(routine, steps=steps, countdown=countdown, minutes=minutes)
+
+
+def read_laps(f: Fields, default: int | None) -> tuple[int | None, str | None]:
+    """`laps`, the times through the whole routine; and the warning when the file wrote it the old way.
+
+    `rounds` at this level meant laps until `rounds` came to mean holds of one
+    step in a row (a step's `rounds`, `--rounds`). An old file keeps working,
+    read as before, and is told the new name (README, "Routine files").
+    """
+    if f.has("rounds") and f.has("laps"):
+        raise f.error(
+            "has both 'laps' and 'rounds'; here 'rounds' is the old name of 'laps': keep 'laps'", at=f.where("rounds")
+        )
+    if not f.has("rounds"):
+        return f.integer("laps", *LAPS_LIMITS, default=default, unit="laps"), None
+    laps = f.integer("rounds", *LAPS_LIMITS, default=default, unit="rounds")
+    return laps, (
+        f"{f.source}: '{f.where('rounds')}' is now called 'laps' (times through the whole routine, down and up "
+        "again), and is read as laps; rename it. To hold each stretch again in place, give a step 'rounds'."
+    )
 
 
 def _select(f: Fields, catalog: Catalog, base: dict[str, Any]) -> tuple[Step, ...]:

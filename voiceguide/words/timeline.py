@@ -21,216 +21,65 @@ How much is said comes from the guidance level (voiceguide/words/guidance.py).
 Besides the flat list of events, the timeline keeps the structure it was laid
 out from: one `Block` per hold or rep set (its stretch, side, round and where
 the words leading into it begin). Chapters, captions, the printed script, the
-cover's list and the music's ducking are projections of it.
-
-Times are rounded to whole milliseconds so they land on exact sample offsets.
+cover's list and the music's ducking are projections of it. The data types are
+in voiceguide/words/events.py.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import Enum
-from typing import Any
 
 from voiceguide.words import cues
 from voiceguide.words.catalog import EQUIPMENT, PROPS
+from voiceguide.words.events import (
+    CHIME,
+    CHIMES,
+    DEFAULT_PACING,
+    END_CHIME,
+    FINISH_CHIME,
+    HOLD,
+    REPS,
+    SPEECH,
+    START_CHIME,
+    SWITCH_CHIME,
+    TICK_CHIME,
+    Block,
+    Event,
+    Kind,
+    Pacing,
+    Role,
+    Timeline,
+    ms,
+    ms_up,
+)
 from voiceguide.words.guidance import Talk, talk_for
 from voiceguide.words.routine import Routine, Step
 
-
-class Kind(str, Enum):
-    """What an event is: words or a sound."""
-
-    SPEECH = "speech"
-    CHIME = "chime"
-
-
-SPEECH = Kind.SPEECH
-CHIME = Kind.CHIME
-
-
-class Role(str, Enum):
-    """What an event does in the session (the timeline JSON's `role`)."""
-
-    INTRO = "intro"
-    ROUND = "round"  # a step's next round, or (with no stretch) the routine's next round
-    ANNOUNCE = "announce"
-    SETUP = "setup"
-    REMINDER = "reminder"
-    COUNTDOWN = "countdown"
-    SWITCH = "switch"  # the words (and the way out of the first side), and the double chime
-    COUNT = "count"
-    RELEASE = "release"  # "And release.", or the stretch's own way out of the pose
-    MOVE = "move"  # getting down or up to the next stretch's position, or up at the end
-    OUTRO = "outro"
-    START = "start"
-    END = "end"
-    FINISH = "finish"
-    TICK = "tick"  # one rep, in a chimes-only session
-
-
-START_CHIME = "start.wav"
-END_CHIME = "end.wav"
-SWITCH_CHIME = "switch.wav"
-FINISH_CHIME = "finish.wav"
-TICK_CHIME = "tick.wav"
-CHIMES = (START_CHIME, END_CHIME, SWITCH_CHIME, FINISH_CHIME, TICK_CHIME)
-
-HOLD = "hold"
-REPS = "reps"
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """Silences between things, in seconds."""
-
-    lead_in: float = 0.5  # silence before the first word
-    gap: float = 0.45  # between two spoken cues
-    clearance: float = 0.3  # between speech and a chime, either way round
-    between: float = 1.0  # extra pause before each new stretch is announced
-    settle: float = 5.0  # quiet after the last setup words before an opening chime (--settle)
-    new_level: float = 20.0  # least get-ready time when the body changes level (standing to the floor)
-    floor_switch: float = 15.0  # least get-ready time to switch sides in a lunge or on the floor
-    rep_seconds: float = 6.0  # one movement of a dynamic stretch (--tempo)
-    count_gap: float = 0.1  # least silence between countdown words
-    reminder_after: float = 6.0  # no reminder in a hold's first seconds: time to breathe into it
-    reminder_every: float = 12.0  # at most one reminder per this many seconds of hold after that
-    reminder_apart: float = 8.0  # least time between the starts of two reminders
-    tail: float = 0.5  # silence after the finishing chime
-
-
-DEFAULT_PACING = Pacing()
-
-
-def ms(seconds: float) -> float:
-    """Seconds rounded to a whole millisecond."""
-    return round(seconds, 3)
-
-
-def ms_up(seconds: float) -> float:
-    """Seconds rounded up to a whole millisecond (a length never shrinks)."""
-    return math.ceil(round(seconds * 1000, 6)) / 1000
-
-
-@dataclass(frozen=True)
-class Event:
-    kind: Kind
-    start: float
-    end: float
-    text: str | None = None
-    sound: str | None = None
-    role: Role | None = None
-    stretch: str | None = None
-    block: int | None = None  # index in Timeline.blocks of the hold or set it belongs to
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind.value, "start": self.start, "end": self.end}
-        if self.kind == SPEECH:
-            out["text"] = self.text
-        else:
-            out["sound"] = self.sound
-        out["role"] = self.role.value if self.role else ""
-        if self.stretch:
-            out["stretch"] = self.stretch
-        if self.block is not None:
-            out["block"] = self.block
-        return out
-
-
-@dataclass(frozen=True)
-class Block:
-    """One hold (of one side) or one rep set, and where it sits in the routine."""
-
-    kind: str  # HOLD or REPS
-    stretch: str
-    name: str
-    side: str | None
-    start: float  # onset of the opening chime
-    end: float  # onset of the closing chime
-    lead_in: float  # where the words leading into it begin: a chapter starts here
-    lap: int = 1  # the routine's round, from 1
-    step: int = 0  # the step's index in the routine
-    step_round: int = 1  # the round within the step, from 1
-    reps: int = 0  # per leg, for a rep set
-
-    @property
-    def seconds(self) -> float:
-        return ms(self.end - self.start)
-
-    def hold_dict(self) -> dict[str, Any]:
-        return {"stretch": self.stretch, "name": self.name, "side": self.side, "start": self.start, "end": self.end}
-
-    def set_dict(self) -> dict[str, Any]:
-        return {"stretch": self.stretch, "name": self.name, "reps": self.reps, "start": self.start, "end": self.end}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            **self.hold_dict(),
-            "reps": self.reps,
-            "lead_in": self.lead_in,
-            "lap": self.lap,
-            "step": self.step,
-            "step_round": self.step_round,
-        }
-
-
-@dataclass(frozen=True)
-class Timeline:
-    title: str
-    duration: float
-    events: tuple[Event, ...]  # in order of start
-    blocks: tuple[Block, ...] = ()  # in order of start
-    closing: float | None = None  # where the closing part (outro, finishing chime) begins
-    laps: int = 1  # times through the routine
-    intro: bool = False  # the session opens with spoken words before the first stretch
-
-    @property
-    def holds(self) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.kind == HOLD)
-
-    @property
-    def sets(self) -> tuple[Block, ...]:
-        return tuple(b for b in self.blocks if b.kind == REPS)
-
-    @property
-    def speech(self) -> tuple[Event, ...]:
-        return tuple(e for e in self.events if e.kind == SPEECH)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "duration": self.duration,
-            "events": [e.to_dict() for e in self.events],
-            "holds": [h.hold_dict() for h in self.holds],
-            "sets": [s.set_dict() for s in self.sets],
-            "blocks": [b.to_dict() for b in self.blocks],
-        }
-
-    def without_speech(self, tick: float | None = None) -> Timeline:
-        """The same session with chimes only (--engine none): same times, same structure.
-
-        With `tick` (the tick sound's length), each spoken rep count becomes a
-        soft tick, so the reps keep their pace.
-        """
-        events = [
-            Event(CHIME, e.start, ms(e.start + tick), None, TICK_CHIME, Role.TICK, e.stretch, e.block)
-            if tick is not None and e.role == Role.COUNT
-            else e
-            for e in self.events
-            if e.kind == CHIME or (tick is not None and e.role == Role.COUNT)
-        ]
-        return Timeline(
-            self.title,
-            self.duration,
-            tuple(events),
-            self.blocks,
-            self.closing,
-            self.laps,
-            self.intro,
-        )
+# The data types live in voiceguide/words/events.py; they are named here too, where callers look for them.
+__all__ = [
+    "CHIME",
+    "CHIMES",
+    "DEFAULT_PACING",
+    "END_CHIME",
+    "FINISH_CHIME",
+    "HOLD",
+    "REPS",
+    "SPEECH",
+    "START_CHIME",
+    "SWITCH_CHIME",
+    "TICK_CHIME",
+    "Block",
+    "Event",
+    "Kind",
+    "Pacing",
+    "Role",
+    "Timeline",
+    "build_timeline",
+    "ms",
+    "ms_up",
+    "spoken_texts",
+]
 
 
 @dataclass
@@ -299,20 +148,20 @@ class _Builder:
         self.intro(routine)
         count = len(routine.steps)
         position: str | None = None  # where the body is
-        for lap in range(1, routine.rounds + 1):
+        for lap in range(1, routine.laps + 1):
             self.place.lap = lap
             lap_began: float | None = None
             if lap > 1:
                 self.pause(self.p.between)
                 lap_began = self.next_start()
-                self.say(cues.routine_round(lap, routine.rounds), Role.ROUND)
+                self.say(cues.routine_round(lap, routine.laps), Role.ROUND)
             for index, step in enumerate(routine.steps):
                 self.pause(self.p.between)
                 self.place.step = index
                 self.place.lead_in = self.next_start() if lap_began is None else lap_began
                 lap_began = None
                 moved = self.move(position, step.stretch.position)
-                last_lap = lap == routine.rounds
+                last_lap = lap == routine.laps
                 least = max(step.get_ready, self.p.new_level if moved else 0)
                 if step.stretch.kind == REPS:
                     self.rep_step(step, index, count, last_lap, least)
@@ -321,15 +170,16 @@ class _Builder:
                 self.leave(step)
                 position = step.stretch.position
         closing = self.next_start()
+        for text in Talk.some(routine.outro, self.talk.welcome):
+            self.say(text, Role.OUTRO)
+        # The way up is the last thing said ("Stay here as long as you like" was followed by 20 s of talk).
         way_up = cues.getting_up(position, routine.avoid) if position is not None else None
         if way_up:
             self.say(way_up, Role.MOVE)
-        for text in Talk.some(routine.outro, self.talk.welcome):
-            self.say(text, Role.OUTRO)
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
         duration = ms(finish.end + self.p.tail)
         events = tuple(sorted(self.events, key=lambda e: e.start))
-        return Timeline(routine.title, duration, events, tuple(self.blocks), closing, routine.rounds, True)
+        return Timeline(routine.title, duration, events, tuple(self.blocks), closing, routine.laps, True)
 
     def intro(self, routine: Routine) -> None:
         """The routine's welcome, then once in every session: safety, what to have ready, the chimes."""
@@ -348,23 +198,34 @@ class _Builder:
         text = cues.move(position, next_position, self.avoid)  # position None: the session begins standing
         if text:
             self.say(text, Role.MOVE)
-            self.pause(self.settle)
+            self.pause(max(self.settle, self.quiet_after_move(position, next_position)))
         return text is not None
 
+    def quiet_after_move(self, position: str | None, next_position: str) -> float:
+        """Seconds of quiet after a cue to change level: longer to get down to the floor or up from it."""
+        levels = {cues.LEVELS[next_position], cues.LEVELS[position] if position else "up"}  # a session begins standing
+        return self.p.floor_quiet if "up" in levels else self.p.move_quiet
+
     def leave(self, step: Step) -> None:
-        """Out of the pose: the stretch's own way out (with time to do it), or a plain release."""
+        """Out of the pose: the stretch's own way out (with time to do it), or a plain release after a hold.
+
+        Reps hold nothing, and each ends standing with the feet together: no "And release." after them.
+        """
         exit_cues = step.stretch.exit
-        for text in exit_cues or (cues.RELEASE,):
+        for text in exit_cues or ((cues.RELEASE,) if step.stretch.kind == HOLD else ()):
             self.say(text, Role.RELEASE, step.stretch.id)
         if exit_cues:
             self.pause(self.settle)
 
-    def get_into_position(self, step: Step, lines: list[tuple[str, Role]], least: float) -> float:
-        """Speak the lead-in; return when the opening chime sounds: after the settle time, and `least` seconds."""
+    def get_into_position(
+        self, step: Step, lines: list[tuple[str, Role]], least: float, not_before: float = 0.0
+    ) -> float:
+        """Speak the lead-in; return when the opening chime sounds: after the settle time, `least` seconds
+        from the first words, and not before `not_before`."""
         began = self.next_start()
         for text, role in lines:
             self.say(text, role, step.stretch.id)
-        return ms(max(began + least, self.t + self.settle))
+        return ms(max(began + least, self.t + self.settle, not_before))
 
     def setup(self, step: Step, side: str | None, first_side: bool) -> list[tuple[str, Role]]:
         """The setup for one side: whole on every side (mirrored), but for sentences said once."""
@@ -392,13 +253,18 @@ class _Builder:
         plan = [(r, side) for r in range(step.rounds) for side in step.sides]
         announced = cues.announce(s.name, index, count, last_lap)
         on_floor = cues.LEVELS[s.position] != "up" or s.position == "lunge"
+        not_before = 0.0
         for n, (r, side) in enumerate(plan):
             if n:
                 self.place.lead_in = self.next_start()
                 least = max(step.get_ready, self.p.floor_switch if on_floor else 0)
-            if n and r == plan[n - 1][0]:
-                self.out_of_first_side(step)
-            start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least)
+                # Out of one side, into the other (or the same again): time for it at every level.
+                not_before = self.blocks[-1].end + self.p.switch
+            previous_side = plan[n - 1][1] if n else None
+            if previous_side is not None and previous_side != side:
+                # Out of one side before the other, in a round or into the next ("Round two, right side").
+                self.out_of_side(step, previous_side)
+            start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least, not_before)
             end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
             block = self.block(HOLD, step, side, start, end, step_round=r + 1)
@@ -407,11 +273,11 @@ class _Builder:
             sound, closing = (SWITCH_CHIME, Role.SWITCH) if switch_next else (END_CHIME, Role.END)
             self.chime(sound, end, closing, s.id, block)
 
-    def out_of_first_side(self, step: Step) -> None:
-        """The way out of the first side ("Slowly lower your right leg."), with time to do it."""
+    def out_of_side(self, step: Step, side: str) -> None:
+        """The way out of one side ("Slowly lower your right leg."), with time to do it."""
         if self.talk.between_sides and step.stretch.between_sides:
             for text in step.stretch.between_sides:
-                self.say(text, Role.SWITCH, step.stretch.id)
+                self.say(cues.mirror(text) if side == "left" else text, Role.SWITCH, step.stretch.id)
             self.pause(self.settle)
 
     def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool, block: int) -> None:
