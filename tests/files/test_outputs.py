@@ -188,7 +188,7 @@ def test_split_folder_that_is_a_file_or_cannot_be_made(tmp_path, monkeypatch):
     for split, words in (
         (tmp_path / "afile", ["is a file"]),
         (tmp_path / "afile" / "sub", ["cannot be made", "is a file"]),
-        (tmp_path / ("x" * (NAME_MAX + 1)), ["bytes long"]),
+        (tmp_path / ("x" * (NAME_MAX + 1)), ["at most 255 bytes"]),
     ):
         code, _, err = invoke(*BUILD, "-o", str(tmp_path / "s.mp3"), "--split", str(split))
         assert code == 2, err
@@ -266,7 +266,7 @@ def test_longest_legal_names_build_and_longer_ones_are_refused(tmp_path, monkeyp
     too_long = "a" * (NAME_MAX - 3) + ".mp3"
     code, _, err = invoke(*BUILD, "-o", too_long)
     assert code == 2
-    one_error(err, "bytes long")
+    one_error(err, "at most 255 bytes")
 
 
 def test_split_tracks_of_long_unicode_names(tmp_path):
