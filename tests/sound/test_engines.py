@@ -73,7 +73,7 @@ def test_loudness_on_target(tmp_path, engine):
 def test_chimes_only_keeps_every_hold_exact(tmp_path):
     path, timeline, done = build(tmp_path, tmp_path / "cache", "--engine", "none", "--hold", "25")
     assert not [e for e in timeline["events"] if e["kind"] == "speech"]
-    assert len(timeline["holds"]) == 12  # 8 held stretches, 4 of them sided
+    assert len(timeline["holds"]) == 13  # 8 held stretches, 5 of them sided (the seated one too)
     for seconds in holds_measured(path, timeline):
         assert seconds == pytest.approx(25, abs=0.010)
     assert "Voice: none" in done.stderr
