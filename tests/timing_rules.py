@@ -94,6 +94,8 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     assert_time_to_change_level(timeline, routine, pacing)
     assert_time_to_switch(timeline, pacing)
     assert_the_move_comes_last(timeline, routine)
+    assert_a_way_out_between_rounds(timeline, routine)
+    assert_the_caution_before_the_way_there(timeline, routine)
     assert_a_closing_that_ends_the_talk(timeline, routine)
 
     # Dynamic sets: 2 x reps counts at one steady tempo (never brisker than the tempo), legs alternating.
@@ -172,8 +174,8 @@ def assert_time_to_change_level(timeline: Timeline, routine: Routine, pacing: Pa
         least = pacing.floor_quiet if "up" in _levels_around(timeline, routine, cue.start) else pacing.move_quiet
         quiet = following.start - cue.end
         assert quiet >= least - 1e-9, (cue.text, following.text, round(quiet, 3), least)
-        # Nothing sounds in that quiet: no chime either.
-        assert not [e for e in timeline.events if cue.end < e.start < following.start], cue.text
+        # Nothing sounds in that quiet: no chime either (a chime may come after it, before the next words).
+        assert not [e for e in timeline.events if cue.end < e.start < cue.end + least - 1e-9], cue.text
 
 
 def assert_time_to_switch(timeline: Timeline, pacing: Pacing = DEFAULT_PACING) -> None:
@@ -231,3 +233,27 @@ def assert_a_closing_that_ends_the_talk(timeline: Timeline, routine: Routine) ->
     for rep_set in timeline.sets:
         after = [e for e in speech if e.start > rep_set.end]
         assert not after or after[0].text != cues.RELEASE, rep_set.stretch
+
+
+def assert_a_way_out_between_rounds(timeline: Timeline, routine: Routine) -> None:
+    """The same side held again (the next round) comes out of the pose first: a stretch's own way out
+    (never twice head-down in a row), or a release."""
+    for a, b in zip(timeline.blocks, timeline.blocks[1:], strict=False):
+        if a.kind == b.kind == "hold" and (a.step, a.lap, a.side) == (b.step, b.lap, b.side):
+            stretch = routine.steps[a.step].stretch
+            between = [e.text for e in timeline.speech if a.end <= e.start < b.start and e.role == "release"]
+            assert between == list(stretch.exit or (cues.RELEASE,)), (stretch.id, a.start, between)
+
+
+def assert_the_caution_before_the_way_there(timeline: Timeline, routine: Routine) -> None:
+    """A stretch's caution (who should skip it) is heard once per lap, before the move down or up to it."""
+    for lap in range(1, routine.laps + 1):
+        for index, step in enumerate(routine.steps):
+            if not step.stretch.caution:
+                continue
+            first = min(b.start for b in timeline.blocks if (b.step, b.lap) == (index, lap))
+            lead_in = max((b.end for b in timeline.blocks if b.end <= first), default=0.0)
+            said = [e for e in timeline.speech if lead_in <= e.start < first]
+            caution = [e for e in said if e.text == step.stretch.caution]
+            assert len(caution) == 1, (step.stretch.id, lap)
+            assert all(e.start > caution[0].start for e in said if e.role == "move"), step.stretch.id

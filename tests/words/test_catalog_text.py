@@ -52,8 +52,8 @@ def test_supine_stretch_is_one_leg_at_a_time_with_the_other_foot_down():
         "Now straighten your right leg towards the ceiling, until you feel a gentle pull.",
     )
     assert s.once == frozenset(s.setup[:2])
-    assert s.between_sides == ("Bend your right knee, and slowly lower your right foot to the floor.",)
-    assert s.exit == ("Bend your knee, and slowly lower your foot to the floor.",)
+    assert s.between_sides == ("Bend your right knee, and lower your right foot to the floor.",)
+    assert s.exit == ("Bend your knee, and lower your foot to the floor.",)
     assert s.reminders[:2] == (
         "Take a long breath out, and let the stretch ease.",
         "Keep your hips and lower back resting on the floor.",
@@ -94,7 +94,7 @@ def test_dynamic_stretch_stretches_the_front_hamstring_not_a_lunge():
 def test_the_session_does_not_end_against_a_wall_with_no_way_out():
     s = CATALOG.get("wall-hamstring")
     assert s.exit == (
-        "Bend your knees, and slowly slide your feet down the wall.",
+        "Bend your knees, and slide your feet down the wall.",
         "Roll onto your side, and rest there for a breath.",
     )
     assert s.setup == (
@@ -120,7 +120,7 @@ def test_reclining_stretch_starts_knees_bent_and_offers_the_easier_other_leg():
     assert s.once == frozenset(s.setup[:2])
     assert "Keep your left knee bent, or slide that leg long on the floor if your back allows." in s.setup
     assert s.between_sides == (
-        "Bend your right knee, slide the strap off, and slowly lower your right foot to the floor.",
+        "Bend your right knee, slide the strap off, and lower your right foot to the floor.",
     )
 
 
@@ -161,9 +161,12 @@ def test_nerve_advice_in_the_setup_and_breathing_out_the_first_reminder():
 
 def test_downward_dog_caution_and_knee_bend_before_the_lift():
     s = CATALOG.get("downward-dog")
-    assert s.caution == "Skip this one if you have high blood pressure or glaucoma, or feel dizzy with your head down."
+    assert s.caution == (
+        "It puts your head below your heart: skip it, and rest, if you have high blood pressure or glaucoma, "
+        "or feel dizzy with your head down. If kneeling is hard, do it standing: hands on the back of the chair, "
+        "feet back."
+    )
     assert s.setup == (
-        "If the floor is hard on your wrists, stand instead, hands on the chair seat, and walk your feet back.",
         "Put your hands under your shoulders, fingers spread, and your knees on the cushion, under your hips.",
         "Tuck your toes under, and bend your knees as much as you need to.",
         "A long back matters more than straight legs.",
@@ -179,15 +182,18 @@ def test_downward_dog_caution_and_knee_bend_before_the_lift():
 
 def test_lunge_steps_back_from_feet_together_and_offers_kneeling_only_to_knees_that_allow():
     s = CATALOG.get("lunge-hamstring")
-    kneel = "If your knees allow, put the cushion a stride behind you, for your left knee in the lunge."
+    kneel = "If your knees allow, put the cushion a stride behind you."
+    knee_down = "If you put the cushion there, lower your left knee onto it."
     assert s.setup == (
         "Stand facing the chair in front, and rest your hands on its seat.",
         kneel,
         "Step your left foot back into a short lunge, and bend your right knee.",
+        knee_down,
         "Now shift your hips back, and straighten your right leg as far as is comfortable.",
     )
-    assert s.unless == ((kneel, "kneeling"),)
+    assert s.unless == ((kneel, "kneeling"), (knee_down, "kneeling"))
     assert kneel not in s.for_body(("kneeling",)).setup
+    assert knee_down not in s.for_body(("kneeling",)).setup
     assert "chair" in s.props and "cushion" in s.props
     assert s.needs == ("standing", "lunging", "inversion")
 
@@ -217,8 +223,8 @@ def test_every_hold_ends_with_its_own_way_out():
     for s in CATALOG:
         if s.kind == "hold":
             assert s.exit, s.id
-    for s in CATALOG:
-        if set(s.needs) & {"floor", "inversion"}:
+    for s in CATALOG:  # up from head-down slowly, or dizzy; elsewhere "slowly" went (it was said 16 times)
+        if "inversion" in s.needs:
             assert s.exit and re.search(r"\bslowly\b", " ".join(s.exit), re.I), s.id
 
 
@@ -297,3 +303,4 @@ def test_the_words_a_reader_flagged_stay_gone():
         "keeping your back leg straight",
     ):
         assert phrase not in everything
+

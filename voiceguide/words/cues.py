@@ -112,10 +112,18 @@ def course(positions: list[str] | tuple[str, ...]) -> str | None:
 # chair (placed by `equipment`) to hold; a body that avoids kneeling goes by the
 # chair seat instead (_NO_KNEELING), and the closing way up offers that to everyone.
 LEVELS = {"standing": "up", "lunge": "up", "all-fours": "kneel", "seated": "sit", "lying": "lie", "wall": "wall"}
+# The knee-sparing way is offered first, before anyone is on their knees; then the kneel, on the cushion.
+_SPARE_DOWN = "If kneeling hurts, sit on the chair first, and lower yourself to the floor from its seat instead."
 _KNEEL_DOWN = (
-    "Holding the chair in front, step your weaker leg back, and lower that knee slowly to the floor, then the other."
+    f"{_SPARE_DOWN} Otherwise, put the cushion on your mat, hold the chair in front, step your weaker leg back, "
+    "and lower that knee slowly onto the cushion, then the other."
 )
-_KNEEL_UP = "Put your hands on its seat, bring your stronger foot forward, and push up slowly through that leg."
+_SPARE_UP = (
+    "If kneeling hurts, sit with your back against the chair, hands on its seat behind you, and push up onto it "
+    "through your stronger leg."
+)
+_PUSH_UP = "put your hands on its seat, bring your stronger foot forward, and push up slowly through that leg."
+_KNEEL_UP = f"Otherwise, turn onto your hands and knees, crawl to the chair if it is out of reach, {_PUSH_UP}"
 _CHAIR_DOWN = (
     "Turn round, and sit on the chair in front. Slide to the front of the seat, hands beside you, and lower "
     "your bottom slowly to the floor, your weight on your hands and your stronger leg."
@@ -131,7 +139,7 @@ _MOVES = {
         "Put the cushion on your mat, for your knees. Holding the chair in front, step your weaker leg back, and "
         "lower that knee slowly onto the cushion, then the other. Then come onto your hands."
     ),
-    ("up", "sit"): f"{_KNEEL_DOWN} Then sit down to one side.",
+    ("up", "sit"): f"{_KNEEL_DOWN} Then sit down to one side, onto the cushion or a folded blanket.",
     ("up", "lie"): f"{_KNEEL_DOWN} Sit down to one side, then lean back onto your elbows, and lie down.",
     ("up", "wall"): f"{_KNEEL_DOWN} Then sit down to one side, beside the wall.",
     ("kneel", "sit"): "Lower your hips to one side, and sit down on the floor.",
@@ -146,13 +154,10 @@ _MOVES = {
     ("sit", "kneel"): f"Turn to one side. {_CUSHION}",
     ("lie", "kneel"): f"Roll onto your side, and push yourself up to sitting. {_CUSHION}",
     ("wall", "kneel"): f"Move away from the wall, and push yourself up to sitting. {_CUSHION}",
-    ("kneel", "up"): f"Crawl forward to the chair in front. {_KNEEL_UP}",
-    ("sit", "up"): f"Turn onto your hands and knees, facing the chair in front. {_KNEEL_UP}",
-    ("lie", "up"): f"{_TO_SITTING} Turn onto your hands and knees, facing the chair in front. {_KNEEL_UP}",
-    ("wall", "up"): (
-        "Move away from the wall, and push yourself up to sitting. "
-        f"Turn onto your hands and knees, facing the chair in front. {_KNEEL_UP}"
-    ),
+    ("kneel", "up"): f"Crawl forward to the chair in front, {_PUSH_UP}",
+    ("sit", "up"): f"{_SPARE_UP} {_KNEEL_UP}",
+    ("lie", "up"): f"{_TO_SITTING} {_SPARE_UP} {_KNEEL_UP}",
+    ("wall", "up"): f"Move away from the wall, and push yourself up to sitting. {_SPARE_UP} {_KNEEL_UP}",
 }
 _NO_KNEELING = {
     ("up", "sit"): _CHAIR_DOWN,
@@ -162,10 +167,6 @@ _NO_KNEELING = {
     ("lie", "up"): f"{_TO_SITTING} {_CHAIR_UP}",
     ("wall", "up"): f"Move away from the wall, and push yourself up to sitting with your hands. {_CHAIR_UP}",
 }
-_SPARE_KNEES = (
-    "To spare your knees instead, sit with your back against the chair, hands on its seat behind you, and push "
-    "up onto it through your stronger leg."
-)
 
 
 def move(position: str | None, next_position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | None:
@@ -185,9 +186,7 @@ def getting_up(position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | 
     level = LEVELS[position]
     if level == "up":
         return None
-    way = move(position, "standing", avoid)
-    spare = "" if "kneeling" in avoid or level == "kneel" else f" {_SPARE_KNEES}"
-    return f"Take your time getting up. {way}{spare}"
+    return f"Take your time getting up. {move(position, 'standing', avoid)}"
 
 
 def first_side(side: str, only: bool = False) -> str:

@@ -160,13 +160,18 @@ class _Builder:
                 self.place.step = index
                 self.place.lead_in = self.next_start() if lap_began is None else lap_began
                 lap_began = None
-                moved = self.move(position, step.stretch.position)
                 last_lap = lap == routine.laps
+                announced = cues.announce(step.stretch.name, index, count, last_lap)
+                if step.stretch.caution:  # who should skip it, heard before the way down to it (docs/catalog.md)
+                    self.say(announced, Role.ANNOUNCE, step.stretch.id)
+                    self.say(step.stretch.caution, Role.SETUP, step.stretch.id)
+                    announced = ""
+                moved = self.move(position, step.stretch.position)
                 least = max(step.get_ready, self.p.new_level if moved else 0)
                 if step.stretch.kind == REPS:
-                    self.rep_step(step, index, count, last_lap, least)
+                    self.rep_step(step, announced, least)
                 else:
-                    self.hold_step(step, index, count, routine.countdown, last_lap, least)
+                    self.hold_step(step, announced, routine.countdown, least)
                 self.leave(step)
                 position = step.stretch.position
         closing = self.next_start()
@@ -186,6 +191,8 @@ class _Builder:
         for text in (*routine.opening, *Talk.some(routine.intro, self.talk.welcome)):
             self.say(text, Role.INTRO)
         used = {item for step in routine.steps for item in (*step.stretch.equipment, *step.stretch.props)}
+        if "kneeling" not in routine.avoid and any(cues.LEVELS[s.stretch.position] != "up" for s in routine.steps):
+            used.add("cushion")  # the way down to the floor kneels on it (cues.move)
         ready = cues.equipment([item for item in (*PROPS, *EQUIPMENT) if item in used])
         safety = cues.SAFETY if self.talk.safety == "full" and not routine.familiar else cues.SAFETY_SHORT
         course = cues.course([step.stretch.position for step in routine.steps])
@@ -232,7 +239,6 @@ class _Builder:
         s = step.stretch
         texts = [t for t in s.setup if first_side or t not in s.once]
         texts = [s.brief] if self.talk.setup == "first" and s.brief else Talk.some(texts, self.talk.setup)
-        texts = [s.caution, *texts] if s.caution and first_side else texts  # at every level (docs/catalog.md)
         return [(cues.mirror(t) if side == "left" else t, Role.SETUP) for t in texts]
 
     def lead_into(
@@ -242,16 +248,17 @@ class _Builder:
         r, side = plan[n]
         if n == 0:
             first = [(cues.first_side(side, only=len(step.sides) == 1), Role.ANNOUNCE)] if side else []
-            return [(announced, Role.ANNOUNCE), *first, *self.setup(step, side, True)]
+            named = [(announced, Role.ANNOUNCE)] if announced else []
+            return [*named, *first, *self.setup(step, side, True)]
         if r != plan[n - 1][0]:
             return [(cues.round_start(r + 1, side), Role.ROUND), *self.setup(step, side, True)]
         switch = [(cues.SWITCH, Role.SWITCH)] if self.talk.switch_words else []
         return [*switch, *self.setup(step, side, False)]
 
-    def hold_step(self, step: Step, index: int, count: int, countdown: bool, last_lap: bool, least: float) -> None:
+    def hold_step(self, step: Step, announced: str, countdown: bool, least: float) -> None:
+        """Every hold of a step ("" for `announced` when the stretch was announced before the way to it)."""
         s = step.stretch
         plan = [(r, side) for r in range(step.rounds) for side in step.sides]
-        announced = cues.announce(s.name, index, count, last_lap)
         on_floor = cues.LEVELS[s.position] != "up" or s.position == "lunge"
         not_before = 0.0
         for n, (r, side) in enumerate(plan):
@@ -264,6 +271,9 @@ class _Builder:
             if previous_side is not None and previous_side != side:
                 # Out of one side before the other, in a round or into the next ("Round two, right side").
                 self.out_of_side(step, previous_side)
+            elif n:
+                # The same side again in the next round: out of the pose first (never twice head-down in a row).
+                self.leave(step)
             start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least, not_before)
             end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
@@ -318,10 +328,10 @@ class _Builder:
                 return [(ms(zone_start + i * slot), texts[i]) for i in range(k)]
         return []
 
-    def rep_step(self, step: Step, index: int, count: int, last_lap: bool, least: float) -> None:
+    def rep_step(self, step: Step, announced: str, least: float) -> None:
         s = step.stretch
         lines = [
-            (cues.announce(s.name, index, count, last_lap), Role.ANNOUNCE),
+            *([(announced, Role.ANNOUNCE)] if announced else []),
             *self.setup(step, None, True),
             (cues.reps_intro(step.reps), Role.SETUP),
         ]
