@@ -119,9 +119,7 @@ def test_reclining_stretch_starts_knees_bent_and_offers_the_easier_other_leg():
     )
     assert s.once == frozenset(s.setup[:2])
     assert "Keep your left knee bent, or slide that leg long on the floor if your back allows." in s.setup
-    assert s.between_sides == (
-        "Bend your right knee, slide the strap off, and lower your right foot to the floor.",
-    )
+    assert s.between_sides == ("Bend your right knee, slide the strap off, and lower your right foot to the floor.",)
 
 
 def test_seated_stretch_one_leg_on_a_blanket_the_other_knee_bent():
@@ -303,4 +301,3 @@ def test_the_words_a_reader_flagged_stay_gone():
         "keeping your back leg straight",
     ):
         assert phrase not in everything
-
