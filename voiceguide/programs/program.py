@@ -346,6 +346,7 @@ def plan_days(
     skip = tuple(catalog.get(name, where="--skip").id for name in choices.skip)
     loaded: dict[str, Routine] = {}
     out = []
+    before: tuple[str, tuple[str, ...]] | None = None  # the last day's title and stretch ids
     for i, (spec, date) in enumerate(zip(program.days, dates, strict=True)):
         if spec.routine not in loaded:
             loaded[spec.routine] = load_routine(spec.routine, catalog)
@@ -364,14 +365,27 @@ def plan_days(
         )
         day = Day(i + 1, len(program.days), date, spec.title or routine.title, routine, options)
         try:
-            apply(routine, options, catalog)
+            shaped = apply(routine, options, catalog)
         except InputError:
             raise InputError(
                 f"{choices.given} {choices.verb} no stretch on day {day.number} of {day.total} ({day.title}); "
                 "loosen them, or choose another program ('voiceguide programs')"
             ) from None
+        ids = tuple(s.stretch.id for s in shaped.steps)
+        phase = apply(routine, dataclasses.replace(options, skip=spec.skip, avoid=spec.avoid), catalog)
+        if before is not None and {s.stretch.id for s in phase.steps} - set(ids):
+            day = dataclasses.replace(day, title=narrowed_title(before, shaped))
+        before = (day.title, ids)
         out.append(day)
     return introduced(out)
+
+
+def narrowed_title(before: tuple[str, tuple[str, ...]], shaped: Routine) -> str:
+    """A day's title when the person's avoid, skip or only (or the program's avoid) left out stretches
+    its phase adds: the phase's title would name what is not there ("Forward bend and lunge")."""
+    title, ids = before
+    new = [s.stretch.name for s in shaped.steps if s.stretch.id not in ids]
+    return f"Adds {', '.join(new)}" if new else title
 
 
 def introduced(days: list[Day]) -> list[Day]:
