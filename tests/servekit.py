@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "http://localhost:8765/"
 STRETCHES = {1: "forward-bend", 2: "forward-bend,lunge", 4: "seated-hamstring"}
+TODAY = datetime.date.today()  # the program folders' dates count from it (tests/serve/conftest.py)
 
 
 def env(cache: Path | None = None) -> dict[str, str]:
@@ -210,13 +211,18 @@ def serving(folder: Path, *args: str, timeout: float = 30) -> Iterator[Running]:
         _wait_ready(url)
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    """SIGTERM, as a service manager stops a server; killed if it has not ended in 10 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_ready(url: str) -> None:
@@ -286,10 +292,4 @@ def limited_server(folder: Path, header_timeout: float, per_address: int, *names
         _wait_ready(f"http://127.0.0.1:{int(line)}/")
         yield int(line)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _stop(process)

@@ -16,14 +16,14 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+from voiceguide.atomic import NAME_MAX
 from voiceguide.errors import InputError
 
 # Years a program may start in: every date of its plan (at most 99 session days with six rest
 # days a week, under two years) and the times in its feed and calendar stay representable.
 START_LIMITS = (datetime.date(2000, 1, 1), datetime.date(2099, 12, 31))
 MAX_URL_CHARS = 1000  # the base URL is repeated in every enclosure, chapters and transcript link
-NAME_MAX = 255  # bytes in one file name (Linux, macOS); atomic.py's temporary names fit within it
-PATH_MAX = 4096
+PATH_MAX = 4096  # bytes in a path (Linux); each of its names at most NAME_MAX
 
 _URL_EXAMPLE = "such as https://example.org/stretch/"
 # Characters a URL path holds as they are (RFC 3986 pchar, "/" and "%" escapes); others are escaped.

@@ -269,6 +269,25 @@ def test_longest_legal_names_build_and_longer_ones_are_refused(tmp_path, monkeyp
     one_error(err, "at most 255 bytes")
 
 
+def test_the_library_refuses_long_names_in_the_options_words(tmp_path):
+    """Outputs.checked, for the Python API and the names no option parsed, says what -o and --split say."""
+    from voiceguide.errors import InputError
+    from voiceguide.files.outputs import Outputs
+
+    long = "x" * (NAME_MAX + 1)
+    for kwargs, option in (
+        ({"audio": tmp_path / (long + ".mp3")}, "-o/--output"),
+        ({"audio": tmp_path / long / "s.mp3"}, "-o/--output"),  # a folder's name counts too
+        ({"audio": tmp_path / "s.mp3", "lrc": tmp_path / (long + ".lrc")}, "--lrc"),
+        ({"audio": tmp_path / "s.mp3", "split": tmp_path / long / "tracks"}, "--split"),
+    ):
+        with pytest.raises(InputError) as refused:
+            Outputs.checked(**kwargs)
+        assert str(refused.value).startswith(f"{option}: "), refused.value
+        assert "has a name of" in str(refused.value) and f"at most {NAME_MAX} bytes" in str(refused.value)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_split_tracks_of_long_unicode_names(tmp_path):
     name = "伸" * 80  # 240 bytes, and " (right side)" after it
     routine = tmp_path / "r.toml"

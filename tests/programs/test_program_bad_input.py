@@ -154,6 +154,7 @@ OPTION_CASES = [
     P(["program", "--day", "2", "--plan"], ["--day", "without --plan"], id="day-with-plan"),
     P(["program", "--day", "2", "-o", "out"], ["--day", "without --plan and -o"], id="day-with-output"),
     P(["program", "-o", "out", "--avoid", "ceiling"], ["--avoid", "ceiling"], id="avoid-unknown-with-output"),
+    P(["program", "-o", "out", "--only", "wal"], ["--only", "'wal'", "wall-hamstring"], id="only-typo-with-output"),
 ]
 
 

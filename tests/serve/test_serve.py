@@ -6,7 +6,6 @@ tested as a unit (test_lan_*), never by listening on another address.
 
 from __future__ import annotations
 
-import datetime
 import http.client
 import json
 import random
@@ -23,39 +22,17 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
-from servekit import BASE, env, make_plain, make_program, serving
+from servekit import BASE, env, make_plain, serving
 
 from voiceguide.serve.app import ALL_INTERFACES, LOOPBACK, bind_address
 from voiceguide.serve.feedview import FeedError, client_base, served_feed
 from voiceguide.serve.inventory import is_plain_name, stretches_of
 from voiceguide.serve.lan import banner, terminal_qr
 
-TODAY = datetime.date.today()
-
-
-@pytest.fixture(autouse=True)
-def same_day():
-    """The test folders are dated from TODAY and the server releases days by the clock: a run that
-    crosses midnight would see one more day released, which is right, not a fault to report."""
-    if datetime.date.today() != TODAY:
-        pytest.skip("the date changed since the test folders were made (the run crossed midnight)")
-
-
-@pytest.fixture(scope="module")
-def program(tmp_path_factory):
-    work = tmp_path_factory.mktemp("program")
-    return make_program(work / "gentle", work / "outside", TODAY)
-
 
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory):
     return make_plain(tmp_path_factory.mktemp("plain") / "sessions")
-
-
-@pytest.fixture(scope="module")
-def server(program):
-    with serving(program.path) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

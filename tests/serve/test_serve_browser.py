@@ -8,13 +8,12 @@ desktop) are saved under build/screenshots/ for people to look at.
 
 from __future__ import annotations
 
-import datetime
 import os
 import time
 from pathlib import Path
 
 import pytest
-from servekit import ROOT, make_program, serving
+from servekit import ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -42,18 +41,6 @@ def unavailable(why: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"the browser test cannot run under CI: {why}")
     pytest.skip(why)
-
-
-@pytest.fixture(scope="module")
-def program(tmp_path_factory):
-    work = tmp_path_factory.mktemp("browser")
-    return make_program(work / "gentle", work / "outside", datetime.date.today())
-
-
-@pytest.fixture(scope="module")
-def server(program):
-    with serving(program.path) as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

@@ -7,40 +7,19 @@ MP3s whose tags mutagen rewrote as an attacker would.
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 import shutil
 
 import feedparser
-import pytest
-from servekit import feed_xml, limited_server, make_program, request, serving
+from servekit import feed_xml, limited_server, request, serving
 
 from voiceguide.serve.hosts import host_of, url_host
 
-TODAY = datetime.date.today()
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 HTML = b"<html><script>fetch('/feed.xml').then(r => r.text()).then(alert)</script></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.domain)</script></svg>'
-
-
-@pytest.fixture(autouse=True)
-def same_day():
-    if datetime.date.today() != TODAY:
-        pytest.skip("the date changed since the test folders were made (the run crossed midnight)")
-
-
-@pytest.fixture(scope="module")
-def program(tmp_path_factory):
-    work = tmp_path_factory.mktemp("guards")
-    return make_program(work / "gentle", work / "outside", TODAY)
-
-
-@pytest.fixture(scope="module")
-def server(program):
-    with serving(program.path) as running:
-        yield running
 
 
 # -- Host names (DNS rebinding) ----------------------------------------------------------------------

@@ -10,7 +10,6 @@ every field replaced by values of every JSON type.
 
 from __future__ import annotations
 
-import datetime
 import json
 import math
 import selectors
@@ -25,28 +24,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from servekit import env, limited_server, make_program, request, serving
+from servekit import TODAY, env, limited_server, request, serving
 
 from voiceguide.errors import InputError
 from voiceguide.serve.app import Site
 from voiceguide.serve.inventory import Folder, program_inventory
 
-TODAY = datetime.date.today()
 TIMEOUT = 1.5  # the header timeout of these servers
 CAP = 16  # connections per client address
 IDLE = 300  # a few hundred: more than the cap, and than uvicorn's limit_concurrency would bear bare
-
-
-@pytest.fixture(autouse=True)
-def same_day():
-    if datetime.date.today() != TODAY:
-        pytest.skip("the date changed since the test folders were made (the run crossed midnight)")
-
-
-@pytest.fixture(scope="module")
-def program(tmp_path_factory):
-    work = tmp_path_factory.mktemp("limits")
-    return make_program(work / "gentle", work / "outside", TODAY)
 
 
 # -- idle connections ------------------------------------------------------------------------------

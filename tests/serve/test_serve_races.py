@@ -7,7 +7,6 @@ into place the way `voiceguide program` does it.
 
 from __future__ import annotations
 
-import datetime
 import os
 import re
 import socket
@@ -15,21 +14,7 @@ import threading
 import time
 
 import pytest
-from servekit import limited_server, make_program, serving
-
-TODAY = datetime.date.today()
-
-
-@pytest.fixture(autouse=True)
-def same_day():
-    if datetime.date.today() != TODAY:
-        pytest.skip("the date changed since the test folders were made (the run crossed midnight)")
-
-
-@pytest.fixture(scope="module")
-def program(tmp_path_factory):
-    work = tmp_path_factory.mktemp("races")
-    return make_program(work / "gentle", work / "outside", TODAY)
+from servekit import limited_server, serving
 
 
 def exchange(port: int, raw: bytes) -> tuple[bytes, bytes]:

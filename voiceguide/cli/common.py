@@ -1,4 +1,5 @@
-"""What the CLI's command modules share: the --engine and --format options, the progress bar, the cache warning.
+"""What the CLI's command modules share: the --engine, --format and stretch filter options, the progress bar,
+the cache warning.
 
 Every command module (session.py, catalog.py, program.py, serve.py, cache.py)
 imports from here, and main.py gathers the commands, so no command module
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 import click
 
@@ -34,6 +35,55 @@ def format_option(what: str) -> Callable[[F], F]:
     """--format text|json, for commands that print something a program may read."""
     return click.option(
         "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help=what
+    )
+
+
+def filter_options(every_day: bool = False) -> Callable[[F], F]:
+    """--only, --skip and --avoid, for one session (build, script) or for every day of a program.
+
+    The command gets the values as given; `filters` splits and checks them.
+    """
+    from voiceguide.words.catalog import NEEDS
+
+    def say(text: str) -> str:
+        return f"Every day: {text}" if every_day else text[:1].upper() + text[1:]
+
+    only = "only these of its stretches, in the day's own order" if every_day else "only these stretches"
+    options = [
+        click.option("--only", multiple=True, metavar="NAMES",
+                     help=say(f"{only} (ids, names or aliases; repeat or comma-separate).")),
+        click.option("--skip", multiple=True, metavar="NAMES", help=say("leave these stretches out.")),
+        click.option("--avoid", multiple=True, metavar="NAMES",
+                     help=say(f"leave out stretches that need what your body cannot do: {', '.join(NEEDS)} "
+                              "(repeat or comma-separate; inversion: head below the heart).")),
+    ]  # fmt: skip
+
+    def decorate(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
+class Filters(TypedDict):
+    """The filters of `filter_options`, as builder.Options and program.Choices take them."""
+
+    only: tuple[str, ...]
+    skip: tuple[str, ...]
+    avoid: tuple[str, ...]
+
+
+def filters(only: tuple[str, ...], skip: tuple[str, ...], avoid: tuple[str, ...]) -> Filters:
+    """--only, --skip and --avoid split at commas, the --avoid names checked. Stretch names are checked where
+    they are used (voiceguide/words/builder.py, voiceguide/programs/program.py), with the same words."""
+    from voiceguide.words.builder import parse_choices
+    from voiceguide.words.catalog import NEEDS
+
+    return Filters(
+        only=split_names(only, "--only"),
+        skip=split_names(skip, "--skip"),
+        avoid=parse_choices(split_names(avoid, "--avoid"), NEEDS, "--avoid"),
     )
 
 

@@ -13,14 +13,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.common import ClickProgress, engine_option, format_option, split_names
+from voiceguide.cli.common import ClickProgress, engine_option, filter_options, filters, format_option
 from voiceguide.cli.optiontypes import BaseUrl, Given, PathName, StartDate, TimeOfDay
 from voiceguide.errors import InputError
 from voiceguide.inputs import START_LIMITS
-from voiceguide.words.catalog import NEEDS
 
 if TYPE_CHECKING:
-    from voiceguide.programs.program import Choices
     from voiceguide.session.pipeline import Plan
 
 MORNING = "If you stretch soon after getting up, move around for 30 minutes first: backs are stiffest then."
@@ -55,13 +53,7 @@ def programs(engine: str) -> None:
     "With --plan: text for reading, json: a list of days with date, guidance, length and holds. "
     "With --day: text, the timed script; json, the timeline (as 'voiceguide script')."
 )
-@click.option("--only", multiple=True, metavar="NAMES",
-              help="Every day: only these of its stretches, in the day's own order (ids, names or aliases; "
-                   "repeat or comma-separate).")  # fmt: skip
-@click.option("--skip", multiple=True, metavar="NAMES", help="Every day: leave these stretches out.")
-@click.option("--avoid", multiple=True, metavar="NAMES",
-              help=f"Every day: leave out stretches that need what your body cannot do: {', '.join(NEEDS)} "
-                   "(repeat or comma-separate; inversion: head below the heart).")  # fmt: skip
+@filter_options(every_day=True)
 @click.option(
     "-o",
     "--output",
@@ -115,9 +107,10 @@ def program(
     A rerun rebuilds only the days that changed. Episodes are dated 07:00
     (--at): if you stretch soon after getting up, move around for 30 minutes first.
     """
+    from voiceguide.programs.program import Choices
     from voiceguide.sound.engines import make_engine
 
-    choices = _choices(only, skip, avoid)
+    choices = Choices(**filters(only, skip, avoid))  # stretch names are checked as each day is planned (plan_days)
     if day is not None and (show_plan or output is not None):
         raise InputError("--day prints one day's script; give it without --plan and -o")
     if show_plan or day is not None:
@@ -155,23 +148,6 @@ def program(
     built, kept = len(result.built), len(result.kept)
     click.echo(f"Wrote {output}: {built + kept} episodes ({built} built, {kept} unchanged), feed.xml, calendar.ics")
     click.echo(f"Feed: {manifest.get('base_url', '')}feed.xml (serve the folder there, or: voiceguide serve {output})")
-
-
-def _choices(only: tuple[str, ...], skip: tuple[str, ...], avoid: tuple[str, ...]) -> Choices:
-    """--only, --skip, --avoid as given (comma-separated or repeated), each name checked."""
-    from voiceguide.programs.program import Choices
-    from voiceguide.words.builder import parse_choices
-    from voiceguide.words.catalog import load_catalog
-
-    choices = Choices(
-        only=split_names(only, "--only"),
-        skip=split_names(skip, "--skip"),
-        avoid=parse_choices(split_names(avoid, "--avoid"), NEEDS, "--avoid"),
-    )
-    for option, names in (("--only", choices.only), ("--skip", choices.skip)):
-        for name in names:
-            load_catalog().get(name, where=option)
-    return choices
 
 
 def _print_day(plan: Plan, engine: str, voice: str, fmt: str) -> None:

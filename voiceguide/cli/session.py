@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from voiceguide.cli.common import ClickProgress, engine_option, format_option, split_names, warn_cache
+from voiceguide.cli.common import (
+    ClickProgress,
+    engine_option,
+    filter_options,
+    filters,
+    format_option,
+    split_names,
+    warn_cache,
+)
 from voiceguide.cli.optiontypes import Finite, Given, PathName, Text
 from voiceguide.errors import InputError
 from voiceguide.files.formats import FORMATS
@@ -25,7 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def session_options(func: F) -> F:
     """Options that shape the session, shared by build and script."""
     from voiceguide.words.builder import ORDERS
-    from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS
+    from voiceguide.words.catalog import HOLD_LIMITS, POSITIONS
     from voiceguide.words.routine import GET_READY_LIMITS, GUIDANCE, LAPS_LIMITS, REPS_LIMITS, ROUNDS_LIMITS
     from voiceguide.words.timeline import DEFAULT_PACING
 
@@ -33,14 +41,9 @@ def session_options(func: F) -> F:
         click.argument("routine", required=False, type=Given(), metavar="[ROUTINE]"),
         click.option("--minutes", type=Finite(1, 180, "minutes"), metavar="N",
                      help="Fit the session to about N minutes (within 10%) by choosing stretches, holds and rounds."),
-        click.option("--only", multiple=True, metavar="NAMES",
-                     help="Only these stretches (ids, names or aliases; repeat or comma-separate)."),
-        click.option("--skip", multiple=True, metavar="NAMES", help="Leave these stretches out."),
+        filter_options(),
         click.option("--position", "positions", multiple=True, metavar="NAMES",
                      help=f"Only stretches in these positions: {', '.join(POSITIONS)} (repeat or comma-separate)."),
-        click.option("--avoid", multiple=True, metavar="NAMES",
-                     help=f"Leave out stretches that need what your body cannot do: {', '.join(NEEDS)} "
-                          "(repeat or comma-separate)."),
         click.option("--equipment", multiple=True, metavar="ITEMS",
                      help="What you have: none, strap, towel, band, wall (repeat or comma-separate); "
                           "stretches that need something else are left out."),
@@ -83,14 +86,12 @@ def session_options(func: F) -> F:
 def _options(kw: dict[str, Any]) -> Options:
     """The builder options out of the command's keyword arguments."""
     from voiceguide.words.builder import Options, parse_choices, parse_equipment
-    from voiceguide.words.catalog import NEEDS, POSITIONS
+    from voiceguide.words.catalog import POSITIONS
 
     equipment = kw.pop("equipment")
     return Options(
-        only=split_names(kw.pop("only"), "--only"),
-        skip=split_names(kw.pop("skip"), "--skip"),
+        **filters(kw.pop("only"), kw.pop("skip"), kw.pop("avoid")),
         positions=parse_choices(split_names(kw.pop("positions"), "--position"), POSITIONS, "--position"),
-        avoid=parse_choices(split_names(kw.pop("avoid"), "--avoid"), NEEDS, "--avoid"),
         guidance=kw.pop("guidance"),
         settle=kw.pop("settle"),
         tempo=kw.pop("tempo"),

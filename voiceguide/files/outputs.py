@@ -9,7 +9,8 @@ build that would fail on its outputs fails before speaking or encoding:
 - a symlink, dangling or not, is an existing file: it is replaced only with
   --force, and then the link itself is replaced, never the file it points to;
 - no two outputs share a path once `.`, `..` and symlinks are resolved;
-- the split folder is a folder or can be made, and every name fits NAME_MAX.
+- the split folder is a folder or can be made, and every name fits
+  (inputs.check_name, the check the command line's options make).
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from voiceguide.atomic import NAME_MAX
 from voiceguide.errors import InputError
 from voiceguide.files.formats import format_for
+from voiceguide.inputs import check_name
 
 PLAYLIST = "playlist.m3u8"
 AUDIO_OPTION = "-o/--output"
@@ -121,18 +122,12 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def _check_name(path: Path, option: str) -> None:
-    size = len(os.fsencode(path.name))
-    if size > NAME_MAX:
-        raise InputError(f"{option}: {path}: the name is {size} bytes long; file names are at most {NAME_MAX}")
-
-
 def check_file(path: Path, option: str, force: bool, folder_may_be_missing: bool = False) -> None:
     """Refuse an output file path that cannot or may not be written, before any work."""
     path = Path(path)
     if path.name in ("", ".", ".."):
         raise InputError(f"{option}: {path}: is a directory; give a file name")
-    _check_name(path, option)
+    check_name(str(path), option, creating=False)
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -160,8 +155,7 @@ def _check_parent(path: Path, option: str) -> None:
 def check_folder(folder: Path, force: bool) -> None:
     """The split folder: an existing folder (empty unless --force), or one that can be made."""
     folder = Path(folder)
-    for part in (folder, *folder.parents):
-        _check_name(part, SPLIT_OPTION)
+    check_name(str(folder), SPLIT_OPTION, creating=False)
     if folder.exists():
         if not folder.is_dir():
             raise InputError(f"{folder}: is not a folder; give a folder for the split tracks")

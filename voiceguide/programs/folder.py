@@ -305,7 +305,7 @@ def _kept_choices(old: dict[str, Any] | None, same: bool, given: Choices | None)
         value = kept.get(key)
         return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
-    # Stretch names are checked again as they are used (plan_days): a hand-edited one is an error there.
+    # Stretch names, given or kept, are checked as they are used (plan_days): a hand-edited one is an error there.
     return Choices(only=names("only"), skip=names("skip"), avoid=tuple(n for n in names("avoid") if n in NEEDS))
 
 

@@ -6,39 +6,22 @@ shared leaves, words, sound and files; nothing above it.
 
 `from voiceguide import session; session.build_session(...)` (the README's
 Python API) reaches the pipeline through this package, loaded on first use.
+The names it hands out are the pipeline's `__all__`, listed there only.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from voiceguide.session.pipeline import (
-        NoProgress,
-        Plan,
-        Progress,
-        build_session,
-        default_output,
-        plan_session,
-        render_session,
-        timeline_json,
-    )
-
-__all__ = [
-    "NoProgress",
-    "Plan",
-    "Progress",
-    "build_session",
-    "default_output",
-    "plan_session",
-    "render_session",
-    "timeline_json",
-]
+    from voiceguide.session.pipeline import *  # noqa: F403 - the names __getattr__ hands out
+    from voiceguide.session.pipeline import __all__ as __all__
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from voiceguide.session import pipeline
-
-        return getattr(pipeline, name)
+    if name == "__all__" or not name.startswith("__"):  # a probe for __wrapped__ and the like loads nothing
+        pipeline = importlib.import_module("voiceguide.session.pipeline")
+        if name == "__all__" or name in pipeline.__all__:
+            return getattr(pipeline, name)
     raise AttributeError(f"module 'voiceguide.session' has no attribute {name!r}")
