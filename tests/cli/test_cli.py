@@ -40,6 +40,36 @@ def test_version():
     assert __version__ in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        (["--target", "hips"], {"dynamic-hamstring"}),
+        (["--target", "back", "--position", "lying"], {"supine-hamstring", "reclining-hand-to-big-toe"}),
+        (["--kind", "reps"], {"dynamic-hamstring"}),
+        (["--position", "standing,lunge", "--kind", "hold"], {"forward-bend", "standing-hamstring", "lunge-hamstring"}),
+    ],
+)
+def test_list_filters_by_target_position_and_kind(args, ids):
+    result = run("list", *args)
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()[1:]
+    assert {row.split()[0] for row in rows} == ids
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--target", "legs"], "--target: unknown 'legs'; use hamstrings"),
+        (["--target", ""], "--target: '' names nothing"),
+        (["--position", "lying", "--kind", "reps"], "nothing in the catalog matches"),
+    ],
+)
+def test_list_refuses_what_matches_nothing_in_one_line(args, words):
+    result = run("list", *args)
+    assert result.exit_code == 2 and words in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_list_is_a_table_of_the_catalog():
     result = run("list")
     assert result.exit_code == 0
@@ -47,8 +77,9 @@ def test_list_is_a_table_of_the_catalog():
     assert lines[0].split()[:3] == ["ID", "NAME", "POSITION"]
     assert len(lines) == 10
     assert any(line.startswith("wall-hamstring") for line in lines)
-    assert lines[0].split()[-1] == "NEEDS"
-    assert next(line for line in lines if line.startswith("downward-dog")).endswith("kneeling, floor, inversion")
+    assert lines[0].split()[-2:] == ["NEEDS", "TARGETS"]
+    dog = next(line for line in lines if line.startswith("downward-dog"))
+    assert "kneeling, floor, inversion" in dog and dog.endswith("hamstrings, back, calves, shoulders")
 
 
 def test_show_one_stretch():

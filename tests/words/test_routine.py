@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from repo import REPO
 
 from voiceguide.errors import InputError
 from voiceguide.words.builder import Options, apply
@@ -137,3 +138,19 @@ def test_a_programs_old_rounds_is_read_as_laps_with_a_warning(tmp_path):
     days = plan_days(program, datetime.date(2026, 11, 30))
     assert [d.shaped.laps for d in days] == [2, 2]
     assert {s.rounds for d in days for s in d.shaped.steps} == {1}
+
+
+def test_select_by_target_and_a_target_not_in_the_list(tmp_path):
+    path = tmp_path / "hips.toml"
+    path.write_text('title = "Hips"\n[select]\ntargets = ["hips"]\n', encoding="utf-8")
+    assert [s.stretch.id for s in load_routine(str(path)).steps] == ["dynamic-hamstring"]
+    path.write_text('title = "Legs"\n[select]\ntargets = ["hips", "legs"]\n', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_routine(str(path))
+    assert "legs.toml" not in str(err.value) and "select.targets[1]" in str(err.value) and "'legs'" in str(err.value)
+
+
+def test_presets_that_select_pick_only_hamstring_stretches():
+    for name in ("anywhere", "warm-up"):
+        assert all("hamstrings" in s.stretch.targets for s in load_routine(name).steps)
+    assert "targets" in (REPO / "voiceguide/data/routines/anywhere.toml").read_text(encoding="utf-8")

@@ -24,12 +24,53 @@ def presets(engine: str) -> None:
         click.echo(f"{'':<18}{stretches}")
 
 
+def _vocabulary(name: str) -> tuple[str, ...]:
+    from voiceguide.words import catalog
+
+    return tuple(getattr(catalog, name))
+
+
 @click.command("list")
-def list_command() -> None:
-    """List the stretches in the catalog."""
+@click.option(
+    "--target",
+    "targets",
+    metavar="NAMES",
+    multiple=True,
+    help=f"Only what works on these: {', '.join(_vocabulary('TARGETS'))} (repeat or comma-separate).",
+)
+@click.option(
+    "--position",
+    "positions",
+    metavar="NAMES",
+    multiple=True,
+    help=f"Only these positions: {', '.join(_vocabulary('POSITIONS'))} (repeat or comma-separate).",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    metavar="NAMES",
+    multiple=True,
+    help=f"Only these kinds: {', '.join(_vocabulary('KINDS'))} (repeat or comma-separate).",
+)
+def list_command(targets: tuple[str, ...], positions: tuple[str, ...], kinds: tuple[str, ...]) -> None:
+    """List the stretches in the catalog, with what each works on, its dose and what it needs."""
+    from voiceguide.cli.common import split_names
+    from voiceguide.errors import InputError
     from voiceguide.files.script import table
+    from voiceguide.words.builder import parse_choices
     from voiceguide.words.catalog import load_catalog
 
+    given = {"target": targets, "position": positions, "kind": kinds}
+    wanted = {
+        k: parse_choices(split_names(v, f"--{k}"), _vocabulary(f"{k.upper()}S"), f"--{k}") for k, v in given.items()
+    }
+    chosen = [
+        s
+        for s in load_catalog()
+        if (not wanted["target"] or set(s.targets) & set(wanted["target"]))
+        and (not wanted["position"] or s.position in wanted["position"])
+        and (not wanted["kind"] or s.kind in wanted["kind"])
+    ]
     rows = [
         (
             s.id,
@@ -39,10 +80,13 @@ def list_command() -> None:
             s.recommended,
             ", ".join(s.equipment) + (" (needed)" if s.equipment_required else "") if s.equipment else "-",
             ", ".join(s.needs),
+            ", ".join(s.targets),
         )
-        for s in load_catalog()
+        for s in chosen
     ]
-    click.echo(table(("ID", "NAME", "POSITION", "SIDED", "DOSE", "EQUIPMENT", "NEEDS"), rows))
+    if not rows:
+        raise InputError("nothing in the catalog matches; widen --target, --position or --kind")
+    click.echo(table(("ID", "NAME", "POSITION", "SIDED", "DOSE", "EQUIPMENT", "NEEDS", "TARGETS"), rows))
 
 
 @click.command()

@@ -18,6 +18,8 @@ from voiceguide.tomlload import parse_toml
 POSITIONS = ("standing", "lunge", "all-fours", "seated", "lying", "wall")
 EQUIPMENT = ("strap", "towel", "band", "wall")
 SUITS = ("limited-mobility", "back-issues", "busy-schedules", "warm-up", "chronic-pain")
+# What an exercise works on: `list --target` and a routine's `[select] targets` choose by it.
+TARGETS = ("hamstrings", "calves", "hips", "back", "core", "shoulders")
 KINDS = ("hold", "reps")
 HOLD_LIMITS = (5, 300)  # seconds a hold may last, in the catalog and in routine files
 # What a body must be able to do for a stretch, for --avoid: floor is sitting or
@@ -149,7 +151,7 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         id=f.text("id", max_len=60),
         name=f.text("name", max_len=80),
         aliases=f.texts("aliases", default=(), max_len=80),
-        targets=f.texts("targets", max_len=40),
+        targets=f.choices("targets", TARGETS),
         position=f.choice("position", POSITIONS),
         equipment=f.choices("equipment", EQUIPMENT, default=()),
         equipment_required=f.boolean("equipment_required", default=False),

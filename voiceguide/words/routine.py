@@ -25,6 +25,7 @@ from voiceguide.words.catalog import (
     NEEDS,
     POSITIONS,
     SUITS,
+    TARGETS,
     Catalog,
     Stretch,
     load_catalog,
@@ -197,12 +198,14 @@ def _select(f: Fields, catalog: Catalog, base: dict[str, Any]) -> tuple[Step, ..
     suits = f.choices("suits", SUITS, default=())
     has = f.choices("equipment", EQUIPMENT, default=EQUIPMENT)  # what the person has
     kinds = f.choices("kinds", KINDS, default=KINDS)
+    targets = f.choices("targets", TARGETS, default=())
     f.finish()
     steps = tuple(
         _step_for(s, base)
         for s in catalog
         if s.position in positions
         and s.kind in kinds
+        and (not targets or set(s.targets) & set(targets))
         and (not suits or set(s.suits) & set(suits))
         and (not s.equipment_required or set(s.equipment) & set(has))
     )
