@@ -5,7 +5,7 @@ from __future__ import annotations
 from voiceguide.words import cues
 from voiceguide.words.guidance import talk_for
 from voiceguide.words.routine import Routine
-from voiceguide.words.timeline import CHIME, DEFAULT_PACING, SPEECH, Block, Pacing, Timeline
+from voiceguide.words.timeline import CHIME, DEFAULT_PACING, SPEECH, Pacing, Timeline
 
 
 def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, pacing: Pacing = DEFAULT_PACING) -> None:
@@ -154,15 +154,14 @@ def assert_rounds_read_right(timeline: Timeline, routine: Routine) -> None:
             assert between, (before.stretch, after.stretch)
 
 
-def _levels_around(timeline: Timeline, routine: Routine, at: float) -> set[str]:
-    """The levels of the blocks either side of a moment (standing is "up")."""
+def _levels_around(timeline: Timeline, routine: Routine, at: float) -> tuple[str, str]:
+    """The levels of the blocks either side of a moment (standing is "up"; a session begins standing)."""
     before = [b for b in timeline.blocks if b.end <= at]
     after = [b for b in timeline.blocks if b.start >= at]
-    near: list[Block] = ([max(before, key=lambda b: b.end)] if before else []) + (
-        [min(after, key=lambda b: b.start)] if after else []
-    )
-    levels = {cues.LEVELS[routine.steps[b.step].stretch.position] for b in near}
-    return levels if before else levels | {"up"}  # a session begins standing
+    level = cues.LEVELS[routine.steps[max(before, key=lambda b: b.end).step].stretch.position] if before else "up"
+    # The closing way up (no block after it) ends standing.
+    following = cues.LEVELS[routine.steps[min(after, key=lambda b: b.start).step].stretch.position] if after else "up"
+    return level, following
 
 
 def assert_time_to_change_level(timeline: Timeline, routine: Routine, pacing: Pacing = DEFAULT_PACING) -> None:
@@ -171,7 +170,9 @@ def assert_time_to_change_level(timeline: Timeline, routine: Routine, pacing: Pa
     for cue, following in zip(speech, speech[1:], strict=False):
         if cue.role != "move":
             continue
-        least = pacing.floor_quiet if "up" in _levels_around(timeline, routine, cue.start) else pacing.move_quiet
+        floor = {"up", "chair"}  # 15 s between these and the floor, 12 s between floor levels
+        level, following_level = _levels_around(timeline, routine, cue.start)
+        least = pacing.floor_quiet if (level in floor) != (following_level in floor) else pacing.move_quiet
         quiet = following.start - cue.end
         assert quiet >= least - 1e-9, (cue.text, following.text, round(quiet, 3), least)
         # Nothing sounds in that quiet: no chime either (a chime may come after it, before the next words).

@@ -34,7 +34,7 @@ from voiceguide.words.routine import load_routine, preset_names, routine_from_da
 from voiceguide.words.timeline import SPEECH, build_timeline
 
 CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8}
-ALL_IDS = [s.id for s in load_catalog()]
+ALL_IDS = [s.stretch.id for s in load_routine("full").steps]  # the seed's nine, in the full preset's order
 
 
 def length(text: str) -> float:

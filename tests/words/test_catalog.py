@@ -6,6 +6,7 @@ import pytest
 
 from voiceguide.errors import InputError, UnknownStretch
 from voiceguide.words.catalog import POSITIONS, SUITS, load_catalog, stretch_from_table
+from voiceguide.words.routine import load_routine
 
 SEED_STRETCHES = {
     "forward-bend",
@@ -21,7 +22,9 @@ SEED_STRETCHES = {
 
 
 def test_all_nine_stretches_of_the_seed():
-    assert {s.id for s in load_catalog()} == SEED_STRETCHES
+    # The catalog grows beyond the article (docs/catalog.md); the full preset is the seed's nine.
+    assert SEED_STRETCHES <= {s.id for s in load_catalog()}
+    assert {s.stretch.id for s in load_routine("full").steps} == SEED_STRETCHES
 
 
 def test_every_stretch_is_complete_and_written_for_the_ear():
@@ -39,7 +42,7 @@ def test_every_stretch_is_complete_and_written_for_the_ear():
 def test_doses_follow_the_seed():
     catalog = load_catalog()
     for s in catalog:
-        if s.kind == "hold":
+        if s.kind == "hold" and s.id in SEED_STRETCHES:
             assert s.hold == ((30, 30) if s.id == "reclining-hand-to-big-toe" else (20, 30))
     dynamic = catalog.get("dynamic-hamstring")
     assert dynamic.kind == "reps" and dynamic.reps == (10, 12)
@@ -51,7 +54,7 @@ def test_doses_follow_the_seed():
         "supine-hamstring",
         "seated-hamstring",
     }
-    assert {s.id for s in catalog if s.sided} == sided
+    assert {s.id for s in catalog if s.sided and s.id in SEED_STRETCHES} == sided
 
 
 def test_who_each_suits_as_the_seed_says():

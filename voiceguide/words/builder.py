@@ -230,7 +230,7 @@ def trim_rank(step: Step, pool: tuple[Step, ...] = ()) -> tuple[int, int]:
     if s.position == "lying":
         plain = any(p.stretch.position == "lying" and not p.stretch.equipment_required for p in pool)
         return (3, 0) if s.equipment_required and plain else (6, 0)
-    return 4, ("seated", "standing", "lunge", "all-fours", "wall").index(s.position)
+    return 4, ("seated", "standing", "lunge", "all-fours", "prone", "chair", "wall").index(s.position)
 
 
 def _pool_choices(steps: tuple[Step, ...]) -> list[tuple[Step, ...]]:

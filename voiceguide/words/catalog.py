@@ -15,7 +15,7 @@ from voiceguide.fields import Fields, check_integer, describe_value
 from voiceguide.tomlload import parse_toml
 
 # Flow order: the body moves from standing to the floor, never back up.
-POSITIONS = ("standing", "lunge", "all-fours", "seated", "lying", "wall")
+POSITIONS = ("standing", "lunge", "chair", "all-fours", "seated", "lying", "prone", "wall")  # in flow order
 EQUIPMENT = ("strap", "towel", "band", "wall")
 SUITS = ("limited-mobility", "back-issues", "busy-schedules", "warm-up", "chronic-pain")
 # What an exercise works on: `list --target` and a routine's `[select] targets` choose by it.
@@ -24,7 +24,7 @@ KINDS = ("hold", "reps")
 HOLD_LIMITS = (5, 300)  # seconds a hold may last, in the catalog and in routine files
 # What a body must be able to do for a stretch, for --avoid: floor is sitting or
 # lying on the floor, inversion is the head below the heart.
-NEEDS = ("kneeling", "lunging", "floor", "inversion", "standing")
+NEEDS = ("kneeling", "lunging", "floor", "inversion", "standing", "prone")
 # Helpers a stretch, or the way to and from it, uses but no stretch requires, named in the
 # intro so they are at hand: the chair is placed there once (voiceguide/words/cues.py).
 PROPS = ("chair", "cushion", "mat")

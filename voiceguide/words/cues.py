@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 COUNTDOWN = ("Three.", "Two.", "One.")
@@ -91,6 +92,8 @@ def course(positions: list[str] | tuple[str, ...]) -> str | None:
     """Where the session goes, from its real positions: said in the intro, before the first move."""
     if not positions:
         return None
+    if any(LEVELS[p] == "chair" for p in positions):
+        return _course_with_chair(positions)
     standing = [LEVELS[p] == "up" for p in positions]
     if all(standing):
         return "Everything in this session is done standing."
@@ -106,12 +109,37 @@ def course(positions: list[str] | tuple[str, ...]) -> str | None:
     return "We begin on the floor, and come up to standing later."
 
 
+_WHERE = {"up": "standing", "chair": "sitting on the chair", "floor": "on the floor"}
+_TO = {"up": "standing", "chair": "the chair", "floor": "the floor"}
+
+
+def _course_with_chair(positions: list[str] | tuple[str, ...]) -> str:
+    """ "Everything in this session is done sitting on the chair.", or the places in the order they come
+    first ("We begin standing, then move to the chair, then to the floor.")."""
+    places = list(dict.fromkeys(LEVELS[p] if LEVELS[p] in OFF_THE_FLOOR else "floor" for p in positions))
+    if len(places) == 1:
+        return f"Everything in this session is done {_WHERE[places[0]]}."
+    rest = [_TO[p] for p in places[1:]]
+    then = rest[0] if len(rest) == 1 else f"{rest[0]}, then to {rest[1]}"
+    return f"We begin {_WHERE[places[0]]}, then move to {then}."
+
+
 # Getting from one level to another between stretches: (from, to) by level. The
 # person moves slowly, with the settle time after each cue (docs/design.md). Down
 # and up go through a kneel on the cushion, the stronger leg doing the work and the
 # chair (placed by `equipment`) to hold; a body that avoids kneeling goes by the
 # chair seat instead (_NO_KNEELING), and the closing way up offers that to everyone.
-LEVELS = {"standing": "up", "lunge": "up", "all-fours": "kneel", "seated": "sit", "lying": "lie", "wall": "wall"}
+LEVELS = {
+    "standing": "up",
+    "lunge": "up",
+    "chair": "chair",
+    "all-fours": "kneel",
+    "seated": "sit",
+    "lying": "lie",
+    "prone": "prone",
+    "wall": "wall",
+}
+OFF_THE_FLOOR = ("up", "chair")  # a move between these and the floor gets the longer quiet (timeline.py)
 # The knee-sparing way is offered first, before anyone is on their knees; then the kneel, on the cushion.
 _SPARE_DOWN = "If kneeling hurts, sit on the chair first, and lower yourself to the floor from its seat instead."
 _KNEEL_DOWN = (
@@ -133,6 +161,15 @@ _CHAIR_UP = (
     "knee, and push up slowly onto the seat. Then stand up, pushing through your stronger leg."
 )
 _TO_SITTING = "Roll onto your side, and push yourself up to sitting with your hands."
+_ON_THE_SEAT = "Turn round, and sit on the chair in front, near the front of the seat, feet flat on the floor."
+_OFF_THE_SEAT = (
+    "Slide to the front of the seat, hands beside you, and lower your bottom slowly to the floor, your weight on "
+    "your hands and your stronger leg."
+)
+_ONTO_THE_SEAT = (
+    "Shuffle back until your back is against the chair. Put your hands on its seat behind you, bend your stronger "
+    "knee, and push up slowly onto the seat."
+)
 _CUSHION = "Put the cushion under your knees, and come onto your hands and knees."
 _MOVES = {
     ("up", "kneel"): (
@@ -158,7 +195,22 @@ _MOVES = {
     ("sit", "up"): f"{_SPARE_UP} {_KNEEL_UP}",
     ("lie", "up"): f"{_TO_SITTING} {_SPARE_UP} {_KNEEL_UP}",
     ("wall", "up"): f"Move away from the wall, and push yourself up to sitting. {_SPARE_UP} {_KNEEL_UP}",
+    ("up", "chair"): _ON_THE_SEAT,
+    ("chair", "up"): (
+        "Slide to the front of the seat, feet under your knees, lean forward, and stand up, pushing through your "
+        "legs. Then turn round, to face the chair."
+    ),
+    ("chair", "sit"): _OFF_THE_SEAT,
+    ("sit", "chair"): _ONTO_THE_SEAT,
+    ("kneel", "chair"): f"Crawl forward to the chair in front, {_PUSH_UP} {_ON_THE_SEAT}",
+    ("lie", "prone"): "Roll onto your side, then onto your front, and rest your forehead on your hands.",
+    ("prone", "lie"): "Roll onto your side, then onto your back, and bend your knees, feet flat on the floor.",
+    ("prone", "sit"): _TO_SITTING,
+    ("prone", "kneel"): "Slide the cushion under your knees, and push back onto your hands and knees.",
+    ("kneel", "prone"): "Lower your hips to one side, lie down on your side, then roll onto your front.",
 }
+# Where no one cue goes, the way passes through sitting or lying on the floor, never a kneel (_way).
+_THROUGH = ("sit", "lie")
 _NO_KNEELING = {
     ("up", "sit"): _CHAIR_DOWN,
     ("up", "lie"): f"{_CHAIR_DOWN} Shuffle forward a little, lean back onto your elbows, and lie down.",
@@ -176,9 +228,31 @@ def move(position: str | None, next_position: str, avoid: tuple[str, ...] | list
     with the cue to get down. Nothing offers kneeling to a body that avoids it.
     """
     key = (LEVELS[position] if position else "up", LEVELS[next_position])
-    if "kneeling" in avoid and key in _NO_KNEELING:
-        return _NO_KNEELING[key]
-    return _MOVES.get(key)
+    if key[0] == key[1]:
+        return None
+    return " ".join(_one(step, avoid) for step in _way(*key))
+
+
+def to_or_from_the_floor(level: str, next_level: str) -> bool:
+    """Down to the floor or up from it (standing or the chair on one side, the floor on the other)."""
+    return (level in OFF_THE_FLOOR) != (next_level in OFF_THE_FLOOR)
+
+
+def _one(key: tuple[str, str], avoid: tuple[str, ...] | list[str]) -> str:
+    return _NO_KNEELING[key] if "kneeling" in avoid and key in _NO_KNEELING else _MOVES[key]
+
+
+def _way(start: str, end: str) -> list[tuple[str, str]]:
+    """The cues from one level to another: the one cue that goes there, or one or two through _THROUGH."""
+    if (start, end) in _MOVES:
+        return [(start, end)]
+    for via in _THROUGH:
+        if (start, via) in _MOVES and (via, end) in _MOVES:
+            return [(start, via), (via, end)]
+    for a, b in itertools.product(_THROUGH, repeat=2):
+        if a != b and (start, a) in _MOVES and (a, b) in _MOVES and (b, end) in _MOVES:
+            return [(start, a), (a, b), (b, end)]
+    raise KeyError((start, end))  # every pair of levels has a way: tests/words/test_moves.py
 
 
 def getting_up(position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | None:

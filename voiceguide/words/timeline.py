@@ -210,8 +210,8 @@ class _Builder:
 
     def quiet_after_move(self, position: str | None, next_position: str) -> float:
         """Seconds of quiet after a cue to change level: longer to get down to the floor or up from it."""
-        levels = {cues.LEVELS[next_position], cues.LEVELS[position] if position else "up"}  # a session begins standing
-        return self.p.floor_quiet if "up" in levels else self.p.move_quiet
+        levels = (cues.LEVELS[position] if position else "up", cues.LEVELS[next_position])  # it begins standing
+        return self.p.floor_quiet if cues.to_or_from_the_floor(*levels) else self.p.move_quiet
 
     def leave(self, step: Step) -> None:
         """Out of the pose: the stretch's own way out (with time to do it), or a plain release after a hold.
