@@ -95,6 +95,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
     assert_time_to_switch(timeline, pacing)
     assert_the_move_comes_last(timeline, routine)
     assert_a_way_out_between_rounds(timeline, routine)
+    assert_each_part_of_a_way_out_done(timeline, settle)
     assert_the_caution_before_the_way_there(timeline, routine)
     assert_a_closing_that_ends_the_talk(timeline, routine)
 
@@ -258,3 +259,11 @@ def assert_the_caution_before_the_way_there(timeline: Timeline, routine: Routine
             caution = [e for e in said if e.text == step.stretch.caution]
             assert len(caution) == 1, (step.stretch.id, lap)
             assert all(e.start > caution[0].start for e in said if e.role == "move"), step.stretch.id
+
+
+def assert_each_part_of_a_way_out_done(timeline: Timeline, settle: float) -> None:
+    """A way out in parts ("slide your feet down the wall", "roll onto your side"): the settle time after each."""
+    speech = list(timeline.speech)
+    for a, b in zip(speech, speech[1:], strict=False):
+        if a.role == b.role == "release" and a.stretch == b.stretch:
+            assert b.start - a.end >= settle - 1e-9, (a.text, b.text, round(b.start - a.end, 3))

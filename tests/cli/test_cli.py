@@ -88,7 +88,7 @@ def test_show_one_stretch():
     assert result.exit_code == 0
     assert "Downward Dog" in result.stdout and "Setup:" in result.stdout
     assert "Let your heels sink towards the floor" in result.stdout
-    assert "  Caution:      It puts your head below your heart: skip it, and rest, if you have high" in result.stdout
+    assert "  Caution:      It puts your head below your heart, and weight on your knees: skip it" in result.stdout
     assert "  Needs:        kneeling, floor, inversion\n" in result.stdout
     assert "Coming out:\n    - Slowly lower your knees to the cushion" in result.stdout
 

@@ -98,7 +98,7 @@ def piper_like(text: str) -> float:
 
 
 @pytest.mark.parametrize("minutes", [5, 8, 12])
-@pytest.mark.parametrize("name", preset_names())
+@pytest.mark.parametrize("name", [n for n in preset_names() if n != "quick"])  # quick is a fixed list
 def test_minutes_trims_a_preset_in_clinical_order(name, minutes):
     pool = apply(load_routine(name), Options())
     with_piper = lambda r: lay(r, piper_like).duration  # noqa: E731
@@ -242,11 +242,13 @@ def test_rounds_two_holds_each_stretch_twice_in_place():
     one = lay(apply(load_routine(), Options(rounds=1)))
     routine = apply(load_routine(), Options(rounds=2))
     two = lay(routine)
-    assert len(two.holds) == 2 * len(one.holds)
+    # Head-down stretches are held once (no second time down without the caution): the rest twice.
+    once = [b for b in one.holds if "inversion" in load_catalog().get(b.stretch).needs]
+    assert once and len(two.holds) == 2 * len(one.holds) - len(once)
     assert len(two.sets) == len(one.sets)  # the warm-up stays one set
     # In place: the same moves between positions as one round, no extra trip down and up.
     assert len(spoken(two, "move")) == len(spoken(one, "move"))
-    assert [b.stretch for b in two.holds][:4] == ["forward-bend", "forward-bend"] + ["standing-hamstring"] * 2
+    assert [b.stretch for b in two.holds][:5] == ["forward-bend"] + ["standing-hamstring"] * 4
     assert [(b.side, b.step_round) for b in two.holds if b.stretch == "standing-hamstring"] == [
         ("right", 1),
         ("left", 1),
@@ -354,7 +356,7 @@ def test_cli_hold_wins_over_the_file_through_the_cli(tmp_path, monkeypatch, shar
     data = json.loads(result.stdout)
     assert data["title"] == "Mine"
     assert {round(h["end"] - h["start"], 3) for h in data["holds"]} == {25}
-    assert len(data["holds"]) == 2 * 3  # 2 rounds of forward bend + lunge (2 sides)
+    assert len(data["holds"]) == 3  # head-down: the forward bend and the lunge (2 sides) are held once
 
 
 def test_script_json_with_minutes_5_is_about_five_minutes(shared_cache, monkeypatch):

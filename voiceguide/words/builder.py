@@ -54,7 +54,7 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
             hold=_given(options.hold, s.hold),
             get_ready=_given(options.get_ready, s.get_ready),
             reps=_given(options.reps, s.reps),
-            rounds=_given(options.rounds, s.rounds),
+            rounds=_given(options.rounds, s.rounds) if repeats(s) else 1,
         )
         for s in steps
     )
@@ -133,6 +133,12 @@ def usable(stretch: Stretch, has: tuple[str, ...]) -> bool:
     if not stretch.equipment_required:
         return True
     return bool(set(stretch.equipment) & set(has))
+
+
+def repeats(step: Step) -> bool:
+    """Whether a step's holds may be held again in place (rounds): not a rep set, and never head-down twice,
+    with no second chance to hear the caution (docs/catalog.md)."""
+    return step.stretch.kind == "hold" and "inversion" not in step.stretch.needs
 
 
 def flow_key(step: Step) -> tuple[int, int]:
@@ -339,7 +345,7 @@ class _Fit:
                 s = dataclasses.replace(s, hold=advised(s, hold))
                 if s.stretch.kind == "reps" and not self.reps_fixed:
                     s = dataclasses.replace(s, reps=advised_reps(s, hold))
-            if rounds > 1 and s.stretch.kind == "hold":
+            if rounds > 1 and repeats(s):
                 s = dataclasses.replace(s, rounds=min(s.rounds * rounds, FIT_MAX_ROUNDS))
             shaped.append(s)
         return dataclasses.replace(self.routine, steps=tuple(shaped))

@@ -140,11 +140,17 @@ LEVELS = {
     "wall": "wall",
 }
 OFF_THE_FLOOR = ("up", "chair")  # a move between these and the floor gets the longer quiet (timeline.py)
+# Off the chair seat by way of the cushion, half the height: a drop from the seat jolts a sore back.
+_SEAT_TO_FLOOR = (
+    "Slide to the front of the seat, hands beside you, lower your bottom slowly onto the cushion, then slide off "
+    "it onto the floor."
+)
+_CUSHION_BY_THE_CHAIR = "Put the cushion on the floor, just in front of the chair."
+_CHAIR_DOWN = f"{_CUSHION_BY_THE_CHAIR} Turn round, and sit on the chair in front. {_SEAT_TO_FLOOR}"
 # The knee-sparing way is offered first, before anyone is on their knees; then the kneel, on the cushion.
-_SPARE_DOWN = "If kneeling hurts, sit on the chair first, and lower yourself to the floor from its seat instead."
 _KNEEL_DOWN = (
-    f"{_SPARE_DOWN} Otherwise, put the cushion on your mat, hold the chair in front, step your weaker leg back, "
-    "and lower that knee slowly onto the cushion, then the other."
+    f"If kneeling hurts: {_CHAIR_DOWN} Otherwise, put the cushion on your mat, hold the chair in front, step your "
+    "weaker leg back, and lower that knee slowly onto the cushion, then the other."
 )
 _SPARE_UP = (
     "If kneeling hurts, sit with your back against the chair, hands on its seat behind you, and push up onto it "
@@ -152,20 +158,13 @@ _SPARE_UP = (
 )
 _PUSH_UP = "put your hands on its seat, bring your stronger foot forward, and push up slowly through that leg."
 _KNEEL_UP = f"Otherwise, turn onto your hands and knees, crawl to the chair if it is out of reach, {_PUSH_UP}"
-_CHAIR_DOWN = (
-    "Turn round, and sit on the chair in front. Slide to the front of the seat, hands beside you, and lower "
-    "your bottom slowly to the floor, your weight on your hands and your stronger leg."
-)
 _CHAIR_UP = (
     "Shuffle back until your back is against the chair. Put your hands on its seat behind you, bend your stronger "
     "knee, and push up slowly onto the seat. Then stand up, pushing through your stronger leg."
 )
 _TO_SITTING = "Roll onto your side, and push yourself up to sitting with your hands."
 _ON_THE_SEAT = "Turn round, and sit on the chair in front, near the front of the seat, feet flat on the floor."
-_OFF_THE_SEAT = (
-    "Slide to the front of the seat, hands beside you, and lower your bottom slowly to the floor, your weight on "
-    "your hands and your stronger leg."
-)
+_OFF_THE_SEAT = f"{_CUSHION_BY_THE_CHAIR} {_SEAT_TO_FLOOR}"
 _ONTO_THE_SEAT = (
     "Shuffle back until your back is against the chair. Put your hands on its seat behind you, bend your stronger "
     "knee, and push up slowly onto the seat."
@@ -179,14 +178,17 @@ _MOVES = {
     ("up", "sit"): f"{_KNEEL_DOWN} Then sit down to one side, onto the cushion or a folded blanket.",
     ("up", "lie"): f"{_KNEEL_DOWN} Sit down to one side, then lean back onto your elbows, and lie down.",
     ("up", "wall"): f"{_KNEEL_DOWN} Then sit down to one side, beside the wall.",
-    ("kneel", "sit"): "Lower your hips to one side, and sit down on the floor.",
+    ("kneel", "sit"): "Lower your hips to one side, and sit down on the cushion or a folded blanket.",
     ("kneel", "lie"): "Lower your hips to one side, sit down, then lean back onto your elbows, and lie down.",
     ("kneel", "wall"): "Lower your hips to one side, and sit down on the floor beside the wall.",
     ("sit", "lie"): "Lean back onto your elbows, and lower yourself slowly onto your back.",
     ("sit", "wall"): "Shuffle over to sit beside the wall.",
     ("lie", "wall"): "Roll onto your side, and shuffle over so your bottom is near the wall.",
-    ("lie", "sit"): _TO_SITTING,
-    ("wall", "sit"): "Move away from the wall, and push yourself up to sitting with your hands.",
+    ("lie", "sit"): f"{_TO_SITTING} Sit on the cushion or a folded blanket.",
+    ("wall", "sit"): (
+        "Move away from the wall, and push yourself up to sitting with your hands. Sit on the cushion or a folded "
+        "blanket."
+    ),
     ("wall", "lie"): "Move away from the wall, and lie on your back.",
     ("sit", "kneel"): f"Turn to one side. {_CUSHION}",
     ("lie", "kneel"): f"Roll onto your side, and push yourself up to sitting. {_CUSHION}",
@@ -221,16 +223,36 @@ _NO_KNEELING = {
 }
 
 
-def move(position: str | None, next_position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | None:
+EYES_OPEN = "Open your eyes for this."
+
+
+def move(
+    position: str | None,
+    next_position: str,
+    avoid: tuple[str, ...] | list[str] = (),
+    skipped_from: str | None = None,
+) -> str | None:
     """The cue to get from one position to the next, or None when the body stays at its level.
 
     A session begins standing (`position` None): one that starts on the floor begins
-    with the cue to get down. Nothing offers kneeling to a body that avoids it.
+    with the cue to get down. Nothing offers kneeling to a body that avoids it. Down
+    to the floor or up from it, eyes open. `skipped_from`: where whoever skipped the
+    last stretch (on its caution) still is, when it was on the knees: they hear their
+    own way first ("If you skipped it: ...").
     """
     key = (LEVELS[position] if position else "up", LEVELS[next_position])
     if key[0] == key[1]:
         return None
-    return " ".join(_one(step, avoid) for step in _way(*key))
+    way = " ".join(_one(step, avoid) for step in _way(*key))
+    if skipped_from is not None and key[0] == "kneel":
+        # Whoever skipped it may have done so for their knees: their way down never kneels.
+        theirs = _unopened(move(skipped_from, next_position, ("kneeling", *avoid)) or "Stay where you are.")
+        way = f"If you skipped it, {theirs[0].lower()}{theirs[1:]} From your knees: {way[0].lower()}{way[1:]}"
+    return f"{EYES_OPEN} {way}" if to_or_from_the_floor(*key) or skipped_from else way
+
+
+def _unopened(cue: str) -> str:
+    return cue.removeprefix(f"{EYES_OPEN} ")
 
 
 def to_or_from_the_floor(level: str, next_level: str) -> bool:
@@ -260,7 +282,7 @@ def getting_up(position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | 
     level = LEVELS[position]
     if level == "up":
         return None
-    return f"Take your time getting up. {move(position, 'standing', avoid)}"
+    return f"Take your time getting up. {move(position, 'standing', avoid)} Stand still for a breath before you walk."
 
 
 def first_side(side: str, only: bool = False) -> str:

@@ -148,6 +148,7 @@ class _Builder:
         self.intro(routine)
         count = len(routine.steps)
         position: str | None = None  # where the body is
+        skipped_from: str | None = None  # where whoever skipped a cautioned stretch on the knees still is
         for lap in range(1, routine.laps + 1):
             self.place.lap = lap
             lap_began: float | None = None
@@ -162,17 +163,23 @@ class _Builder:
                 lap_began = None
                 last_lap = lap == routine.laps
                 announced = cues.announce(step.stretch.name, index, count, last_lap)
+                named_at = None
                 if step.stretch.caution:  # who should skip it, heard before the way down to it (docs/catalog.md)
+                    named_at = self.next_start()
                     self.say(announced, Role.ANNOUNCE, step.stretch.id)
                     self.say(step.stretch.caution, Role.SETUP, step.stretch.id)
                     announced = ""
-                moved = self.move(position, step.stretch.position)
-                least = max(step.get_ready, self.p.new_level if moved else 0)
+                moved = self.move(position, step.stretch.position, skipped_from)
+                # The get-ready time runs from the name, wherever it was said.
+                ready = step.get_ready - (self.next_start() - named_at if named_at is not None else 0)
+                least = max(ready, self.p.new_level if moved else 0)
                 if step.stretch.kind == REPS:
                     self.rep_step(step, announced, least)
                 else:
                     self.hold_step(step, announced, routine.countdown, least)
                 self.leave(step)
+                kneels = step.stretch.caution and cues.LEVELS[step.stretch.position] == "kneel"
+                skipped_from = (position or "standing") if kneels else None
                 position = step.stretch.position
         closing = self.next_start()
         for text in Talk.some(routine.outro, self.talk.welcome):
@@ -191,8 +198,8 @@ class _Builder:
         for text in (*routine.opening, *Talk.some(routine.intro, self.talk.welcome)):
             self.say(text, Role.INTRO)
         used = {item for step in routine.steps for item in (*step.stretch.equipment, *step.stretch.props)}
-        if "kneeling" not in routine.avoid and any(cues.LEVELS[s.stretch.position] != "up" for s in routine.steps):
-            used.add("cushion")  # the way down to the floor kneels on it (cues.move)
+        if any(cues.LEVELS[s.stretch.position] not in cues.OFF_THE_FLOOR for s in routine.steps):
+            used.add("cushion")  # every way down to the floor kneels on it or slides off the chair onto it (cues.move)
         ready = cues.equipment([item for item in (*PROPS, *EQUIPMENT) if item in used])
         safety = cues.SAFETY if self.talk.safety == "full" and not routine.familiar else cues.SAFETY_SHORT
         course = cues.course([step.stretch.position for step in routine.steps])
@@ -200,12 +207,15 @@ class _Builder:
             if line:
                 self.say(line, Role.INTRO)
 
-    def move(self, position: str | None, next_position: str) -> bool:
+    def move(self, position: str | None, next_position: str, skipped_from: str | None = None) -> bool:
         """Down to the floor or up again between stretches, with time to do it; True when the body moved."""
-        text = cues.move(position, next_position, self.avoid)  # position None: the session begins standing
+        text = cues.move(position, next_position, self.avoid, skipped_from)  # position None: it begins standing
         if text:
             self.say(text, Role.MOVE)
-            self.pause(max(self.settle, self.quiet_after_move(position, next_position)))
+            quiet = self.quiet_after_move(position, next_position)
+            if skipped_from is not None:  # whoever skipped it may have further to go
+                quiet = max(quiet, self.quiet_after_move(skipped_from, next_position))
+            self.pause(max(self.settle, quiet))
         return text is not None
 
     def quiet_after_move(self, position: str | None, next_position: str) -> float:
@@ -221,8 +231,8 @@ class _Builder:
         exit_cues = step.stretch.exit
         for text in exit_cues or ((cues.RELEASE,) if step.stretch.kind == HOLD else ()):
             self.say(text, Role.RELEASE, step.stretch.id)
-        if exit_cues:
-            self.pause(self.settle)
+            if exit_cues:
+                self.pause(self.settle)  # each part of the way out done before the next is said
 
     def get_into_position(
         self, step: Step, lines: list[tuple[str, Role]], least: float, not_before: float = 0.0
