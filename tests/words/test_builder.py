@@ -534,3 +534,24 @@ def test_any_routine_file_is_accepted_and_well_timed_or_refused_clearly(generate
     speech = lambda t: 0.1 + per_char * len(t)  # noqa: E731
     timeline = lay(routine, speech)
     assert_obeys_timing_rules(timeline, routine, speech)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [Options(avoid=("kneeling",)), Options(skip=("downward-dog",)), Options(avoid=("inversion",), equipment=())],
+)
+def test_minutes_still_trims_a_preset_the_filters_narrowed(options):
+    """A bad knee gets a short session too: --avoid, --skip, --position and --equipment narrow the pool,
+    and --minutes may trim what is left (it refused, and people dropped --avoid kneeling to get one)."""
+    narrowed = apply(load_routine("full"), options)
+    assert narrowed.pool
+    fitted = fit_minutes(narrowed, 8, duration_of).routine
+    assert abs(duration_of(fitted) - 480) <= 48
+    assert {s.stretch.id for s in fitted.steps} <= {s.stretch.id for s in narrowed.steps}
+
+
+def test_minutes_keeps_every_stretch_named_by_only():
+    named = apply(load_routine("full"), Options(only=("forward-bend", "supine-hamstring", "wall-hamstring")))
+    assert not named.pool
+    with pytest.raises(InputError):
+        fit_minutes(named, 2, duration_of)

@@ -67,7 +67,7 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
         settle=_given(options.settle, routine.settle),
         tempo=_given(options.tempo, routine.tempo),
         avoid=avoid,
-        # A preset's stretches are a pool --minutes may trim; stretches the person chose are kept.
+        # A preset's stretches are a pool --minutes may trim, narrowed or not; stretches named by --only are kept.
         pool=routine.pool and not chose_stretches(options),
     )
 
@@ -81,7 +81,9 @@ def _given(option: _T | None, value: _T) -> _T:
 
 
 def chose_stretches(options: Options) -> bool:
-    return bool(options.only or options.skip or options.positions or options.avoid or options.equipment is not None)
+    """Whether the person named the stretches (--only): the filters (--skip, --position, --equipment, --avoid)
+    narrow a preset's pool and leave it one --minutes may trim, so a bad knee can have a short session too."""
+    return bool(options.only)
 
 
 def _chosen(routine: Routine, options: Options, catalog: Catalog) -> list[Step]:
@@ -189,7 +191,7 @@ def fit_minutes(
     --reps was given: fewer with shorter holds), and each hold may be held
     again in place, in rounds (unless --rounds was given). The laps, times through the whole routine, stay as
     given: a lap more is another trip down to the floor and up again. Stretches
-    the person chose always stay in; only a preset's pool (`Routine.pool`) may
+    named by --only stay in; only a preset's pool (`Routine.pool`), narrowed or not, may
     be trimmed, in clinical order (`trim_order`), keeping the flow order of what
     stays. The closest within 10% wins, preferring more stretches and fewer
     rounds; otherwise the error says by how much it misses, unless `exact` is
