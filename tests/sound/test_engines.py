@@ -70,6 +70,17 @@ def test_loudness_on_target(tmp_path, engine):
     assert peak <= MAX_TRUE_PEAK, peak
 
 
+@pytest.mark.skipif(not piper_available(), reason='needs the neural extra: pip install "voiceguide[neural]"')
+def test_whole_default_session_in_pipers_voice_stays_under_the_peak_ceiling(tmp_path):
+    """A whole session holds the most clips: one that rings in the MP3 encoder is caught by reading the file back."""
+    path, _, done = build(tmp_path, tmp_path / "cache", "--engine", "piper")
+    integrated, peak = measure(path)
+    assert abs(integrated - TARGET_LUFS) <= LU_TOLERANCE, integrated
+    assert peak <= MAX_TRUE_PEAK, peak
+    said = float(done.stdout.rsplit(", ", 1)[1].split(" LUFS")[0])
+    assert said == pytest.approx(integrated, abs=0.3)  # what it says it wrote is what ffmpeg reads
+
+
 def test_chimes_only_keeps_every_hold_exact(tmp_path):
     path, timeline, done = build(tmp_path, tmp_path / "cache", "--engine", "none", "--hold", "25")
     assert not [e for e in timeline["events"] if e["kind"] == "speech"]

@@ -28,6 +28,8 @@ from voiceguide.words.chapters import Chapter, chapters_of
 if TYPE_CHECKING:
     from voiceguide.words.timeline import Timeline
 
+PEAK_PASSES = 2  # encodes a peak over the ceiling may add; the first one lands it (the excess is taken off)
+
 
 def timeline_json(timeline: Timeline) -> str:
     """The timeline contract as written by --timeline and printed by `script --format json`."""
@@ -106,13 +108,23 @@ def _encode_on_target(
         meter.abort()
     if measured is None:
         return gain, None
-    if measured.gain() != gain:
-        gain = measured.gain()
+    first = measured.gain()
+    if first != gain:
+        gain = first
+        encode(render(), path, outputs.fmt, info.ffmpeg_tags(), chapters, None, loudness.master_filter(gain),
+               name=outputs.audio.name)  # fmt: skip
+    if gain_key:
+        loudness.remember_gain(gain_key, gain)  # the mix's gain: where the next build of its kind starts
+    # A codec may overshoot a peak more than CODEC_PEAK_MARGIN allows: read the file back, and take the
+    # excess off the gain. The steps start from the mix's own gain, so the result is still the mix's alone.
+    for _ in range(PEAK_PASSES):
+        lower = loudness.over_ceiling(loudness.decoded_peak(path))
+        if not lower:
+            break
+        gain = round(gain - lower, 3)
         encode(render(), path, outputs.fmt, info.ffmpeg_tags(), chapters, None, loudness.master_filter(gain),
                name=outputs.audio.name)  # fmt: skip
     write_tags(path, outputs.fmt, timeline, info, chapters, cover)
-    if gain_key:
-        loudness.remember_gain(gain_key, gain)
     return gain, measured.expected(gain)
 
 
