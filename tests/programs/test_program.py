@@ -526,3 +526,13 @@ def test_the_14_days_keep_one_order():
     for a, b in itertools.pairwise(orders):
         common = [x for x in b if x in a]
         assert [x for x in a if x in b] == common, (a, b)
+
+
+def test_a_program_the_avoids_empty_names_one_that_fits():
+    """Whoever cannot get to the floor is pointed at a program they can follow, not left with none."""
+    result = run("program", "hamstrings-14-days", "--plan", "--avoid", "floor")
+    assert result.exit_code == 2
+    assert "day 1 of 14" in result.stderr and "choose the program daily-anywhere" in result.stderr
+    assert plan_days(load_program("daily-anywhere"), MONDAY, choices=Choices(avoid=("floor",)))
+    nothing = run("program", "hamstrings-14-days", "--plan", "--avoid", "floor,standing")
+    assert nothing.exit_code == 2 and "choose another program ('voiceguide programs')" in nothing.stderr

@@ -145,7 +145,7 @@ OPTION_CASES = [
     ),
     P(
         ["program", "--day", "3", "--avoid", "floor"],
-        ["--avoid leaves no stretch", "day 1 of 14", "programs"],
+        ["--avoid leaves no stretch", "day 1 of 14", "choose the program daily-anywhere"],
         id="avoid-floor",
     ),
     P(["program", "--day", "15"], ["--day", "15 is out of range", "14 session days"], id="day-15"),

@@ -97,7 +97,7 @@ def piper_like(text: str) -> float:
     return 0.24 + 0.049 * len(text)
 
 
-@pytest.mark.parametrize("minutes", [5, 8, 12])
+@pytest.mark.parametrize("minutes", [6, 8, 12])
 @pytest.mark.parametrize("name", [n for n in preset_names() if n != "quick"])  # quick is a fixed list
 def test_minutes_trims_a_preset_in_clinical_order(name, minutes):
     pool = apply(load_routine(name), Options())
@@ -208,8 +208,26 @@ def test_only_through_the_cli_keeps_its_order(shared_cache, monkeypatch):
 
 def test_skip_drops_stretches_and_keeps_the_rest_in_order():
     routine = apply(load_routine(), Options(skip=("wall", "down dog", "dynamic-hamstring")))
-    assert ids(routine) == [i for i in ALL_IDS if i not in ("wall-hamstring", "downward-dog", "dynamic-hamstring")]
+    kept = [i for i in ALL_IDS if i not in ("wall-hamstring", "downward-dog", "dynamic-hamstring")]
+    # With no warm-up left, the head-down forward bend does not open the session cold.
+    assert kept[0] == "forward-bend" and ids(routine) == [kept[1], kept[0], *kept[2:]]
     assert_obeys_timing_rules(lay(routine), routine, length)
+
+
+def test_no_session_opens_head_down_and_cold():
+    """--avoid standing leaves no warm-up: the first stretch that keeps the head up comes first, and the
+    session begins and ends on the chair (a body that cannot stand never steps a leg back)."""
+    routine = apply(load_routine(), Options(avoid=("standing",)))
+    assert "inversion" not in routine.steps[0].stretch.needs
+    assert "downward-dog" in ids(routine)
+    timeline = lay(routine)
+    assert_obeys_timing_rules(timeline, routine, length)
+    said = [e.text for e in timeline.events if e.kind == SPEECH]
+    assert "We begin sitting on the chair, then move to the floor." in said
+    assert not any("step your weaker leg back" in t or "Stand still" in t for t in said)
+    assert said[-1].startswith("Take your time getting up.") and "onto the seat" in said[-1]
+    as_given = apply(load_routine(), Options(avoid=("standing",), order="as-given"))
+    assert ids(as_given)[0] == "downward-dog"  # the person's own order is theirs
 
 
 def test_position_keeps_only_those_positions():

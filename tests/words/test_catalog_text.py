@@ -46,7 +46,7 @@ def test_supine_stretch_is_one_leg_at_a_time_with_the_other_foot_down():
         "Have a band or towel within reach, if you would like to use one.",
         "Lie on your back with your knees bent and your feet flat on the floor.",
         "Keep your left foot on the floor the whole time.",
-        "If you feel tingling down your leg, bend your right knee a little.",
+        "If you feel tingling down your leg, bend your right knee a little; if it goes below your knee, stop.",
         "Bring your right knee towards your chest.",
         "Hold the back of your right thigh with both hands, or loop the band or towel around your right foot.",
         "Now straighten your right leg towards the ceiling, until you feel a gentle pull.",
@@ -98,7 +98,7 @@ def test_the_session_does_not_end_against_a_wall_with_no_way_out():
         "Roll onto your side, and rest there for a breath.",
     )
     assert s.setup == (
-        "Lie on your side with your bottom close to a clear bit of wall.",
+        "Turn across your mat, and lie on your side, bottom close to the wall, legs along it.",
         "Keep your bottom on the floor. If it lifts, move a little further from the wall.",
         "For less stretch, move further away, or bend your knees. Bend them too if a leg tingles.",
         "Now roll onto your back, walk your feet up the wall one at a time, and let your legs rest.",
@@ -130,7 +130,7 @@ def test_seated_stretch_one_leg_on_a_blanket_the_other_knee_bent():
         "Sit on the cushion or folded blanket, near its front edge.",
         "Stretch your right leg out in front, straight but not locked.",
         "Bend your left knee, with that foot flat on the floor.",
-        "If you feel tingling down your leg, bend your right knee a little.",
+        "If you feel tingling down your leg, bend your right knee a little; if it goes below your knee, stop.",
         "Hold your right shin, or loop the strap around your right foot and hold the ends.",
         "Now sit tall, and lean forward from your hips with a long back, until you feel a gentle pull.",
     )

@@ -65,7 +65,7 @@ def session_options(func: F) -> F:
         click.option("--settle", type=Finite(0, 60, "seconds"), metavar="SECONDS",
                      help="Quiet after the last instruction before a hold's chime.  "
                           f"[default: {DEFAULT_PACING.settle:g}]"),
-        click.option("--tempo", type=Finite(2, 10, "seconds"), metavar="SECONDS",
+        click.option("--tempo", type=Finite(4, 10, "seconds"), metavar="SECONDS",
                      help=f"Seconds per rep of the dynamic stretch.  [default: {DEFAULT_PACING.rep_seconds:g}]"),
         click.option("--order", type=click.Choice(ORDERS),
                      help="flow: group by body position so nobody gets up and down needlessly; "

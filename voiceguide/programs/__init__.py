@@ -1,6 +1,7 @@
 """Programs: a session a day, dated and progressed, rendered as a podcast folder.
 
-Owns `program` (program files and presets, the dated days), `plan` (each day's
+Owns `program` (program files and presets, the dated days), `openings` (what
+each day says first), `plan` (each day's
 session planned), `folder` (the folder rendered incrementally, its manifest), `episode` (one
 day ready to render, and the call that renders it),
 `programid` (a program's identity and its episodes' GUIDs), `contenthash` (the

@@ -46,6 +46,8 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
     steps = _chosen(routine, options, catalog or load_catalog())
     if options.order == "flow":
         steps.sort(key=flow_key)
+    if options.order == "flow" or (options.order is None and routine.pool):  # a file's own order is its author's
+        steps = warm_first(steps)
     avoid = tuple(dict.fromkeys(routine.avoid + options.avoid))
     dosed = tuple(
         dataclasses.replace(
@@ -141,6 +143,13 @@ def repeats(step: Step) -> bool:
     """Whether a step's holds may be held again in place (rounds): not a rep set, and never head-down twice,
     with no second chance to hear the caution (docs/catalog.md)."""
     return step.stretch.kind == "hold" and "inversion" not in step.stretch.needs
+
+
+def warm_first(steps: list[Step]) -> list[Step]:
+    """Never head-down first and cold: with no warm-up before it (--avoid standing leaves none), the first
+    stretch that keeps the head up comes before the head-down ones (docs/catalog.md)."""
+    first = next((i for i, s in enumerate(steps) if "inversion" not in s.stretch.needs), 0)
+    return [steps[first], *steps[:first], *steps[first + 1 :]] if first else steps
 
 
 def flow_key(step: Step) -> tuple[int, int]:

@@ -56,6 +56,7 @@ class Stretch:
     props: tuple[str, ...] = ()  # helpers the stretch uses (PROPS)
     caution: str = ""  # who should skip it, said before the setup at every guidance level
     unless: tuple[tuple[str, str], ...] = ()  # (setup sentence, need): not said to a body that avoids the need
+    settle: int = 0  # seconds of quiet the move into it needs at least (the wall: roll over, feet up)
 
     def for_body(self, avoid: Collection[str]) -> Stretch:
         """The stretch as said to a body that avoids these needs: the sentences offering them left out.
@@ -171,6 +172,7 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         props=f.choices("props", PROPS, default=()),
         caution=f.text("caution", default="", max_len=300),
         unless=tuple(unless),
+        settle=f.integer("settle", 0, 30, default=0, unit="seconds"),
     )
     f.finish()
     return stretch

@@ -158,27 +158,28 @@ _SPARE_UP = (
 )
 _PUSH_UP = "put your hands on its seat, bring your stronger foot forward, and push up slowly through that leg."
 _KNEEL_UP = f"Otherwise, turn onto your hands and knees, crawl to the chair if it is out of reach, {_PUSH_UP}"
-_CHAIR_UP = (
+# The knee-sparing way up needs strong arms: whoever cannot do it hears what to do instead.
+_ONTO_THE_SEAT = (
     "Shuffle back until your back is against the chair. Put your hands on its seat behind you, bend your stronger "
-    "knee, and push up slowly onto the seat. Then stand up, pushing through your stronger leg."
+    "knee, and push up slowly onto the seat. If you cannot push up, stay sitting, and ask someone to help you up."
 )
+_CHAIR_UP = f"{_ONTO_THE_SEAT} Then stand up, pushing through your stronger leg."
 _TO_SITTING = "Roll onto your side, and push yourself up to sitting with your hands."
 _ON_THE_SEAT = "Turn round, and sit on the chair in front, near the front of the seat, feet flat on the floor."
 _OFF_THE_SEAT = f"{_CUSHION_BY_THE_CHAIR} {_SEAT_TO_FLOOR}"
-_ONTO_THE_SEAT = (
-    "Shuffle back until your back is against the chair. Put your hands on its seat behind you, bend your stronger "
-    "knee, and push up slowly onto the seat."
-)
 _CUSHION = "Put the cushion under your knees, and come onto your hands and knees."
 _MOVES = {
     ("up", "kneel"): (
         "Put the cushion on your mat, for your knees. Holding the chair in front, step your weaker leg back, and "
         "lower that knee slowly onto the cushion, then the other. Then come onto your hands."
     ),
-    ("up", "sit"): f"{_KNEEL_DOWN} Then sit down to one side, onto the cushion or a folded blanket.",
-    ("up", "lie"): f"{_KNEEL_DOWN} Sit down to one side, then lean back onto your elbows, and lie down.",
-    ("up", "wall"): f"{_KNEEL_DOWN} Then sit down to one side, beside the wall.",
-    ("kneel", "sit"): "Lower your hips to one side, and sit down on the cushion or a folded blanket.",
+    ("up", "sit"): f"{_KNEEL_DOWN} From your knees, sit down to one side, and slide the cushion under you.",
+    ("up", "lie"): (
+        f"{_KNEEL_DOWN} From your knees, sit down to one side. Then, either way, lean back onto your elbows, and "
+        "lie down."
+    ),
+    ("up", "wall"): f"{_KNEEL_DOWN} From your knees, sit down to one side. Then, either way, move beside the wall.",
+    ("kneel", "sit"): "Lower your hips to one side, sit down, and slide the cushion under you.",
     ("kneel", "lie"): "Lower your hips to one side, sit down, then lean back onto your elbows, and lie down.",
     ("kneel", "wall"): "Lower your hips to one side, and sit down on the floor beside the wall.",
     ("sit", "lie"): "Lean back onto your elbows, and lower yourself slowly onto your back.",
@@ -277,12 +278,21 @@ def _way(start: str, end: str) -> list[tuple[str, str]]:
     raise KeyError((start, end))  # every pair of levels has a way: tests/words/test_moves.py
 
 
+def start(avoid: tuple[str, ...] | list[str] = ()) -> str | None:
+    """Where a session begins: standing (None), or sitting on the chair for a body that avoids standing."""
+    return "chair" if "standing" in avoid else None
+
+
 def getting_up(position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | None:
-    """The way up at the end of a session that ends off its feet, with a knee-sparing way for everyone."""
-    level = LEVELS[position]
-    if level == "up":
+    """The way up at the end of a session that ends off its feet, with a knee-sparing way for everyone;
+    back onto the chair, where it began, for a body that avoids standing."""
+    to = start(avoid) or "standing"
+    if LEVELS[position] == LEVELS[to]:
         return None
-    return f"Take your time getting up. {move(position, 'standing', avoid)} Stand still for a breath before you walk."
+    way = move(position, to, avoid)
+    if to != "standing":
+        return f"Take your time getting up. {way}"
+    return f"Take your time getting up. {way} Stand still for a breath before you walk."
 
 
 def first_side(side: str, only: bool = False) -> str:
@@ -297,8 +307,8 @@ def round_start(n: int, side: str | None = None) -> str:
     return f"Round {number(n)}, {side} side." if side else f"Round {number(n)}."
 
 
-def routine_round(n: int, total: int) -> str:
-    return f"Round {number(n)} of {number(total)}. From the top."
+def lap_start(n: int, total: int) -> str:
+    return f"Lap {number(n)} of {number(total)}. From the top."
 
 
 def reps_intro(reps: int) -> str:

@@ -66,6 +66,7 @@ class Pacing:
     between: float = 1.0  # extra pause before each new stretch is announced
     settle: float = 5.0  # quiet after the last setup words before an opening chime (--settle)
     new_level: float = 20.0  # least get-ready time when the body changes level (standing to the floor)
+    into_pose: float = 12.0  # least quiet to get into a stretch from its name alone (no setup said: minimal)
     # Quiet after a cue to change level before the next words: time to do it with eyes closed.
     move_quiet: float = 12.0  # on the floor: kneeling, sitting, lying, at the wall
     floor_quiet: float = 15.0  # down to the floor from standing, or up to standing from it

@@ -147,7 +147,7 @@ class _Builder:
         self.t = self.p.lead_in - self.p.clearance
         self.intro(routine)
         count = len(routine.steps)
-        position: str | None = None  # where the body is
+        position = cues.start(routine.avoid)  # where the body is: None standing
         skipped_from: str | None = None  # where whoever skipped a cautioned stretch on the knees still is
         for lap in range(1, routine.laps + 1):
             self.place.lap = lap
@@ -155,7 +155,7 @@ class _Builder:
             if lap > 1:
                 self.pause(self.p.between)
                 lap_began = self.next_start()
-                self.say(cues.routine_round(lap, routine.laps), Role.ROUND)
+                self.say(cues.lap_start(lap, routine.laps), Role.ROUND)
             for index, step in enumerate(routine.steps):
                 self.pause(self.p.between)
                 self.place.step = index
@@ -202,7 +202,8 @@ class _Builder:
             used.add("cushion")  # every way down to the floor kneels on it or slides off the chair onto it (cues.move)
         ready = cues.equipment([item for item in (*PROPS, *EQUIPMENT) if item in used])
         safety = cues.SAFETY if self.talk.safety == "full" and not routine.familiar else cues.SAFETY_SHORT
-        course = cues.course([step.stretch.position for step in routine.steps])
+        begins = cues.start(routine.avoid)
+        course = cues.course([*([begins] if begins else []), *(step.stretch.position for step in routine.steps)])
         for line in (*safety, course, ready, None if routine.familiar else cues.CHIMES_EXPLAINED):
             if line:
                 self.say(line, Role.INTRO)
@@ -242,7 +243,11 @@ class _Builder:
         began = self.next_start()
         for text, role in lines:
             self.say(text, role, step.stretch.id)
-        return ms(max(began + least, self.t + self.settle, not_before))
+        # Some moves take longer (the wall: roll over, feet up); with no setup said, the name is the whole cue.
+        settle = max(self.settle, step.stretch.settle)
+        if not any(role == Role.SETUP for _, role in lines):
+            settle = max(settle, self.p.into_pose)
+        return ms(max(began + least, self.t + settle, not_before))
 
     def setup(self, step: Step, side: str | None, first_side: bool) -> list[tuple[str, Role]]:
         """The setup for one side: whole on every side (mirrored), but for sentences said once."""
@@ -298,7 +303,7 @@ class _Builder:
         if self.talk.between_sides and step.stretch.between_sides:
             for text in step.stretch.between_sides:
                 self.say(cues.mirror(text) if side == "left" else text, Role.SWITCH, step.stretch.id)
-            self.pause(self.settle)
+                self.pause(self.settle)  # each part done before the next ("slowly come up", then the feet)
 
     def in_hold_cues(self, step: Step, start: float, end: float, countdown: bool, block: int) -> None:
         """A few calm reminders spread through the hold, then three-two-one, as fit."""
