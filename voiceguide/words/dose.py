@@ -30,6 +30,7 @@ BREATHS_LIMITS = (1, 60)
 CYCLES_LIMITS = (1, 10)
 REPS_LIMITS = (1, 50)
 TEMPO_PHASES = ("up", "hold", "down")
+DOSE_KEYS = ("tempo", "sets", "rest", "phase_words", "breaths", "breath", "contract_relax")
 DEFAULT_WORDS = {"up": "Lift", "hold": "Hold", "down": "Lower"}
 
 
@@ -209,7 +210,8 @@ def read_dose(
     hold (a contract-relax needs one). None when the step has no dose.
     """
     base = base or Dose()
-    own_breath = f.has("breaths") or f.has("breath")
+    given = {key for key in DOSE_KEYS if f.has(key)}  # every key asked, so a misspelling is told as one
+    own_breath = bool(given & {"breaths", "breath"})
     if own_breath or base.breathing:
         other = "reps" if reps is not None else next((k for k in ("tempo", "sets", "rest") if f.has(k)), None)
         if other:

@@ -128,7 +128,7 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Rou
         raw = routinefile.read_bytes(path)
         parsed, yaml = routinefile.parse_any(raw, str(path), path.suffix)
         try:
-            return routine_from_data(parsed, str(path), catalog)
+            return _dose_lines(routine_from_data(parsed, str(path), catalog), raw, yaml)
         except InputError as exc:
             line = routinefile.field_line(raw, exc.field, yaml) if exc.field and exc.source == str(path) else None
             if line is None:
@@ -139,6 +139,20 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Rou
         f"no preset or routine file named {spec!r}; presets: {', '.join(preset_names())} "
         "(or give the path of a .toml or .yaml file)"
     )
+
+
+def _dose_lines(routine: Routine, raw: bytes, yaml: bool) -> Routine:
+    """Each dose told the lines of its fields, for the errors found while it is laid out (voiceguide/words/tempo.py)."""
+    steps = []
+    for step in routine.steps:
+        dose = step.dose
+        if dose is not None and dose.strict and dose.where:
+            keys = ("tempo", "rest", "breath", "contract_relax")
+            found = ((k, routinefile.field_line(raw, f"{dose.where}.{k}", yaml)) for k in keys)
+            lines = tuple((k, line) for k, line in found if line is not None)
+            step = dataclasses.replace(step, dose=dataclasses.replace(dose, lines=lines))
+        steps.append(step)
+    return dataclasses.replace(routine, steps=tuple(steps))
 
 
 def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:

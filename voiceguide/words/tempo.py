@@ -253,7 +253,7 @@ class DoseSteps:
             line = dict(dose.lines).get("rest")
             location = f"{dose.source}, line {line}" if line else dose.source
             raise InputError(
-                f"{location}: {field}: {step.stretch.name}: a {seconds_text(tempo.rest)} s rest is shorter than its "
+                f"{location}: {field}: {step.stretch.name}: the {seconds_text(tempo.rest)} s rest is shorter than its "
                 f"words and the {seconds_text(self.settle)} s settle time; give at least {math.ceil(both)} s",
                 source=dose.source,
                 field=field,
@@ -261,8 +261,10 @@ class DoseSteps:
         only_set = after_chime - end + self.length(set_text) + self.settle
         if tempo.rest + 1e-9 >= both:
             self.say(rest_text, Role.REST, sid, at=after_chime, block=block)
+        self.place.lead_in = end  # the next set's chapter starts with the rest, or with "Set two of two."
         if tempo.rest + 1e-9 >= only_set:
-            self.say(set_text, Role.SET, sid, at=ms(following - self.settle - self.length(set_text)), block=block)
+            self.place.lead_in = ms(following - self.settle - self.length(set_text))
+            self.say(set_text, Role.SET, sid, at=self.place.lead_in, block=block)
         return following
 
     # -- paced breathing -------------------------------------------------

@@ -32,16 +32,20 @@ from collections.abc import Callable, Mapping
 from voiceguide.words import cues
 from voiceguide.words.catalog import EQUIPMENT, PROPS
 from voiceguide.words.events import (
+    BREATHS,
     CHIME,
     CHIMES,
+    CONTRACT_RELAX,
     DEFAULT_PACING,
     END_CHIME,
     FINISH_CHIME,
     HOLD,
     REPS,
+    REST,
     SPEECH,
     START_CHIME,
     SWITCH_CHIME,
+    TEMPO_SET,
     TICK_CHIME,
     Block,
     Event,
@@ -59,16 +63,20 @@ from voiceguide.words.tempo import DoseSteps, Place
 
 # The data types live in voiceguide/words/events.py; they are named here too, where callers look for them.
 __all__ = [
+    "BREATHS",
     "CHIME",
     "CHIMES",
+    "CONTRACT_RELAX",
     "DEFAULT_PACING",
     "END_CHIME",
     "FINISH_CHIME",
     "HOLD",
     "REPS",
+    "REST",
     "SPEECH",
     "START_CHIME",
     "SWITCH_CHIME",
+    "TEMPO_SET",
     "TICK_CHIME",
     "Block",
     "Event",
