@@ -147,7 +147,7 @@ def _dose_lines(routine: Routine, raw: bytes, yaml: bool) -> Routine:
     for step in routine.steps:
         dose = step.dose
         if dose is not None and dose.strict and dose.where:
-            keys = ("tempo", "rest", "breath", "contract_relax")
+            keys = ("tempo", "rest") if dose.tempo else ("breath",) if dose.breathing else ("contract_relax",)
             found = ((k, routinefile.field_line(raw, f"{dose.where}.{k}", yaml)) for k in keys)
             lines = tuple((k, line) for k, line in found if line is not None)
             step = dataclasses.replace(step, dose=dataclasses.replace(dose, lines=lines))
