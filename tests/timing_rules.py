@@ -212,14 +212,9 @@ def assert_the_move_comes_last(timeline: Timeline, routine: Routine) -> None:
         if not said:
             continue
         last = said[-1]
-        intro = {
-            "reps": lambda: cues.reps_intro(block.reps),
-            "tempo-set": lambda: cues.tempo_intro(block.reps, block.set_of),
-            "breaths": lambda: cues.breathing_intro(block.reps),
-            "contract-relax": lambda: cues.contract_relax_intro(block.reps),
-        }.get(block.kind)
+        intro = _intro(block)
         if intro is not None:
-            assert last.text == intro(), (stretch.id, last.text)
+            assert last.text == intro, (stretch.id, last.text)
             said = said[:-1]
             last = said[-1]
         if amount == "none" or not stretch.setup:
@@ -234,6 +229,19 @@ def assert_the_move_comes_last(timeline: Timeline, routine: Routine) -> None:
         assert last.role == "setup", (stretch.id, last.text)
         said_move = {cues.mirror(m) if block.side == "left" else m for m in moves}
         assert last.text in said_move, (stretch.id, block.side, last.text)
+
+
+def _intro(block) -> str | None:
+    """The words a block's own lead-in ends with, after the setup: "at my count, begin at the chime"."""
+    if block.kind == "reps":
+        return cues.reps_intro(block.reps)
+    if block.kind == "tempo-set":
+        return cues.tempo_intro(block.reps, block.set_of)
+    if block.kind == "breaths":
+        return cues.breathing_intro(block.reps)
+    if block.kind == "contract-relax":
+        return cues.contract_relax_intro(block.reps)
+    return None
 
 
 def assert_a_closing_that_ends_the_talk(timeline: Timeline, routine: Routine) -> None:
