@@ -11,7 +11,7 @@ A routine file's step and a catalog entry take the same fields (README,
 Validated while read, every error naming its field path. What needs speech
 lengths (does a phase fit its words, does a rest fit its words and the settle
 time) is checked where the session is laid out (voiceguide/words/tempo.py):
-a dose written in a routine file (`strict`) that does not fit is an error
+a dose written in a routine file (`written`) that does not fit is an error
 there, a catalog default says fewer words instead.
 """
 
@@ -105,7 +105,13 @@ class Dose:
     tempo: TempoReps | None = None
     breathing: Breathing | None = None
     contract_relax: ContractRelax | None = None
-    strict: bool = False  # written in a routine file: words that cannot fit are an error, not fewer words
+    # Keys a routine file wrote itself (tempo, phase_words, rest, breath, contract_relax): where these
+    # cannot fit their words at the voice's rate it is an error, not fewer words (a catalog default's).
+    written: tuple[str, ...] = ()
+
+    def wrote(self, *keys: str) -> bool:
+        return any(k in self.written for k in keys)
+
     where: str = ""  # the field path of its step (steps[0]), for errors found while laying it out
     source: str = ""  # the file it was written in
     lines: tuple[tuple[str, int], ...] = ()  # (key, line in the file): tempo, rest, breath, contract_relax
@@ -230,4 +236,5 @@ def read_dose(
         )
     if tempo is None and breathing is None and contract_relax is None:
         return None
-    return Dose(tempo, breathing, None if tempo or breathing else contract_relax, strict, f.where(), f.source)
+    written = tuple(sorted(given)) if strict else ()
+    return Dose(tempo, breathing, None if tempo or breathing else contract_relax, written, f.where(), f.source)

@@ -146,7 +146,7 @@ def _dose_lines(routine: Routine, raw: bytes, yaml: bool) -> Routine:
     steps = []
     for step in routine.steps:
         dose = step.dose
-        if dose is not None and dose.strict and dose.where:
+        if dose is not None and dose.written and dose.where:
             keys = ("tempo", "rest") if dose.tempo else ("breath",) if dose.breathing else ("contract_relax",)
             found = ((k, routinefile.field_line(raw, f"{dose.where}.{k}", yaml)) for k in keys)
             lines = tuple((k, line) for k, line in found if line is not None)

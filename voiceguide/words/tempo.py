@@ -194,7 +194,7 @@ class DoseSteps:
 
         if self.minimal:
             return self.choose([counts, ticks], tempo.reps, seconds)
-        if dose.strict and not self.fits(full, tempo.reps, seconds):
+        if dose.wrote("tempo", "phase_words") and not self.fits(full, tempo.reps, seconds):
             self.too_quick(dose, step.stretch.name, "tempo", full, tempo.reps, [p for p, _, _ in phases])
         return self.choose([full, words, ticks], tempo.reps, seconds)
 
@@ -248,7 +248,7 @@ class DoseSteps:
         after_chime = ms(end + self.chime_lengths[END_CHIME] + self.p.clearance)
         rest_text, set_text = cues.rest(tempo.rest), cues.set_start(k + 1, tempo.sets)
         both = after_chime - end + self.length(rest_text) + self.p.gap + self.length(set_text) + self.settle
-        if tempo.rest + 1e-9 < both and dose.strict:
+        if tempo.rest + 1e-9 < both and dose.wrote("rest"):
             field = f"{dose.where}.rest" if dose.where else "rest"
             line = dict(dose.lines).get("rest")
             location = f"{dose.source}, line {line}" if line else dose.source
@@ -293,7 +293,7 @@ class DoseSteps:
         if self.minimal:
             wording = self.choose([ticks], spoken, seconds)
         else:
-            if dose.strict and not self.fits(said(0), spoken, seconds):
+            if dose.wrote("breath") and not self.fits(said(0), spoken, seconds):
                 keys = ("in", "hold_in", "out", "hold_out")
                 every = (breathing.inhale, breathing.hold_in, breathing.exhale, breathing.hold_out)
                 names = [k for k, secs in zip(keys, every, strict=True) if secs > 0]
@@ -330,7 +330,7 @@ class DoseSteps:
         if self.minimal:
             wording = self.choose([ticks], cr.cycles, seconds)
         else:
-            if dose.strict and not self.fits(said(0), cr.cycles, seconds):
+            if dose.wrote("contract_relax") and not self.fits(said(0), cr.cycles, seconds):
                 self.too_quick(dose, step.stretch.name, "contract_relax", said(0), cr.cycles, ["press", "relax"])
             wording = self.choose([said(0), said(1), ticks], cr.cycles, seconds)
         first = ms(start + self.chime_lengths[START_CHIME] + self.p.clearance)
