@@ -131,21 +131,32 @@ class DoseSteps:
                 return wording
         return lambda n, i: QUIET
 
-    def too_quick(self, dose: Dose, name: str, key: str, wording: Wording, count: int, phases: Sequence[str]) -> None:
-        """A routine file's dose whose words do not fit: the error names the step and the shortest dose that fits."""
+    def too_quick(
+        self,
+        dose: Dose,
+        name: str,
+        key: str,
+        wording: Wording,
+        count: int,
+        phases: Sequence[str],
+        given: Sequence[float],
+    ) -> None:
+        """A routine file's dose whose words do not fit: the error names the step and the shortest dose that fits
+        (each phase as given where its words fit, else the half second its words and the clearance need)."""
         needs = [0.0] * len(phases)
         for n in range(1, count + 1):
             for i in range(len(phases)):
                 said = wording(n, i)
                 if said:
                     needs[i] = max(needs[i], self.length(said) + self.p.clearance)
-        shortest = ", ".join(f"{p} = {seconds_text(math.ceil(s * 2) / 2)}" for p, s in zip(phases, needs, strict=True))
+        fits = [g if need <= g + 1e-9 else math.ceil(need * 2) / 2 for g, need in zip(given, needs, strict=True)]
+        shortest = ", ".join(f"{p} = {seconds_text(s)}" for p, s in zip(phases, fits, strict=True))
         field = f"{dose.where}.{key}" if dose.where else key
         line = dict(dose.lines).get(key)
         location = f"{dose.source}, line {line}" if line else dose.source
         raise InputError(
             f"{location}: {field}: {name}: too quick to say its count at this rate; the shortest that fits is "
-            f"{key} = {{ {shortest} }} (or a slower --rate)",
+            f"{key} = {{ {shortest} }} (or a faster --rate)",
             source=dose.source,
             field=field,
         )
@@ -195,7 +206,7 @@ class DoseSteps:
         if self.minimal:
             return self.choose([counts, ticks], tempo.reps, seconds)
         if dose.wrote("tempo", "phase_words") and not self.fits(full, tempo.reps, seconds):
-            self.too_quick(dose, step.stretch.name, "tempo", full, tempo.reps, [p for p, _, _ in phases])
+            self.too_quick(dose, step.stretch.name, "tempo", full, tempo.reps, [p for p, _, _ in phases], seconds)
         return self.choose([full, words, ticks], tempo.reps, seconds)
 
     def tempo_step(self, step: Step, announced: str, least: float, on_floor: bool) -> None:
@@ -297,7 +308,7 @@ class DoseSteps:
                 keys = ("in", "hold_in", "out", "hold_out")
                 every = (breathing.inhale, breathing.hold_in, breathing.exhale, breathing.hold_out)
                 names = [k for k, secs in zip(keys, every, strict=True) if secs > 0]
-                self.too_quick(dose, step.stretch.name, "breath", said(0), spoken, names)
+                self.too_quick(dose, step.stretch.name, "breath", said(0), spoken, names, seconds)
             wording = self.choose([said(0), said(1), ticks], spoken, seconds)
         first = ms(start + self.chime_lengths[START_CHIME] + self.p.clearance)
         end = ms(first + breathing.breaths * sum(seconds))
@@ -331,7 +342,9 @@ class DoseSteps:
             wording = self.choose([ticks], cr.cycles, seconds)
         else:
             if dose.wrote("contract_relax") and not self.fits(said(0), cr.cycles, seconds):
-                self.too_quick(dose, step.stretch.name, "contract_relax", said(0), cr.cycles, ["press", "relax"])
+                self.too_quick(
+                    dose, step.stretch.name, "contract_relax", said(0), cr.cycles, ["press", "relax"], seconds
+                )
             wording = self.choose([said(0), said(1), ticks], cr.cycles, seconds)
         first = ms(start + self.chime_lengths[START_CHIME] + self.p.clearance)
         hold_start = ms(first + cr.cycles * (cr.press + cr.relax))
