@@ -203,3 +203,22 @@ def test_the_dose_is_described_as_a_clinician_writes_it():
     assert TempoReps(reps=8, sets=2, rest=30, up=2, hold=3, down=3).describe() == "2 x 8, 2-3-3 tempo, 30 s rest"
     assert Breathing(5, 4, 6).describe() == "5 breaths, in 4 s, out 6 s"
     assert ContractRelax(2, 5, 3).describe() == "contract-relax 2 x (press 5 s, relax 3 s)"
+
+
+def test_minutes_fitting_changes_sets_before_anything_is_left_out(routine):
+    from voiceguide.words.builder import fit_minutes
+
+    def duration(r):
+        return lay(r).duration
+
+    step = routine.steps[0]
+    three = dataclasses.replace(step.dose.tempo, sets=3)
+    routine = dataclasses.replace(
+        routine, steps=(dataclasses.replace(step, dose=dataclasses.replace(step.dose, tempo=three)), routine.steps[2])
+    )
+    full = duration(routine)
+    fitted = fit_minutes(routine, (full - 70) / 60, duration)
+    sets = [s.dose.tempo.sets for s in fitted.routine.steps if s.dose and s.dose.tempo]
+    assert sets and sets[0] < 3 and len(fitted.routine.steps) == 2, fitted.note
+    assert "Glute bridge " in fitted.note and f"x {three.reps}" in fitted.note
+    assert fitted.routine.steps[0].dose.tempo.label == "2-3-3"  # the tempo is a prescription: never fitted
