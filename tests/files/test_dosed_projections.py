@@ -154,3 +154,13 @@ def test_a_step_naming_a_catalog_stretch_overrides_its_dose(tmp_path, monkeypatc
     assert step.kind == "tempo" and step.dose is not None and step.dose.tempo is not None
     assert (step.dose.tempo.sets, step.dose.tempo.reps, step.dose.tempo.label) == (3, 8, "2-3-3")
     assert step.dose.written == ("sets",)  # the tempo is the catalog's: its words may be fewer, never an error
+
+
+def test_check_prints_each_steps_dose(path):
+    result = run("check", path, "--engine", "none")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:] == [
+        "  Glute bridge: 2 x 3, 2-3-3 tempo, 30 s rest",
+        "  Belly breathing: 4 breaths, in 4 s, out 6 s",
+        "  Lying Strap Stretch: contract-relax 2 x (press 5 s, relax 3 s), then 30 s x 2 sides",
+    ]
