@@ -68,6 +68,10 @@ def test_one_chapter_per_set_and_none_for_a_rest_or_a_press(timeline):
     assert said[cut[2].start] == "Set two of two."  # set two starts with its words, after the rest's
     assert said[cut[4].start] == "Last stretch: Lying Strap Stretch."  # the press is part of its hold's chapter
     assert all(a.end == b.start for a, b in zip(cut, cut[1:], strict=False))
+    track = chapters.excerpt(timeline, cut[2])  # a split track keeps its set's phases, from its own start
+    assert [b.kind for b in track.blocks] == ["tempo-set"] and len(track.phases) == 9
+    assert track.phases[0].block == 0
+    assert track.phases[0].start == pytest.approx(timeline.phases[9].start - cut[2].start, abs=1e-6)
 
 
 def test_captions_and_lyrics_carry_the_phase_words_and_what_each_chime_means(timeline):

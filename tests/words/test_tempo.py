@@ -222,3 +222,12 @@ def test_minutes_fitting_changes_sets_before_anything_is_left_out(routine):
     assert sets and sets[0] < 3 and len(fitted.routine.steps) == 2, fitted.note
     assert "Glute bridge " in fitted.note and f"x {three.reps}" in fitted.note
     assert fitted.routine.steps[0].dose.tempo.label == "2-3-3"  # the tempo is a prescription: never fitted
+
+
+def test_spoken_texts_cover_the_fallback_words_of_a_catalog_default(routine):
+    step = routine.steps[0]
+    dose = Dose(tempo=TempoReps(reps=3, sets=2, rest=30, up=1.0, hold=1.0, down=1.0))  # a catalog default
+    routine = dataclasses.replace(routine, steps=(dataclasses.replace(step, dose=dose),))
+    texts = set(spoken_texts(routine))
+    said = {e.text for e in lay(routine, words_length(0.06)).speech}
+    assert {"Lift.", "Hold.", "Lower."} <= said <= texts  # the count did not fit: the phase words alone

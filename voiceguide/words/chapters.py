@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from voiceguide.words.timeline import CONTRACT_RELAX, REST, TEMPO_SET, Block, Event, Timeline, ms
+from voiceguide.words.timeline import CONTRACT_RELAX, REST, TEMPO_SET, Block, Event, Phase, Timeline, ms
 
 INTRODUCTION = "Introduction"
 CLOSING = "Closing"
@@ -74,7 +74,7 @@ def chapters_of(timeline: Timeline) -> list[Chapter]:
     return [Chapter(title, start, end) for (start, title), end in zip(titled, ends, strict=True)]
 
 
-_Timed = TypeVar("_Timed", Event, Block)
+_Timed = TypeVar("_Timed", Event, Block, Phase)
 
 
 def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
@@ -102,7 +102,12 @@ def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
         for e in timeline.events
         if inside(e)
     )
-    return Timeline(title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps)
+    phases = tuple(
+        dataclasses.replace(shift(p), block=renumber[p.block]) for p in timeline.phases if p.block in renumber
+    )
+    return Timeline(
+        title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps, phases=phases
+    )
 
 
 def script_lines(timeline: Timeline, chapters: Sequence[Chapter] = ()) -> str:

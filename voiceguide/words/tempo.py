@@ -125,11 +125,13 @@ class DoseSteps:
         return True
 
     def choose(self, options: list[Wording], count: int, seconds: Sequence[float]) -> Wording:
-        """The first wording that fits; ticks, else quiet, when none does."""
-        for wording in options:
-            if self.fits(wording, count, seconds):
-                return wording
-        return lambda n, i: QUIET
+        """The first wording that fits; ticks, else quiet, when none does.
+
+        Every option is measured, so laying out with made-up lengths (`timeline.spoken_texts`) asks for
+        every text any of them may say, and all are spoken before the real layout picks one.
+        """
+        fitting = [wording for wording in options if self.fits(wording, count, seconds)]
+        return fitting[0] if fitting else lambda n, i: QUIET
 
     def too_quick(
         self,
