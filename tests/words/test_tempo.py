@@ -231,3 +231,28 @@ def test_spoken_texts_cover_the_fallback_words_of_a_catalog_default(routine):
     texts = set(spoken_texts(routine))
     said = {e.text for e in lay(routine, words_length(0.06)).speech}
     assert {"Lift.", "Hold.", "Lower."} <= said <= texts  # the count did not fit: the phase words alone
+
+
+def test_a_yaml_routine_file_takes_the_same_doses(routine, tmp_path):
+    path = tmp_path / "back.yaml"
+    path.write_text(
+        "title: Back care\n"
+        "steps:\n"
+        "  - name: Glute bridge\n"
+        '    setup: ["Lie on your back, knees bent, feet flat."]\n'
+        "    position: lying\n"
+        "    reps: 3\n"
+        "    sets: 2\n"
+        "    rest: 30\n"
+        "    tempo: {up: 2, hold: 3, down: 3}\n"
+        "    phase_words: {up: Lift, hold: Hold, down: Lower}\n"
+        "  - name: Belly breathing\n"
+        "    setup: [Rest a hand on your belly.]\n"
+        "    position: lying\n"
+        "    breaths: 4\n"
+        "    breath: {in: 4, out: 6}\n"
+        "  - stretch: reclining-hand-to-big-toe\n"
+        "    contract_relax: {cycles: 2, press: 5, relax: 3}\n"
+    )
+    from_yaml = load_routine(str(path))
+    assert lay(from_yaml).to_dict() == lay(routine).to_dict()

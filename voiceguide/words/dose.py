@@ -31,7 +31,6 @@ CYCLES_LIMITS = (1, 10)
 REPS_LIMITS = (1, 50)
 TEMPO_PHASES = ("up", "hold", "down")
 DOSE_KEYS = ("tempo", "sets", "rest", "phase_words", "breaths", "breath", "contract_relax")
-DEFAULT_WORDS = {"up": "Lift", "hold": "Hold", "down": "Lower"}
 
 
 def seconds_text(value: float) -> str:
