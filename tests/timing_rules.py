@@ -34,7 +34,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
         (step.stretch.id, side, step.hold)
         for _ in range(routine.laps)
         for step in routine.steps
-        if step.stretch.kind == "hold"
+        if step.kind == "hold"
         for _ in range(step.rounds)
         for side in step.sides
     ]
@@ -56,7 +56,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
         (lap, index, rnd, side)
         for lap in range(routine.laps)
         for index, step in enumerate(routine.steps)
-        if step.stretch.kind == "hold"
+        if step.kind == "hold"
         for rnd in range(step.rounds)
         for side in step.sides
     ]
@@ -65,12 +65,17 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
         assert chimes[h.end].sound == ("switch.wav" if same_round_next else "end.wav"), h
 
     # Getting into position: at least get-ready time from the announcement, and after the setup speech.
-    openers = sorted([h.start for h in holds] + [s.start for s in timeline.sets])
+    # A hold after a contract-relax opens where the last relax ends: its words lead into the contract-relax.
+    pressed = {b.end: b.start for b in timeline.blocks if b.kind == "contract-relax"}
+    first_sets = [b.start for b in timeline.blocks if b.kind == "tempo-set" and b.set_n == 1]
+    breathing = [b.start for b in timeline.blocks if b.kind == "breaths"]
+    openers = sorted([pressed.get(h.start, h.start) for h in holds] + [s.start for s in timeline.sets])
+    openers = sorted(openers + first_sets + breathing)
     opener_steps = [
         step
         for _ in range(routine.laps)
         for step in routine.steps
-        for _ in (step.sides * step.rounds if step.stretch.kind == "hold" else (None,))
+        for _ in (step.sides * step.rounds if step.kind == "hold" else step.sides if step.kind == "tempo" else (None,))
     ]
     assert len(openers) == len(opener_steps)
     for start, step in zip(openers, opener_steps, strict=False):
@@ -88,6 +93,7 @@ def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, paci
         # Time to settle: quiet after the last instruction before the chime opens the hold.
         assert start >= last_speech.end + settle - 1e-9, (start, last_speech)
 
+    assert_dosed_blocks(timeline, routine, length, pacing, settle)
     assert_calm_holds(timeline, pacing)
     assert_whole_second_sides(timeline, routine)
     assert_rounds_read_right(timeline, routine)
@@ -197,14 +203,18 @@ def assert_the_move_comes_last(timeline: Timeline, routine: Routine) -> None:
     its one `brief` sentence: nothing is said after the move but the settle time.
     """
     amount = talk_for(routine.guidance).setup
+    pressed = {b.end for b in timeline.blocks if b.kind == "contract-relax"}
     for block in timeline.blocks:
         stretch = routine.steps[block.step].stretch
+        if block.kind == "rest" or block.start in pressed or block.set_n > 1:
+            continue  # inside a step's dose: the rules of assert_dosed_blocks
         said = [e for e in timeline.speech if e.end <= block.start and e.start >= block.lead_in]
         if not said:
             continue
         last = said[-1]
-        if block.kind == "reps":
-            assert last.text == cues.reps_intro(block.reps), (stretch.id, last.text)
+        intro = _intro(block)
+        if intro is not None:
+            assert last.text == intro, (stretch.id, last.text)
             said = said[:-1]
             last = said[-1]
         if amount == "none" or not stretch.setup:
@@ -219,6 +229,19 @@ def assert_the_move_comes_last(timeline: Timeline, routine: Routine) -> None:
         assert last.role == "setup", (stretch.id, last.text)
         said_move = {cues.mirror(m) if block.side == "left" else m for m in moves}
         assert last.text in said_move, (stretch.id, block.side, last.text)
+
+
+def _intro(block) -> str | None:
+    """The words a block's own lead-in ends with, after the setup: "at my count, begin at the chime"."""
+    if block.kind == "reps":
+        return cues.reps_intro(block.reps)
+    if block.kind == "tempo-set":
+        return cues.tempo_intro(block.reps, block.set_of)
+    if block.kind == "breaths":
+        return cues.breathing_intro(block.reps)
+    if block.kind == "contract-relax":
+        return cues.contract_relax_intro(block.reps)
+    return None
 
 
 def assert_a_closing_that_ends_the_talk(timeline: Timeline, routine: Routine) -> None:
@@ -267,3 +290,84 @@ def assert_each_part_of_a_way_out_done(timeline: Timeline, settle: float) -> Non
     for a, b in zip(speech, speech[1:], strict=False):
         if a.role == b.role == "release" and a.stretch == b.stretch:
             assert b.start - a.end >= settle - 1e-9, (a.text, b.text, round(b.start - a.end, 3))
+
+
+def assert_dosed_blocks(timeline: Timeline, routine: Routine, length, pacing: Pacing, settle: float) -> None:
+    """Tempo sets, rests, breaths and contract-relax (voiceguide/words/tempo.py), exact to the millisecond.
+
+    Every phase lasts its seconds, one after another from the opening chime's
+    clearance to the block's end; each phase's words or tick start on its onset
+    and end the clearance before the phase does; a rest lasts exactly `rest`
+    from a set's closing chime to the next set's opening chime, with the settle
+    time of quiet before the opening; sided tempo reps do every set on one side
+    first; a contract-relax ends where its hold's opening chime sounds.
+    """
+    events = timeline.events
+    chimes = {e.start: e for e in events if e.kind == CHIME}
+    at = {}
+    for e in events:
+        at.setdefault(e.start, e)
+    dosed = ("tempo-set", "breaths", "contract-relax")
+    holds = {h.start for h in timeline.holds}
+    for index, block in enumerate(timeline.blocks):
+        if block.kind not in dosed:
+            continue
+        step = routine.steps[block.step]
+        assert step.dose is not None, block
+        phases = [p for p in timeline.phases if p.block == index]
+        assert chimes[block.start].sound == "start.wav", block
+        first = round(block.start + chimes[block.start].end - chimes[block.start].start + pacing.clearance, 3)
+        assert phases and abs(phases[0].start - first) < 1e-6, (block, phases[:1])
+        assert abs(phases[-1].end - block.end) < 1e-6, block
+        for a, b in zip(phases, phases[1:], strict=False):
+            assert a.end == b.start, (a, b)
+        if block.kind == "tempo-set":
+            tempo = step.dose.tempo
+            wanted = [(p, secs) for p, secs, _ in tempo.phases()] * tempo.reps
+            assert chimes[block.end].sound in ("end.wav", "switch.wav")
+        elif block.kind == "breaths":
+            breathing = step.dose.breathing
+            wanted = list(breathing.phases()) * breathing.breaths
+            assert chimes[block.end].sound == "end.wav"
+        else:
+            cr = step.dose.contract_relax
+            wanted = [("press", cr.press), ("relax", cr.relax)] * cr.cycles
+            assert block.end in holds, block  # the hold opens as the last relax ends
+        assert [(p.phase, round(p.end - p.start, 3)) for p in phases] == wanted, block
+        spoken_cycles = cues.SPOKEN_BREATHS if block.kind == "breaths" else None
+        for p in phases:
+            mark = at.get(p.start)
+            chimes_only = not timeline.speech
+            if spoken_cycles is not None and p.rep > spoken_cycles and not chimes_only:
+                assert mark is None or mark.kind == CHIME, p  # quiet after the first breaths
+                continue
+            if mark is None:
+                continue  # nothing fits (a phase shorter than a tick and its clearance)
+            assert mark.role in ("phase", "tick"), (p, mark)
+            # Words never run into the next phase: they end the clearance before this one ends.
+            assert mark.end <= p.end - pacing.clearance + 1e-9, (p, mark)
+            if mark.kind == SPEECH:
+                assert mark.end - mark.start >= length(mark.text) - 1e-9
+    # Rests: exactly `rest` from one set's closing chime to the next set's opening chime, quiet before the opening.
+    blocks = timeline.blocks
+    for i, rest in enumerate(blocks):
+        if rest.kind != "rest":
+            continue
+        before, after = blocks[i - 1], blocks[i + 1]
+        step = routine.steps[rest.step]
+        assert before.kind == after.kind == "tempo-set" and after.set_n == before.set_n + 1, rest
+        assert before.end == rest.start and rest.end == after.start
+        assert abs(rest.seconds - step.dose.tempo.rest) < 1e-6, rest
+        said = [e for e in timeline.speech if rest.start < e.start < rest.end]
+        assert all(e.end <= rest.end - settle + 1e-9 for e in said), said
+        assert chimes[rest.start].sound == "end.wav" and chimes[rest.end].sound == "start.wav"
+    # Tempo steps: sets x sides of them; every set of one side before the first of the other.
+    for lap in range(1, routine.laps + 1):
+        for index, step in enumerate(routine.steps):
+            if step.kind != "tempo":
+                continue
+            sets = [b for b in blocks if b.kind == "tempo-set" and (b.lap, b.step) == (lap, index)]
+            tempo = step.dose.tempo
+            assert [(b.side, b.set_n, b.set_of) for b in sets] == [
+                (side, k, tempo.sets) for side in step.sides for k in range(1, tempo.sets + 1)
+            ]

@@ -47,6 +47,41 @@ FILE_CASES = [
     P("reps_zero.toml", "script", ["steps[0].reps", "0 is out of range", "1 to 50 reps"], id="reps-zero"),
     P("reps_51.toml", "check", ["steps[0].reps", "51 is out of range", "1 to 50"], id="reps-51"),
     P("reps_text.toml", "script", ["steps[0].reps", "whole number of reps", "'ten'"], id="reps-text"),
+    # -- doses: tempo reps, sets, rests, breathing, contract-relax (issue 23) --
+    P("tempo_zero.toml", "script", ["line 10", "steps[0].tempo.up", "0 s is not a length of time"], id="tempo-zero"),
+    P("tempo_negative.yaml", "script", ["line 6", "steps[0].tempo.down", "-3 s is not"], id="tempo-negative-yaml"),
+    P("sets_zero.toml", "check", ["line 8", "steps[0].sets", "0 is out of range", "1 to 10 sets"], id="sets-zero"),
+    P(
+        "rest_over_ten_minutes.toml",
+        "script",
+        ["line 9", "steps[0].rest", "900 s is out of range", "at most 600 s (10 minutes)"],
+        id="rest-over-ten-minutes",
+    ),
+    P(
+        "rest_too_short.toml",
+        "script",
+        ["line 9", "steps[0].rest", "Glute bridge", "shorter than its words and the 5 s settle time", "at least"],
+        id="rest-shorter-than-its-words",
+    ),
+    P(
+        "tempo_too_quick.toml",
+        "script",
+        ["line 10", "steps[0].tempo", "Glute bridge", "too quick", "the shortest that fits is tempo = { up = "],
+        id="tempo-too-quick-for-its-words",
+    ),
+    P("breaths_with_reps.toml", "script", ["line 8", "steps[0].reps", "both 'breaths' and 'reps'"], id="breaths-reps"),
+    P(
+        "contract_relax_no_hold.toml",
+        "script",
+        ["line 5", "steps[0].contract_relax", "dynamic reps, with no hold", "remove 'contract_relax'"],
+        id="contract-relax-without-a-hold",
+    ),
+    P(
+        "contract_relax_on_breathing.yaml",
+        "check",
+        ["line 7", "steps[0].contract_relax", "paced breathing, with no hold"],
+        id="contract-relax-on-breathing-yaml",
+    ),
     # -- the list of steps --------------------------------------------------
     P("steps_empty.toml", "script", ["steps", "is empty"], id="steps-empty"),
     P("steps_not_list.toml", "script", ["steps", "expected a list of tables", "'x'"], id="steps-not-a-list"),

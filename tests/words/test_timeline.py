@@ -12,6 +12,7 @@ from timing_rules import assert_obeys_timing_rules
 from voiceguide.words import cues
 from voiceguide.words.builder import Options, apply
 from voiceguide.words.catalog import load_catalog
+from voiceguide.words.dose import Breathing, ContractRelax, Dose, TempoReps
 from voiceguide.words.routine import GUIDANCE, Routine, Step, load_routine
 from voiceguide.words.timeline import CHIMES, SPEECH, Pacing, build_timeline, spoken_texts
 
@@ -191,6 +192,32 @@ def test_json_contract_keys():
 catalog_ids = [s.id for s in load_catalog()]
 
 
+phase_seconds = st.sampled_from([0.5, 1, 1.5, 2, 3, 4, 6])
+
+
+@st.composite
+def doses(draw, holds: bool):
+    """No dose, or a catalog-like one (fewer words where they do not fit): tempo reps, breathing, contract-relax."""
+    kind = draw(st.sampled_from(["none", "none", "tempo", "breaths", *(["contract-relax"] if holds else [])]))
+    if kind == "tempo":
+        tempo = TempoReps(
+            reps=draw(st.integers(1, 6)),
+            sets=draw(st.integers(1, 3)),
+            rest=draw(st.sampled_from([5, 12, 30, 90])),
+            up=draw(phase_seconds),
+            hold=draw(st.sampled_from([0, 1, 3])),
+            down=draw(phase_seconds),
+        )
+        return Dose(tempo=tempo)
+    if kind == "breaths":
+        hold_in = draw(st.sampled_from([0, 0, 2]))
+        breathing = Breathing(draw(st.integers(1, 6)), draw(phase_seconds), draw(phase_seconds), hold_in, 0)
+        return Dose(breathing=breathing)
+    if kind == "contract-relax":
+        return Dose(contract_relax=ContractRelax(draw(st.integers(1, 3)), draw(phase_seconds), draw(phase_seconds)))
+    return None
+
+
 @st.composite
 def routines(draw):
     catalog = load_catalog()
@@ -203,6 +230,7 @@ def routines(draw):
             get_ready=draw(st.integers(0, 120)),
             side=draw(st.sampled_from(["both", "right", "left"])) if catalog.get(i).sided else "both",
             rounds=draw(st.integers(1, 3)),
+            dose=draw(doses(catalog.get(i).kind == "hold")),
         )
         for i in ids
     )

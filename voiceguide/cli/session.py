@@ -331,11 +331,16 @@ def check(file: str, engine: str, voice: str | None, rate: int | None) -> None:
     click.echo(f"{file}: OK. {plan.routine.title}: {summary(plan.timeline)}")
     for step in plan.routine.steps:
         s = step.stretch
-        if s.kind == "reps":
+        if step.dose is not None and (step.dose.tempo or step.dose.breathing):
+            sided = f" a side x {len(step.sides)} sides" if len(step.sides) > 1 else ""
+            dose = f"{step.dose.describe()}{sided}"
+        elif s.kind == "reps":
             dose = f"{step.reps} reps per leg"
         elif len(step.sides) > 1:
             dose = f"{step.hold} s x {len(step.sides)} sides"
         else:
             dose = f"{step.hold} s" + (f", {step.sides[0]} side" if step.sides[0] else "")
-        rounds = f", {step.rounds} rounds" if step.rounds > 1 else ""
+        if step.dose is not None and step.dose.contract_relax and step.kind == "hold":
+            dose = f"{step.dose.describe()}, then {dose}"
+        rounds = f", {step.rounds} rounds" if step.rounds > 1 and step.kind == "hold" else ""
         click.echo(f"  {s.name}: {dose}{rounds}")

@@ -23,7 +23,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from voiceguide.errors import InputError
-from voiceguide.words.timeline import Timeline
+from voiceguide.words.timeline import BREATHS, TEMPO_SET, Block, Timeline
 
 SIZE = 3000  # pixels, square: the most podcast directories take
 EMBED_SIZE = 1400  # pixels: the cover carried inside an audio file
@@ -117,8 +117,17 @@ def for_embedding(cover: Cover, limit: int = EMBED_SIZE) -> Cover:
 
 def stretches_in_order(timeline: Timeline) -> list[str]:
     """The stretches of one time through the routine, each step once (sides and rounds folded)."""
-    steps = {b.step: b.name for b in timeline.blocks if b.lap == 1}
+    steps = {b.step: _dosed(b) for b in timeline.blocks if b.lap == 1}
     return list(steps.values())
+
+
+def _dosed(block: Block) -> str:
+    """A block's name, with its dose where it has one: "Glute bridge, 2 x 8", "Belly breathing, 5 breaths"."""
+    if block.kind == TEMPO_SET:
+        return f"{block.name}, {block.set_of} x {block.reps}"
+    if block.kind == BREATHS:
+        return f"{block.name}, {block.reps} breaths"
+    return block.name
 
 
 def generated_cover(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from voiceguide.clock import clock
 from voiceguide.words.catalog import Stretch
-from voiceguide.words.timeline import CHIME, REPS, Event, Role, Timeline
+from voiceguide.words.timeline import BREATHS, CHIME, CONTRACT_RELAX, REPS, TEMPO_SET, Event, Role, Timeline
 
 
 def summary(timeline: Timeline) -> str:
@@ -16,7 +16,24 @@ def summary(timeline: Timeline) -> str:
     parts = [clock(timeline.duration), f"{len(holds)} hold{'' if len(holds) == 1 else 's'}{each}"]
     if timeline.sets:
         parts.append(f"{len(timeline.sets)} rep set{'s' if len(timeline.sets) > 1 else ''}")
+    tempo = sum(1 for b in timeline.blocks if b.kind == TEMPO_SET)
+    if tempo:
+        parts.append(f"{tempo} tempo set{'s' if tempo > 1 else ''}")
+    breathing = sum(1 for b in timeline.blocks if b.kind == BREATHS)
+    if breathing:
+        parts.append(f"{breathing} breathing block{'s' if breathing > 1 else ''}")
     return ", ".join(parts)
+
+
+def block_begins(kind: str, name: str, set_n: int, set_of: int) -> str | None:
+    """What the opening chime of a dosed block says: "set 1 of 2 begins (Glute bridge)"; None for a hold."""
+    if kind == TEMPO_SET:
+        return f"set {set_n} of {set_of} begins ({name})" if set_of > 1 else f"reps begin ({name})"
+    if kind == BREATHS:
+        return f"breathing begins ({name})"
+    if kind == CONTRACT_RELAX:
+        return f"press and relax begins ({name})"
+    return None
 
 
 def chime_meaning(timeline: Timeline, event: Event) -> str:
@@ -25,14 +42,20 @@ def chime_meaning(timeline: Timeline, event: Event) -> str:
     if event.role == Role.START and block is not None:
         if block.kind == REPS:
             return f"reps begin ({block.name})"
+        dosed = block_begins(block.kind, block.name, block.set_n, block.set_of)
+        if dosed:
+            return dosed
         side = f", {block.side} side" if block.side else ""
         return f"hold {round(block.seconds)} s begins ({block.name}{side})"
     if event.role is None:
         return "chime"
+    if event.role == Role.TICK and block is not None and block.kind != REPS:
+        return PHASE_TICK
     return CHIME_MEANINGS.get(event.role, event.role.value)
 
 
 CHIME_MEANINGS = {Role.END: "ends", Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}
+PHASE_TICK = "phase"  # a tick on the onset of a tempo rep's, a breath's or a press's phase
 
 
 def render_text(timeline: Timeline) -> str:
@@ -63,7 +86,7 @@ def describe(s: Stretch) -> str:
         f"  Position:     {s.position}",
         f"  Equipment:    {_equipment(s)}",
         f"  Sided:        {'yes, each side held on its own' if s.sided else 'no'}",
-        f"  Kind:         {'dynamic reps' if s.kind == 'reps' else 'hold'}",
+        f"  Kind:         {_kind(s)}",
         f"  Recommended:  {s.recommended}",
         f"  Suits:        {', '.join(s.suits) or '-'}",
         f"  Needs:        {', '.join(s.needs) or '-'}",
@@ -95,3 +118,12 @@ def _section(title: str, items: Sequence[str], always: bool = False) -> list[str
     if not items and not always:
         return []
     return ["", f"  {title}:", *(f"    - {t}" for t in items)]
+
+
+def _kind(s: Stretch) -> str:
+    if s.dose is not None and s.dose.tempo:
+        return "tempo reps"
+    if s.dose is not None and s.dose.breathing:
+        return "paced breathing"
+    kind = "dynamic reps" if s.kind == "reps" else "hold"
+    return f"contract-relax, then {kind}" if s.dose is not None and s.dose.contract_relax else kind

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from voiceguide.clock import lrc_stamp, vtt_stamp
 from voiceguide.words.chapters import Chapter
-from voiceguide.words.timeline import REPS, SPEECH, Event, Role, Timeline
+from voiceguide.words.timeline import BREATHS, CONTRACT_RELAX, REPS, SPEECH, TEMPO_SET, Event, Role, Timeline
 
 PODCAST_CHAPTERS_VERSION = "1.2.0"
 
@@ -48,11 +48,17 @@ def _vtt_text(text: str) -> str:
 def chime_caption(timeline: Timeline, event: Event) -> str:
     """What a chime means, as a sound caption: "[chime: hold begins]"."""
     block = timeline.blocks[event.block] if event.block is not None else None
-    reps = block is not None and block.kind == REPS
-    if event.role == Role.START:
+    reps = block is not None and block.kind in (REPS, TEMPO_SET)
+    if event.role == Role.START and block is not None and block.kind in DOSED:
+        what = DOSED[block.kind]
+    elif event.role == Role.START:
         what = "reps begin" if reps else "hold begins"
+    elif event.role == Role.END and block is not None and block.kind == BREATHS:
+        what = "breathing ends"
     elif event.role == Role.END:
         what = "reps end" if reps else "hold ends"
+    elif event.role == Role.TICK and block is not None and block.kind != REPS:
+        what = "phase"
     elif event.role is None:
         what = "chime"
     else:
@@ -60,6 +66,7 @@ def chime_caption(timeline: Timeline, event: Event) -> str:
     return f"[chime: {what}]"
 
 
+DOSED = {TEMPO_SET: "set begins", BREATHS: "breathing begins", CONTRACT_RELAX: "press and relax begins"}
 CAPTIONS = {Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}
 
 

@@ -2,9 +2,11 @@
 
 Owns `catalog` (the stretches, from data/catalog.toml), `routinefile` (reading
 TOML and YAML routine files), `routine` (a routine: which stretches, how long,
-which sides), `builder` (the options and `--minutes` fitting), `guidance` (the
+which sides), `dose` (tempo reps in sets, paced breathing, contract-relax:
+the fields and their checks), `builder` (the options and `--minutes` fitting), `guidance` (the
 levels, from data/guidance.toml), `cues` (the words around the catalog's),
-`timeline` (pure timing: every cue and chime with its seconds), `events`
+`timeline` (pure timing: every cue and chime with its seconds), `tempo` (the
+timeline's layout of the doses: sets, rests, breaths, phases), `events`
 (what the timeline is made of: events, typed blocks, the pacing) and
 `chapters` (the timeline cut into chapters, and the script by chapter).
 

@@ -133,6 +133,22 @@ def advised_reps(step: Step, hold: int) -> int:
     return min(step.reps, max(low, min(high, low + round(share * (high - low)))))
 
 
+def advised_dose(step: Step, hold: int) -> Step:
+    """A tempo step's sets and reps to go with holds of `hold` seconds, as advised_reps: one set and the low end
+    of the catalog's reps with the shortest holds, the step's own dose with the longest; never more. The tempo
+    (seconds of each phase) is a prescription and never changes; a step of your own keeps its reps."""
+    dose = step.dose
+    if dose is None or dose.tempo is None:
+        return step
+    tempo = dose.tempo
+    share = (hold - FIT_HOLDS[0]) / (FIT_HOLDS[-1] - FIT_HOLDS[0])
+    low, high = step.stretch.reps or (tempo.reps, tempo.reps)
+    reps = min(tempo.reps, max(low, min(high, low + round(share * (high - low)))))
+    sets = min(tempo.sets, max(1, 1 + round(share * (tempo.sets - 1))))
+    shaped = dataclasses.replace(tempo, reps=reps, sets=sets)
+    return dataclasses.replace(step, dose=dataclasses.replace(dose, tempo=shaped))
+
+
 def usable(stretch: Stretch, has: tuple[str, ...]) -> bool:
     if not stretch.equipment_required:
         return True
@@ -142,7 +158,7 @@ def usable(stretch: Stretch, has: tuple[str, ...]) -> bool:
 def repeats(step: Step) -> bool:
     """Whether a step's holds may be held again in place (rounds): not a rep set, and never head-down twice,
     with no second chance to hear the caution (docs/catalog.md)."""
-    return step.stretch.kind == "hold" and "inversion" not in step.stretch.needs
+    return step.kind == "hold" and "inversion" not in step.stretch.needs
 
 
 def warm_first(steps: list[Step]) -> list[Step]:
@@ -356,6 +372,8 @@ class _Fit:
                 s = dataclasses.replace(s, hold=advised(s, hold))
                 if s.stretch.kind == "reps" and not self.reps_fixed:
                     s = dataclasses.replace(s, reps=advised_reps(s, hold))
+                if s.kind == "tempo" and not self.reps_fixed:
+                    s = advised_dose(s, hold)  # sets and reps before anything is left out
             if rounds > 1 and repeats(s):
                 s = dataclasses.replace(s, rounds=min(s.rounds * rounds, FIT_MAX_ROUNDS))
             shaped.append(s)
@@ -410,14 +428,19 @@ class _Fit:
         raise InputError(f"--minutes: cannot fit {minutes:g} {unit} within 10%: {why}")
 
     def note(self, chosen: Routine) -> str:
-        held = [s for s in chosen.steps if s.stretch.kind == "hold"]
+        held = [s for s in chosen.steps if s.kind == "hold"]
         holds = sorted({s.hold for s in held})
         parts = [f"holds {holds[0]} s" if len(holds) == 1 else f"holds {holds[0]}-{holds[-1]} s"] if holds else []
         rounds = sorted({s.rounds for s in held})
         if rounds and rounds[-1] > 1:
             times = f"{rounds[0]}" if len(rounds) == 1 else f"{rounds[0]}-{rounds[-1]}"
             parts.append(f"each held {times} times in a row")
-        parts += [f"{s.stretch.name} {s.reps} reps a leg" for s in chosen.steps if s.stretch.kind == "reps"]
+        parts += [f"{s.stretch.name} {s.reps} reps a leg" for s in chosen.steps if s.kind == "reps"]
+        parts += [
+            f"{s.stretch.name} {s.dose.tempo.sets} x {s.dose.tempo.reps}"
+            for s in chosen.steps
+            if s.dose and s.dose.tempo
+        ]
         if chosen.laps > 1:
             parts.append(f"{chosen.laps} laps")
         kept = {s.stretch.id for s in chosen.steps}

@@ -13,6 +13,7 @@ from importlib import resources
 from voiceguide.errors import UnknownStretch
 from voiceguide.fields import Fields, check_integer, describe_value
 from voiceguide.tomlload import parse_toml
+from voiceguide.words.dose import Dose, read_dose
 
 # Flow order: the body moves from standing to the floor, never back up.
 POSITIONS = ("standing", "lunge", "chair", "all-fours", "seated", "lying", "prone", "wall")  # in flow order
@@ -57,6 +58,7 @@ class Stretch:
     caution: str = ""  # who should skip it, said before the setup at every guidance level
     unless: tuple[tuple[str, str], ...] = ()  # (setup sentence, need): not said to a body that avoids the need
     settle: int = 0  # seconds of quiet the move into it needs at least (the wall: roll over, feet up)
+    dose: Dose | None = None  # tempo reps, paced breathing or contract-relax by default (voiceguide/words/dose.py)
 
     def for_body(self, avoid: Collection[str]) -> Stretch:
         """The stretch as said to a body that avoids these needs: the sentences offering them left out.
@@ -73,7 +75,16 @@ class Stretch:
 
     @property
     def recommended(self) -> str:
-        """The source article's dose (docs/design.md), as a person would say it."""
+        """The source article's dose (docs/design.md), as a person would say it: "2 x 8, 2-3-3 tempo, 30 s rest"."""
+        if self.dose is not None and (self.dose.tempo or self.dose.breathing):
+            return self.dose.describe()
+        if self.dose is not None:
+            low, high = self.hold
+            return (
+                f"{self.dose.describe()}, then {low}-{high} s"
+                if low != high
+                else f"{self.dose.describe()}, then {low} s"
+            )
         if self.kind == "reps":
             low, high = self.reps or (10, 12)
             return f"{low}-{high} reps per leg" if low != high else f"{low} reps per leg"
@@ -159,7 +170,7 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         sided=f.boolean("sided"),
         kind=kind,
         hold=_pair(f, "hold", *HOLD_LIMITS, "seconds"),
-        reps=_pair(f, "reps", 1, 50, "reps") if kind == "reps" else None,
+        reps=_pair(f, "reps", 1, 50, "reps") if kind == "reps" or f.has("tempo") else None,
         setup=setup,
         reminders=f.texts("reminders", default=()),
         benefit=f.text("benefit"),
@@ -174,6 +185,9 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         unless=tuple(unless),
         settle=f.integer("settle", 0, 30, default=0, unit="seconds"),
     )
+    low_reps = stretch.reps[0] if stretch.reps and f.has("tempo") else None
+    dose = read_dose(f, None, low_reps, kind == "hold", stretch.name, strict=False)
+    stretch = dataclasses.replace(stretch, dose=dose)
     f.finish()
     return stretch
 

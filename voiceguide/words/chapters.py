@@ -1,8 +1,10 @@
 """Chapters: the session cut where a listener would want to skip to.
 
 A projection of the timeline's blocks: an "Introduction" (when the session
-opens with words), one chapter per hold or rep set (so one per side of a sided
-stretch, and per round of a stretch held in rounds), and a "Closing". Each
+opens with words), one chapter per hold, rep set, tempo set ("Glute bridge,
+set 1 of 2") or breathing block (so one per side of a sided stretch, and per
+round of a stretch held in rounds), and a "Closing"; a rest is part of the
+set before it, a contract-relax part of its hold. Each
 starts where the words leading into its block begin (the announcement, "Switch
 sides", "Round two"), so a skip lands on what comes next; a chimes-only session
 has the same chapters at the same times. The chapters tile the whole session:
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from voiceguide.words.timeline import Block, Event, Timeline, ms
+from voiceguide.words.timeline import CONTRACT_RELAX, REST, TEMPO_SET, Block, Event, Phase, Timeline, ms
 
 INTRODUCTION = "Introduction"
 CLOSING = "Closing"
@@ -43,13 +45,23 @@ def block_title(block: Block, timeline: Timeline, several_rounds: bool) -> str:
         [f"{block.side} side"] if block.side else []
     )
     title = f"{block.name} ({', '.join(qualifiers)})" if qualifiers else block.name
+    if block.kind == TEMPO_SET and block.set_of > 1:
+        title = f"{title}, set {block.set_n} of {block.set_of}"
     return f"Round {block.lap}: {title}" if timeline.laps > 1 else title
+
+
+# Blocks inside another's chapter: a rest belongs to the set before it, a contract-relax to its hold.
+UNCHAPTERED = (REST, CONTRACT_RELAX)
 
 
 def chapters_of(timeline: Timeline) -> list[Chapter]:
     """The chapters of a session, in order, tiling 0 .. duration."""
     in_rounds = {(b.lap, b.step) for b in timeline.blocks if b.step_round > 1}
-    titled = [(b.lead_in, block_title(b, timeline, (b.lap, b.step) in in_rounds)) for b in timeline.blocks]
+    titled = [
+        (b.lead_in, block_title(b, timeline, (b.lap, b.step) in in_rounds))
+        for b in timeline.blocks
+        if b.kind not in UNCHAPTERED
+    ]
     if timeline.intro and titled:
         titled.insert(0, (0.0, INTRODUCTION))
     closing = timeline.closing
@@ -62,7 +74,7 @@ def chapters_of(timeline: Timeline) -> list[Chapter]:
     return [Chapter(title, start, end) for (start, title), end in zip(titled, ends, strict=True)]
 
 
-_Timed = TypeVar("_Timed", Event, Block)
+_Timed = TypeVar("_Timed", Event, Block, Phase)
 
 
 def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
@@ -90,7 +102,12 @@ def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
         for e in timeline.events
         if inside(e)
     )
-    return Timeline(title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps)
+    phases = tuple(
+        dataclasses.replace(shift(p), block=renumber[p.block]) for p in timeline.phases if p.block in renumber
+    )
+    return Timeline(
+        title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps, phases=phases
+    )
 
 
 def script_lines(timeline: Timeline, chapters: Sequence[Chapter] = ()) -> str:

@@ -330,3 +330,77 @@ def mirror(text: str) -> str:
 
 def names_a_side(text: str) -> bool:
     return bool(_SIDE_WORD.search(text))
+
+
+# Tempo reps, rests, paced breathing and contract-relax (voiceguide/words/tempo.py lays them out).
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n: int) -> str:
+    """0-99 in words ("thirty-five"); digits above."""
+    if n < len(_NUMBER_WORDS):
+        return _NUMBER_WORDS[n]
+    if n < 100:
+        tens, units = divmod(n, 10)
+        return _TENS[tens - 2] + (f"-{_NUMBER_WORDS[units]}" if units else "")
+    return str(n)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{number_words(n)} {word}{'' if n == 1 else 's'}"
+
+
+def duration_words(seconds: float) -> str:
+    """30 -> "thirty seconds", 90 -> "one minute, thirty seconds"."""
+    whole = round(seconds)
+    minutes, secs = divmod(whole, 60)
+    parts = ([_plural(minutes, "minute")] if minutes else []) + ([_plural(secs, "second")] if secs or not whole else [])
+    return ", ".join(parts)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def tempo_intro(reps: int, sets: int) -> str:
+    """ "Two sets of eight, at my count. Begin at the chime." """
+    dose = f"{_plural(sets, 'set')} of {number_words(reps)}" if sets > 1 else _plural(reps, "rep")
+    return f"{_capital(dose)}, at my count. Begin at the chime."
+
+
+def rep_phase(word: str, n: int, reps: int, first: bool, last: bool, counted: bool = True) -> str:
+    """The words at a phase's onset: "One. Lift.", "Hold.", "And lower.", "Last one. Lift."."""
+    word = word.strip().rstrip(".")
+    if first and counted:
+        count = "Last one" if n == reps and reps > 1 else _capital(number_words(n))
+        return f"{count}. {_capital(word)}."
+    if last and counted:
+        return f"And {word[:1].lower()}{word[1:]}."
+    return f"{_capital(word)}."
+
+
+def rep_count_only(n: int, reps: int) -> str:
+    return "Last one." if n == reps and reps > 1 else f"{_capital(number_words(n))}."
+
+
+def rest(seconds: float) -> str:
+    return f"Rest. {_capital(duration_words(seconds))}."
+
+
+def set_start(n: int, of: int) -> str:
+    return f"Set {number_words(n)} of {number_words(of)}."
+
+
+def breathing_intro(breaths: int) -> str:
+    return f"{_capital(_plural(breaths, 'slow breath'))}, at my count. Begin at the chime."
+
+
+# (full words, short words) for each phase of a breath and of a contract-relax.
+BREATH_WORDS = {"in": ("Breathe in.", "In."), "out": ("And out.", "Out."), "hold": ("Hold.", "Hold.")}
+SPOKEN_BREATHS = 2  # breaths counted aloud; the rest are breathed in quiet
+PRESS_WORDS = {"press": ("Press gently, a quarter effort.", "Press."), "relax": ("And relax, breathe out.", "Relax.")}
+
+
+def contract_relax_intro(cycles: int) -> str:
+    times = "once" if cycles == 1 else "twice" if cycles == 2 else f"{number_words(cycles)} times"
+    return f"Press and relax {times}, then hold. Begin at the chime."

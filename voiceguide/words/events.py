@@ -42,7 +42,10 @@ class Role(str, Enum):
     START = "start"
     END = "end"
     FINISH = "finish"
-    TICK = "tick"  # one rep, in a chimes-only session
+    TICK = "tick"  # one rep, in a chimes-only session; one phase of a tempo rep, breath or press where no words fit
+    PHASE = "phase"  # the words at a phase's onset: "One. Lift.", "Hold.", "Breathe in.", "Press gently."
+    REST = "rest"  # "Rest. Thirty seconds." after a set
+    SET = "set"  # "Set two of two." before the next set
 
 
 START_CHIME = "start.wav"
@@ -54,6 +57,10 @@ CHIMES = (START_CHIME, END_CHIME, SWITCH_CHIME, FINISH_CHIME, TICK_CHIME)
 
 HOLD = "hold"
 REPS = "reps"
+TEMPO_SET = "tempo-set"  # one set of tempo reps
+REST = "rest"  # the rest between two sets: from the closing chime of one to the opening chime of the next
+BREATHS = "breaths"  # paced breathing
+CONTRACT_RELAX = "contract-relax"  # press and relax before a hold: it ends where the hold's opening chime sounds
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,9 @@ class Block:
     lap: int = 1  # the routine's round, from 1
     step: int = 0  # the step's index in the routine
     step_round: int = 1  # the round within the step, from 1
-    reps: int = 0  # per leg, for a rep set
+    reps: int = 0  # per leg, for a rep set; per set, for a tempo set
+    set_n: int = 0  # a tempo set's number (from 1), or the set a rest follows; 0: not a set
+    set_of: int = 0  # the step's sets on this side
 
     @property
     def seconds(self) -> float:
@@ -145,7 +154,7 @@ class Block:
         return {"stretch": self.stretch, "name": self.name, "reps": self.reps, "start": self.start, "end": self.end}
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "kind": self.kind,
             **self.hold_dict(),
             "reps": self.reps,
@@ -154,6 +163,23 @@ class Block:
             "step": self.step,
             "step_round": self.step_round,
         }
+        if self.set_n:
+            out |= {"set": self.set_n, "of": self.set_of}
+        return out
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One phase of a tempo rep (up, hold, down), a breath (in, hold, out) or a contract-relax (press, relax)."""
+
+    block: int  # index in Timeline.blocks
+    rep: int  # the rep, breath or cycle, from 1
+    phase: str
+    start: float
+    end: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"block": self.block, "rep": self.rep, "phase": self.phase, "start": self.start, "end": self.end}
 
 
 @dataclass(frozen=True)
@@ -165,6 +191,7 @@ class Timeline:
     closing: float | None = None  # where the closing part (outro, finishing chime) begins
     laps: int = 1  # times through the routine
     intro: bool = False  # the session opens with spoken words before the first stretch
+    phases: tuple[Phase, ...] = ()  # every phase of every tempo rep, breath and contract-relax, in order
 
     @property
     def holds(self) -> tuple[Block, ...]:
@@ -186,13 +213,15 @@ class Timeline:
             "holds": [h.hold_dict() for h in self.holds],
             "sets": [s.set_dict() for s in self.sets],
             "blocks": [b.to_dict() for b in self.blocks],
+            "phases": [p.to_dict() for p in self.phases],
         }
 
     def without_speech(self, tick: float | None = None) -> Timeline:
         """The same session with chimes only (--engine none): same times, same structure.
 
         With `tick` (the tick sound's length), each spoken rep count becomes a
-        soft tick, so the reps keep their pace.
+        soft tick, so the reps keep their pace, and so does the onset of every
+        phase (of a tempo rep, a breath, a press) that has no chime of its own.
         """
         events = [
             Event(CHIME, e.start, ms(e.start + tick), None, TICK_CHIME, Role.TICK, e.stretch, e.block)
@@ -201,6 +230,23 @@ class Timeline:
             for e in self.events
             if e.kind == CHIME or (tick is not None and e.role == Role.COUNT)
         ]
+        if tick is not None and self.phases:
+            chimed = {e.start for e in events}
+            events += [
+                Event(
+                    CHIME,
+                    p.start,
+                    ms(p.start + tick),
+                    None,
+                    TICK_CHIME,
+                    Role.TICK,
+                    self.blocks[p.block].stretch,
+                    p.block,
+                )
+                for p in self.phases
+                if p.start not in chimed
+            ]
+            events.sort(key=lambda e: e.start)
         return Timeline(
             self.title,
             self.duration,
@@ -209,4 +255,5 @@ class Timeline:
             self.closing,
             self.laps,
             self.intro,
+            self.phases,
         )

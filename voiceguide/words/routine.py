@@ -31,6 +31,7 @@ from voiceguide.words.catalog import (
     load_catalog,
     setup_items,
 )
+from voiceguide.words.dose import Dose, read_dose
 
 DEFAULT_PRESET = "full"
 SIDE_CHOICES = ("both", "right", "left")
@@ -53,10 +54,20 @@ class Step:
     tips: tuple[str, ...] = ()
     side: str = "both"  # for sided stretches: both, right or left
     rounds: int = 1  # holds of this stretch in a row (each side each round)
+    dose: Dose | None = None  # tempo reps, paced breathing or contract-relax (voiceguide/words/dose.py)
+
+    @property
+    def kind(self) -> str:
+        """hold, reps (alternating dynamic reps), tempo (tempo reps in sets) or breaths."""
+        if self.dose is not None and self.dose.tempo is not None:
+            return "tempo"
+        if self.dose is not None and self.dose.breathing is not None:
+            return "breaths"
+        return self.stretch.kind
 
     @property
     def sides(self) -> tuple[str | None, ...]:
-        if not (self.stretch.sided and self.stretch.kind == "hold"):
+        if not (self.stretch.sided and self.kind in ("hold", "tempo")):
             return (None,)
         return ("right", "left") if self.side == "both" else (self.side,)
 
@@ -93,7 +104,7 @@ class Routine:
         out = list(self.deprecated)
         for step in self.steps:
             low, high = step.stretch.hold
-            if step.stretch.kind == "hold" and not step.stretch.custom and not low <= step.hold <= high:
+            if step.kind == "hold" and not step.stretch.custom and not low <= step.hold <= high:
                 advice = f"{low} s" if low == high else f"{low}-{high} s"
                 out.append(f"{step.stretch.name}: a {step.hold} s hold is outside the recommended {advice}")
         return list(dict.fromkeys(out))
@@ -117,7 +128,7 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Rou
         raw = routinefile.read_bytes(path)
         parsed, yaml = routinefile.parse_any(raw, str(path), path.suffix)
         try:
-            return routine_from_data(parsed, str(path), catalog)
+            return _dose_lines(routine_from_data(parsed, str(path), catalog), raw, yaml)
         except InputError as exc:
             line = routinefile.field_line(raw, exc.field, yaml) if exc.field and exc.source == str(path) else None
             if line is None:
@@ -128,6 +139,20 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Rou
         f"no preset or routine file named {spec!r}; presets: {', '.join(preset_names())} "
         "(or give the path of a .toml or .yaml file)"
     )
+
+
+def _dose_lines(routine: Routine, raw: bytes, yaml: bool) -> Routine:
+    """Each dose told the lines of its fields, for the errors found while it is laid out (voiceguide/words/tempo.py)."""
+    steps = []
+    for step in routine.steps:
+        dose = step.dose
+        if dose is not None and dose.written and dose.where:
+            keys = ("tempo", "rest") if dose.tempo else ("breath",) if dose.breathing else ("contract_relax",)
+            found = ((k, routinefile.field_line(raw, f"{dose.where}.{k}", yaml)) for k in keys)
+            lines = tuple((k, line) for k, line in found if line is not None)
+            step = dataclasses.replace(step, dose=dataclasses.replace(dose, lines=lines))
+        steps.append(step)
+    return dataclasses.replace(routine, steps=tuple(steps))
 
 
 def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
@@ -220,6 +245,7 @@ def _step_for(stretch: Stretch, base: dict[str, Any]) -> Step:
         hold=base["hold"] or stretch.hold[1],
         reps=base["reps"] or (stretch.reps or (10, 10))[0],
         get_ready=base["get_ready"],
+        dose=stretch.dose,
     )
 
 
@@ -238,6 +264,8 @@ def _parse_step(table: object, path: str, source: str, catalog: Catalog, base: d
     if side != "both" and not stretch.sided:
         raise f.error(f"{stretch.name} is not a one-side-at-a-time stretch; remove 'sides'", at=f.where("sides"))
     recommended_reps = (stretch.reps or (10, 10))[0]
+    own_reps = f.integer("reps", *REPS_LIMITS, unit="reps") if f.has("reps") else None
+    dose = read_dose(f, stretch.dose, own_reps, stretch.kind == "hold", stretch.name)
     step = Step(
         stretch=stretch,
         hold=f.integer("hold", *HOLD_LIMITS, default=base["hold"] or stretch.hold[1], unit="seconds"),
@@ -246,6 +274,7 @@ def _parse_step(table: object, path: str, source: str, catalog: Catalog, base: d
         tips=f.texts("tips", default=(), max_items=10),
         side=side,
         rounds=f.integer("rounds", *ROUNDS_LIMITS, default=1, unit="rounds"),
+        dose=dose,
     )
     f.finish()
     return step

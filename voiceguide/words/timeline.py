@@ -28,26 +28,30 @@ in voiceguide/words/events.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from voiceguide.words import cues
 from voiceguide.words.catalog import EQUIPMENT, PROPS
 from voiceguide.words.events import (
+    BREATHS,
     CHIME,
     CHIMES,
+    CONTRACT_RELAX,
     DEFAULT_PACING,
     END_CHIME,
     FINISH_CHIME,
     HOLD,
     REPS,
+    REST,
     SPEECH,
     START_CHIME,
     SWITCH_CHIME,
+    TEMPO_SET,
     TICK_CHIME,
     Block,
     Event,
     Kind,
     Pacing,
+    Phase,
     Role,
     Timeline,
     ms,
@@ -55,24 +59,30 @@ from voiceguide.words.events import (
 )
 from voiceguide.words.guidance import Talk, talk_for
 from voiceguide.words.routine import Routine, Step
+from voiceguide.words.tempo import DoseSteps, Place
 
 # The data types live in voiceguide/words/events.py; they are named here too, where callers look for them.
 __all__ = [
+    "BREATHS",
     "CHIME",
     "CHIMES",
+    "CONTRACT_RELAX",
     "DEFAULT_PACING",
     "END_CHIME",
     "FINISH_CHIME",
     "HOLD",
     "REPS",
+    "REST",
     "SPEECH",
     "START_CHIME",
     "SWITCH_CHIME",
+    "TEMPO_SET",
     "TICK_CHIME",
     "Block",
     "Event",
     "Kind",
     "Pacing",
+    "Phase",
     "Role",
     "Timeline",
     "build_timeline",
@@ -82,25 +92,17 @@ __all__ = [
 ]
 
 
-@dataclass
-class _Place:
-    """Where the builder is in the routine, for the blocks it lays."""
-
-    lap: int = 1
-    step: int = 0
-    lead_in: float = 0.0
-
-
-class _Builder:
+class _Builder(DoseSteps):
     def __init__(self, speech_length: Callable[[str], float], chime_lengths: Mapping[str, float], pacing: Pacing):
         self.speech_length = speech_length
         self.chime_lengths = {k: ms_up(v) for k, v in chime_lengths.items()}
         self.p = pacing
         self.events: list[Event] = []
         self.blocks: list[Block] = []
+        self.phases: list[Phase] = []
         self.t = 0.0  # end of the last event laid so far
         self.last_kind = CHIME  # so the lead-in is the only silence at the start
-        self.place = _Place()
+        self.place = Place()
 
     def length(self, text: str) -> float:
         return ms_up(self.speech_length(text))
@@ -141,6 +143,7 @@ class _Builder:
 
     def session(self, routine: Routine) -> Timeline:
         self.talk = talk_for(routine.guidance)
+        self.minimal = routine.guidance == "minimal"
         self.settle = max(self.p.settle if routine.settle is None else routine.settle, self.p.clearance)
         self.tempo = self.p.rep_seconds if routine.tempo is None else routine.tempo
         self.avoid = routine.avoid  # the move cues offer no kneeling to a body that avoids it
@@ -173,7 +176,12 @@ class _Builder:
                 # The get-ready time runs from the name, wherever it was said.
                 ready = step.get_ready - (self.next_start() - named_at if named_at is not None else 0)
                 least = max(ready, self.p.new_level if moved else 0)
-                if step.stretch.kind == REPS:
+                if step.kind == "tempo":
+                    on_floor = cues.LEVELS[step.stretch.position] != "up" or step.stretch.position == "lunge"
+                    self.tempo_step(step, announced, least, on_floor)
+                elif step.kind == "breaths":
+                    self.breaths_step(step, announced, least)
+                elif step.stretch.kind == REPS:
                     self.rep_step(step, announced, least)
                 else:
                     self.hold_step(step, announced, routine.countdown, least)
@@ -191,7 +199,8 @@ class _Builder:
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
         duration = ms(finish.end + self.p.tail)
         events = tuple(sorted(self.events, key=lambda e: e.start))
-        return Timeline(routine.title, duration, events, tuple(self.blocks), closing, routine.laps, True)
+        blocks, phases = tuple(self.blocks), tuple(self.phases)
+        return Timeline(routine.title, duration, events, blocks, closing, routine.laps, True, phases)
 
     def intro(self, routine: Routine) -> None:
         """The routine's welcome, then once in every session: safety, what to have ready, the chimes."""
@@ -230,7 +239,7 @@ class _Builder:
         Reps hold nothing, and each ends standing with the feet together: no "And release." after them.
         """
         exit_cues = step.stretch.exit
-        for text in exit_cues or ((cues.RELEASE,) if step.stretch.kind == HOLD else ()):
+        for text in exit_cues or ((cues.RELEASE,) if step.kind == HOLD else ()):
             self.say(text, Role.RELEASE, step.stretch.id)
             if exit_cues:
                 self.pause(self.settle)  # each part of the way out done before the next is said
@@ -289,7 +298,10 @@ class _Builder:
             elif n:
                 # The same side again in the next round: out of the pose first (never twice head-down in a row).
                 self.leave(step)
-            start = self.get_into_position(step, self.lead_into(step, plan, n, announced), least, not_before)
+            lines = [*self.lead_into(step, plan, n, announced), *self.contract_relax_intro(step)]
+            start = self.get_into_position(step, lines, least, not_before)
+            if step.dose is not None and step.dose.contract_relax is not None:
+                start = self.contract_relax(step, side, start, r + 1)  # the hold opens where the last relax ends
             end = ms(start + step.hold)
             switch_next = n + 1 < len(plan) and plan[n + 1][0] == r
             block = self.block(HOLD, step, side, start, end, step_round=r + 1)
