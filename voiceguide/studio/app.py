@@ -1,0 +1,257 @@
+"""`voiceguide studio`: the composer's page and its JSON API, on loopback, writing only into its folder.
+
+Starlette answers, uvicorn listens, as for `voiceguide serve`, whose defences
+it reuses: hosts.py's Host check (DNS rebinding), the Content-Security-Policy
+and nosniff on every response, connlimits.py's bounds on idle connections.
+Beyond them, because this server writes:
+
+- a request that changes anything (every POST) must come from the page
+  itself: an `Origin` naming the server as the Host does, and a JSON body
+  (a cross-site form cannot send one without a preflight it would fail);
+- a body is read up to MAX_BODY bytes and no further (413);
+- a routine is checked by the routine-file loader (compose.py), and a bad one
+  is a 400 whose JSON carries the loader's message and the field's path
+  (`steps[1].hold`) for the page to show beside the field;
+- files are written only into the served folder, under names made here from
+  the title (compose.file_stem), by atomic renames; only files this server
+  wrote are served back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from voiceguide.atomic import write_text_atomic
+from voiceguide.errors import InputError, VoiceguideError
+from voiceguide.serve.app import SecurityHeaders, file_response, listen, media_type, not_found
+from voiceguide.serve.connlimits import HEADER_TIMEOUT, PER_ADDRESS, Limits, limited_protocol
+from voiceguide.serve.filesend import open_regular
+from voiceguide.serve.hosts import HostCheck, host_of
+from voiceguide.sound.engines import Engine, make_engine
+from voiceguide.studio import compose
+from voiceguide.studio.jobs import Builds, Busy
+from voiceguide.words.catalog import Catalog, load_catalog
+from voiceguide.words.routine import Routine
+from voiceguide.words.routinefile import MAX_BYTES
+
+DEFAULT_PORT = 8766  # beside serve's 8765
+LOOPBACK = "127.0.0.1"
+PREFIX = "_studio"  # the page's own URLs
+WEB = Path(__file__).with_name("web")
+ASSETS = {"studio.js": "text/javascript", "studio.css": "text/css"}
+MAX_BODY = MAX_BYTES + 4096  # a routine file's limit, and room for the JSON around it
+GRACE_SECONDS = 1
+
+
+class Refused(Exception):
+    """A request refused before it reached a route: status and message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def error_response(message: str, status: int = 400, field: str | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "field": field}, status_code=status)
+
+
+class Studio:
+    """The folder the studio writes into, the catalog, and the builds."""
+
+    def __init__(self, folder: Path, engine: Callable[[], Engine], catalog: Catalog | None = None) -> None:
+        self.folder = folder
+        self.catalog = catalog or load_catalog()
+        self.builds = Builds(folder, engine)
+
+    # -- requests
+
+    async def body(self, request: Request) -> Any:
+        """The request's JSON, from the page only, at most MAX_BODY bytes."""
+        host = request.headers.get("host")
+        origin = request.headers.get("origin")
+        if origin is None or host is None or origin != f"http://{host}" or host_of(host) is None:
+            raise Refused(403, "refused: changes are accepted only from the studio's own page (Origin)")
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            raise Refused(415, "refused: send JSON (Content-Type: application/json)")
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+            raise Refused(413, f"refused: a request is at most {MAX_BODY // 1024} KiB")
+        data = bytearray()
+        async for chunk in request.stream():
+            data += chunk
+            if len(data) > MAX_BODY:
+                raise Refused(413, f"refused: a request is at most {MAX_BODY // 1024} KiB")
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise Refused(400, "refused: the body is not valid JSON") from None
+
+    async def routine_data(self, request: Request) -> dict[str, Any]:
+        payload = await self.body(request)
+        data = payload.get("routine") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise Refused(400, 'refused: send {"routine": {...}}, the table a routine file holds')
+        return data
+
+    # -- routes
+
+    async def page(self, request: Request) -> Response:
+        found = await anyio.to_thread.run_sync(open_regular, WEB / "index.html")
+        if found is None:
+            return PlainTextResponse("The page is missing from this voiceguide install.", status_code=500)
+        return file_response(request, found, "text/html", {"referrer-policy": "no-referrer"})
+
+    async def asset(self, request: Request) -> Response:
+        name = request.path_params["asset"]
+        found = await anyio.to_thread.run_sync(open_regular, WEB / name) if name in ASSETS else None
+        return file_response(request, found, ASSETS[name]) if found else not_found()
+
+    async def catalog_json(self, request: Request) -> Response:
+        data = compose.catalog_data(self.catalog)
+        return JSONResponse({**data, "folder": self.folder.name}, headers={"cache-control": "no-cache"})
+
+    async def preview(self, request: Request) -> Response:
+        data = await self.routine_data(request)
+        routine = compose.routine_of(data, self.catalog)
+
+        def run() -> compose.Preview:
+            with self.builds.speaking:
+                return compose.preview(routine, self.builds.engine())
+
+        result = await anyio.to_thread.run_sync(run)
+        stem = compose.file_stem(routine.title)
+        return JSONResponse({**result.as_json(), "file": f"{stem}.toml"})
+
+    async def save(self, request: Request) -> Response:
+        data = await self.routine_data(request)
+        name = await self._save(data, compose.routine_of(data, self.catalog))
+        return JSONResponse({"file": name, "message": f"Saved {name} in {self.folder.name}/"})
+
+    async def _save(self, data: dict[str, Any], routine: Routine) -> str:
+        """Write the routine file the table makes (checked already), named after its title; its name."""
+        name = compose.file_stem(routine.title) + ".toml"
+        text = compose.toml_text(data, name)
+        await anyio.to_thread.run_sync(write_text_atomic, self.folder / name, text, False)
+        self.builds.written.add(name)
+        return name
+
+    async def open_file(self, request: Request) -> Response:
+        payload = await self.body(request)
+        if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
+            raise Refused(400, 'refused: send {"name": "FILE.toml", "text": "..."}')
+        name = payload.get("name") if isinstance(payload.get("name"), str) else "routine.toml"
+        name = Path(str(name)).name[:120] or "routine.toml"
+        text = payload["text"].encode("utf-8", "surrogatepass")
+        data = compose.open_text(text, name, self.catalog)
+        return JSONResponse({"routine": data})
+
+    async def build(self, request: Request) -> Response:
+        data = await self.routine_data(request)
+        routine = compose.routine_of(data, self.catalog)
+        if self.builds.running():
+            raise Busy("a build is running; wait for it or cancel it first")
+        name = await self._save(data, routine)  # the MP3's source, saved beside it
+        job = self.builds.start(routine, compose.file_stem(routine.title), also=(name,))
+        return JSONResponse(job.as_json(), status_code=202)
+
+    async def job(self, request: Request) -> Response:
+        job = self.builds.current()
+        return JSONResponse(job.as_json() if job else {"state": "none"}, headers={"cache-control": "no-store"})
+
+    async def cancel(self, request: Request) -> Response:
+        await self.body(request)
+        job = self.builds.cancel()
+        return JSONResponse(job.as_json() if job else {"state": "none"})
+
+    async def file(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in self.builds.written:
+            return not_found()
+        opened = await anyio.to_thread.run_sync(open_regular, self.folder / name)
+        return file_response(request, opened, media_type(name)) if opened else not_found()
+
+
+async def refused(request: Request, exc: Exception) -> Response:
+    """Refusals and input errors as JSON (`error`, and `field` for the page to mark); never a traceback."""
+    if isinstance(exc, Refused):
+        return error_response(str(exc), exc.status)
+    if isinstance(exc, InputError):
+        return error_response(str(exc), 400, exc.field)
+    return error_response(str(exc), 500)
+
+
+def create_app(studio: Studio) -> ASGIApp:
+    """The studio's ASGI app: GET for the page, its assets and what it wrote; POST for changes."""
+    post = ["POST"]
+    routes = [
+        Route("/", studio.page),
+        Route(f"/{PREFIX}/catalog.json", studio.catalog_json),
+        Route(f"/{PREFIX}/preview", studio.preview, methods=post),
+        Route(f"/{PREFIX}/save", studio.save, methods=post),
+        Route(f"/{PREFIX}/open", studio.open_file, methods=post),
+        Route(f"/{PREFIX}/build", studio.build, methods=post),
+        Route(f"/{PREFIX}/cancel", studio.cancel, methods=post),
+        Route(f"/{PREFIX}/job", studio.job),
+        Route(f"/{PREFIX}/files/{{name}}", studio.file),
+        Route(f"/{PREFIX}/{{asset}}", studio.asset),
+    ]
+    handlers = {Refused: refused, InputError: refused, VoiceguideError: refused}
+    app = Starlette(routes=routes, exception_handlers=handlers)
+
+    async def no_more_names() -> list[str]:
+        return []
+
+    return SecurityHeaders(HostCheck(app, set(), no_more_names))
+
+
+class StudioServer:
+    """The studio on a bound loopback socket; `run` blocks until SIGINT or SIGTERM."""
+
+    def __init__(self, folder: Path, port: int = DEFAULT_PORT, engine: str = "auto") -> None:
+        if not folder.is_dir():
+            raise InputError(f"{folder}: is not a folder; give the folder to save routines and sessions in")
+        made: list[Engine] = []
+
+        def the_engine() -> Engine:  # made on first use: the page answers before any voice loads
+            if not made:
+                made.append(make_engine(engine))
+            return made[0]
+
+        self.studio = Studio(folder, the_engine)
+        self.app = create_app(self.studio)
+        self.socket = listen(LOOPBACK, port)
+        self.port: int = self.socket.getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}/"
+
+    def run(self) -> None:
+        import uvicorn
+
+        config = uvicorn.Config(
+            self.app,
+            http=limited_protocol(Limits(HEADER_TIMEOUT, PER_ADDRESS)),
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            timeout_graceful_shutdown=GRACE_SECONDS,
+            limit_concurrency=64,
+        )
+        try:
+            uvicorn.Server(config).run(sockets=[self.socket])
+        finally:
+            self.studio.builds.stop()  # a build stopped by Ctrl-C removes its staged files first
+            self.socket.close()
