@@ -185,6 +185,8 @@ async def refused(request: Request, exc: Exception) -> Response:
     """Refusals and input errors as JSON (`error`, and `field` for the page to mark); never a traceback."""
     if isinstance(exc, Refused):
         return error_response(str(exc), exc.status)
+    if isinstance(exc, Busy):
+        return error_response(str(exc), 409)
     if isinstance(exc, InputError):
         return error_response(str(exc), 400, exc.field)
     return error_response(str(exc), 500)

@@ -1,0 +1,149 @@
+"""The studio's server, real uvicorn on loopback: its page, its JSON API, and what it refuses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from servekit import env
+
+from voiceguide.studio.app import MAX_BODY
+from voiceguide.tomlload import parse_toml
+
+ROUTINE = {"title": "Quick check", "steps": [{"stretch": "forward-bend", "hold": 5}]}
+
+
+def test_the_page_and_its_assets_come_with_the_pages_policy(studio):
+    status, headers, body = studio.request("GET", "/")
+    assert status == 200 and b'<script src="_studio/studio.js"' in body
+    assert "script-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    for asset, kind in (("studio.js", "text/javascript"), ("studio.css", "text/css")):
+        status, headers, _ = studio.request("GET", f"/_studio/{asset}")
+        assert status == 200 and headers["content-type"].startswith(kind)
+    assert studio.request("GET", "/_studio/app.py")[0] == 404
+    assert studio.request("GET", "/_studio/..%2Fapp.py")[0] == 404
+
+
+def test_the_catalog_lists_every_exercise(studio):
+    status, _, body = studio.request("GET", "/_studio/catalog.json")
+    data = json.loads(body)
+    assert status == 200 and len(data["exercises"]) >= 9 and data["folder"] == studio.folder.name
+
+
+def test_a_preview_is_the_script_and_its_length(studio):
+    status, data = studio.post("preview", {"routine": ROUTINE})
+    assert status == 200, data
+    assert data["script"].startswith("Quick check\n") and "Forward Bend" in data["script"]
+    assert data["seconds"] > 20 and data["file"] == "quick-check.toml"
+
+
+def test_a_bad_value_is_a_400_naming_the_field_as_the_loader_does(studio):
+    bad = {"title": "T", "steps": [{"stretch": "forward-bend", "hold": 3000}]}
+    status, data = studio.post("preview", {"routine": bad})
+    assert status == 400
+    assert data == {"error": "routine: steps[0].hold: 3000 is out of range; use 5 to 300 seconds",
+                    "field": "steps[0].hold"}  # fmt: skip
+    assert studio.post("preview", {"nothing": 1})[0] == 400
+    assert studio.post("preview", [1, 2])[0] == 400
+
+
+def origin(studio) -> dict[str, str]:
+    return {"Origin": f"http://127.0.0.1:{studio.port}", "Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"Content-Type": "application/json"}, 403),  # no Origin: not from the page
+        ({"Origin": "http://evil.example", "Content-Type": "application/json"}, 403),
+        ({"Origin": "null", "Content-Type": "application/json"}, 403),
+        ({"Origin": "http://127.0.0.1:1", "Content-Type": "application/json"}, 403),  # another port, another origin
+        ("same", 415),  # a form's content type
+    ],
+)
+def test_changes_come_only_from_the_page_itself(studio, headers, status):
+    if headers == "same":
+        headers = {**origin(studio), "Content-Type": "application/x-www-form-urlencoded"}
+    body = json.dumps({"routine": ROUTINE}).encode()
+    got, _, answer = studio.request("POST", "/_studio/save", body, headers)
+    assert got == status and json.loads(answer)["error"].startswith("refused: ")
+    assert not (studio.folder / "quick-check.toml").exists()
+
+
+def test_another_host_is_refused_and_gets_methods_are_not_writes(studio):
+    assert studio.request("GET", "/", headers={"Host": "evil.example"})[0] == 400
+    assert studio.request("GET", "/_studio/save")[0] in (404, 405)  # a GET never writes
+    assert studio.request("PUT", "/_studio/save", b"{}", origin(studio))[0] == 405
+
+
+def test_a_large_or_broken_body_is_refused(studio):
+    big = b'{"routine": {"title": "' + b"a" * MAX_BODY + b'"}}'
+    status, _, body = studio.request("POST", "/_studio/preview", big, origin(studio))
+    assert status == 413 and b"at most" in body
+    status, _, body = studio.request("POST", "/_studio/preview", b"{not json", origin(studio))
+    assert status == 400 and b"not valid JSON" in body
+    deep = b"[" * 100_000 + b"]" * 100_000
+    assert studio.request("POST", "/_studio/preview", deep[: MAX_BODY - 10], origin(studio))[0] in (400, 413)
+
+
+def test_save_writes_the_routine_file_build_reads_under_a_name_made_from_the_title(studio, tmp_path):
+    table = {"title": "../../Outside me", "steps": [{"stretch": "forward-bend", "hold": 20}]}
+    status, data = studio.post("save", {"routine": table})
+    assert status == 200 and data["file"] == "outside-me.toml"
+    saved = studio.folder / "outside-me.toml"
+    assert parse_toml(saved.read_bytes(), "x") == table
+    assert not (studio.folder.parent / "Outside me.toml").exists()
+    checked = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "check", str(saved), "--engine", "none"],
+        capture_output=True, text=True, env=env(), timeout=60,
+    )  # fmt: skip
+    assert checked.returncode == 0 and "OK. ../../Outside me" in checked.stdout
+    status, _, body = studio.request("GET", "/_studio/files/outside-me.toml")
+    assert status == 200 and body == saved.read_bytes()
+
+
+def test_only_files_the_studio_wrote_are_served(studio):
+    (studio.folder / "private.mp3").write_bytes(b"not yours")
+    assert studio.request("GET", "/_studio/files/private.mp3")[0] == 404
+    assert studio.request("GET", "/_studio/files/..%2F..%2Fetc%2Fpasswd")[0] == 404
+    assert studio.request("GET", "/private.mp3")[0] == 404
+
+
+def test_open_checks_a_file_and_answers_its_table(studio):
+    text = 'title = "Opened"\n\n[[steps]]\nstretch = "lunge"\nhold = 20\n'
+    status, data = studio.post("open", {"name": "mine.toml", "text": text})
+    assert status == 200 and data["routine"] == {"title": "Opened", "steps": [{"stretch": "lunge", "hold": 20}]}
+    status, data = studio.post("open", {"name": "mine.toml", "text": text.replace("20", "2")})
+    assert status == 400
+    assert data["error"] == "mine.toml, line 5: steps[0].hold: 2 is out of range; use 5 to 300 seconds"
+    assert studio.post("open", {"name": "x.toml"})[0] == 400
+
+
+def test_a_build_reports_progress_writes_the_mp3_and_its_sidecars_and_serves_them(studio):
+    status, data = studio.post("build", {"routine": ROUTINE})
+    assert status == 202 and data["state"] == "running"
+    again, busy = studio.post("build", {"routine": ROUTINE})
+    job = studio.wait()
+    assert again == 409 or job["job"] == data["job"], busy  # a second build while one runs is refused
+    assert job["state"] == "done", job
+    assert job["files"] == ["quick-check.mp3", "quick-check.vtt", "quick-check.chapters.json", "quick-check.toml"]
+    assert job["done"] == job["total"] > 0 and job["message"].startswith("Wrote quick-check.mp3: ")
+    status, headers, body = studio.request("GET", "/_studio/files/quick-check.mp3")
+    assert status == 200 and headers["content-type"] == "audio/mpeg" and len(body) > 50_000
+    status, headers, _ = studio.request("GET", "/_studio/files/quick-check.mp3", headers={"Range": "bytes=0-99"})
+    assert status == 206
+
+
+def test_cancel_stops_a_build_and_leaves_nothing_half_written(studio):
+    long = {"title": "Long one", "laps": 6, "steps": [{"stretch": s, "hold": 60} for s in
+            ("forward-bend", "seated-hamstring", "supine-hamstring", "lunge-hamstring")]}  # fmt: skip
+    status, _ = studio.post("build", {"routine": long})
+    assert status == 202
+    assert studio.post("cancel", {})[0] == 200
+    job = studio.wait()
+    assert job["state"] == "cancelled" and job["message"] == "Cancelled: nothing was written."
+    left = sorted(p.name for p in studio.folder.iterdir() if p.name.startswith(("long-one", ".long-one")))
+    assert left == ["long-one.toml"]  # the routine file saved before the build; no MP3, no staged .part
