@@ -48,7 +48,7 @@ DEFAULT_PORT = 8766  # beside serve's 8765
 LOOPBACK = "127.0.0.1"
 PREFIX = "_studio"  # the page's own URLs
 WEB = Path(__file__).with_name("web")
-ASSETS = {"studio.js": "text/javascript", "studio.css": "text/css"}
+ASSETS = {"studio.js": "text/javascript", "studio.css": "text/css", "icon.svg": "image/svg+xml"}
 MAX_BODY = MAX_BYTES + 4096  # a routine file's limit, and room for the JSON around it
 GRACE_SECONDS = 1
 
