@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from servekit import env
+from studiokit import studio_on
 
 from voiceguide.studio.app import MAX_BODY
 from voiceguide.tomlload import parse_toml
@@ -147,3 +150,20 @@ def test_cancel_stops_a_build_and_leaves_nothing_half_written(studio):
     assert job["state"] == "cancelled" and job["message"] == "Cancelled: nothing was written."
     left = sorted(p.name for p in studio.folder.iterdir() if p.name.startswith(("long-one", ".long-one")))
     assert left == ["long-one.toml"]  # the routine file saved before the build; no MP3, no staged .part
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_during_a_build_stops_it_and_leaves_nothing_half_written(tmp_path, shared_cache, stop):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    long = {"title": "Stopped", "laps": 8, "steps": [{"stretch": s, "hold": 90} for s in
+            ("forward-bend", "seated-hamstring", "supine-hamstring")]}  # fmt: skip
+    with studio_on(folder, shared_cache) as running:
+        assert running.post("build", {"routine": long})[0] == 202
+        deadline = time.monotonic() + 60
+        while running.job()["label"] != "Mixing and encoding" and time.monotonic() < deadline:
+            time.sleep(0.05)  # well inside the build: staged files exist now
+        running.process.send_signal(stop)
+        code = running.process.wait(timeout=30)
+        assert code == (130 if stop == signal.SIGINT else 143), running.process.stderr.read()
+    assert sorted(p.name for p in folder.iterdir()) == ["stopped.toml"]
