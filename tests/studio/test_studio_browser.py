@@ -223,3 +223,24 @@ def decoded_seconds(path: Path) -> float:
     assert stamps, run.stderr
     h, m, s = stamps[-1]
     return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def test_with_lan_the_page_carries_its_token_on_every_request(browser, tmp_path, shared_cache):
+    from studiokit import lan_studio_on
+
+    with lan_studio_on(tmp_path, shared_cache) as running:
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        statuses: list[int] = []
+        page.on("response", lambda r: statuses.append(r.status))
+        try:
+            page.goto(running.url)
+            page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+            page.get_by_role("button", name="Add Chair Hamstring Stretch").click()
+            assert wait_script_settled(page).startswith("Morning stretches\n")
+            page.get_by_role("button", name="Save routine file").click()
+            page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Saved')")
+        finally:
+            context.close()
+        assert (tmp_path / "morning-stretches.toml").exists()
+        assert 403 not in statuses

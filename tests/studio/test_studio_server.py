@@ -10,7 +10,7 @@ import time
 
 import pytest
 from servekit import env
-from studiokit import studio_on
+from studiokit import lan_studio_on, studio_on
 
 from voiceguide.studio.app import MAX_BODY
 from voiceguide.tomlload import parse_toml
@@ -167,3 +167,24 @@ def test_ctrl_c_during_a_build_stops_it_and_leaves_nothing_half_written(tmp_path
         code = running.process.wait(timeout=30)
         assert code == (130 if stop == signal.SIGINT else 143), running.process.stderr.read()
     assert sorted(p.name for p in folder.iterdir()) == ["stopped.toml"]
+
+
+def test_with_lan_every_request_but_the_page_needs_the_token(tmp_path, shared_cache):
+    with lan_studio_on(tmp_path, shared_cache) as running:
+        token = running.token
+        assert token and len(token) >= 32
+        assert running.request("GET", "/")[0] == 200  # the page holds no data: it reads the token from its URL
+        assert running.request("GET", "/_studio/studio.js")[0] == 200
+        status, _, body = running.request("GET", "/_studio/catalog.json")
+        assert status == 403 and b"with its token" in body
+        assert running.request("GET", "/_studio/catalog.json", headers={"X-Studio-Token": "x" + token[1:]})[0] == 403
+        assert running.request("GET", "/_studio/catalog.json", headers={"X-Studio-Token": token})[0] == 200
+        assert running.request("GET", f"/_studio/catalog.json?token={token}")[0] == 200
+        assert running.request("GET", "/", headers={"Host": "studio.example:80"})[0] == 200  # a LAN name it was given
+        assert running.request("GET", "/", headers={"Host": "evil.example"})[0] == 400
+        status, data = running.post("save", {"routine": ROUTINE})
+        assert status == 200 and (tmp_path / "quick-check.toml").exists()
+        untokened = {"Origin": f"http://127.0.0.1:{running.port}", "Content-Type": "application/json"}
+        assert running.request("POST", "/_studio/save", json.dumps({"routine": ROUTINE}).encode(), untokened)[0] == 403
+        assert running.request("GET", "/_studio/files/quick-check.toml")[0] == 403
+        assert running.request("GET", f"/_studio/files/quick-check.toml?token={token}")[0] == 200

@@ -14,12 +14,19 @@ Beyond them, because this server writes:
   (`steps[1].hold`) for the page to show beside the field;
 - files are written only into the served folder, under names made here from
   the title (compose.file_stem), by atomic renames; only files this server
-  wrote are served back.
+  wrote are served back;
+- with --lan (every interface), a secret token made at start is carried in
+  the compose URL the banner prints (`?token=...`), and every request but the
+  page's static files must carry it (the page sends it as X-Studio-Token; an
+  MP3 or download link as `?token=`): a neighbour who finds the port cannot
+  read or write.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +36,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voiceguide.atomic import write_text_atomic
 from voiceguide.errors import InputError, VoiceguideError
@@ -51,6 +58,9 @@ WEB = Path(__file__).with_name("web")
 ASSETS = {"studio.js": "text/javascript", "studio.css": "text/css", "icon.svg": "image/svg+xml"}
 MAX_BODY = MAX_BYTES + 4096  # a routine file's limit, and room for the JSON around it
 GRACE_SECONDS = 1
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - only with --lan, which warns and needs the token
+TOKEN_HEADER = "x-studio-token"
+OPEN_PATHS = frozenset({"/", *(f"/{PREFIX}/{name}" for name in ASSETS)})  # the page itself, no data in it
 
 
 class Refused(Exception):
@@ -192,8 +202,30 @@ async def refused(request: Request, exc: Exception) -> Response:
     return error_response(str(exc), 500)
 
 
-def create_app(studio: Studio) -> ASGIApp:
-    """The studio's ASGI app: GET for the page, its assets and what it wrote; POST for changes."""
+class TokenCheck:
+    """ASGI middleware: with a token (--lan), 403 for any request but the page's own files that lacks it."""
+
+    def __init__(self, app: ASGIApp, token: str | None) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.token and scope["type"] == "http" and scope.get("path") not in OPEN_PATHS:
+            request = Request(scope)
+            given = request.headers.get(TOKEN_HEADER) or request.query_params.get("token") or ""
+            if not hmac.compare_digest(given.encode(), self.token.encode()):
+                message = "refused: open the studio from the address it printed (with its token)"
+                await error_response(message, 403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(studio: Studio, token: str | None = None, names: set[str] | None = None) -> ASGIApp:
+    """The studio's ASGI app: GET for the page, its assets and what it wrote; POST for changes.
+
+    `token`: required of every request but the page's files (--lan); `names`: Host names it answers to
+    beyond loopback and the address reached (hosts.py).
+    """
     post = ["POST"]
     routes = [
         Route("/", studio.page),
@@ -213,13 +245,22 @@ def create_app(studio: Studio) -> ASGIApp:
     async def no_more_names() -> list[str]:
         return []
 
-    return SecurityHeaders(HostCheck(app, set(), no_more_names))
+    return SecurityHeaders(HostCheck(TokenCheck(app, token), names or set(), no_more_names))
 
 
 class StudioServer:
     """The studio on a bound loopback socket; `run` blocks until SIGINT or SIGTERM."""
 
-    def __init__(self, folder: Path, port: int = DEFAULT_PORT, engine: str = "auto") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        port: int = DEFAULT_PORT,
+        engine: str = "auto",
+        lan: bool = False,
+        names: set[str] | None = None,
+        bind: str | None = None,
+    ) -> None:
+        """`lan`: every interface and a token; `names`: the LAN names it answers to; `bind`: tests' loopback."""
         if not folder.is_dir():
             raise InputError(f"{folder}: is not a folder; give the folder to save routines and sessions in")
         made: list[Engine] = []
@@ -230,13 +271,18 @@ class StudioServer:
             return made[0]
 
         self.studio = Studio(folder, the_engine)
-        self.app = create_app(self.studio)
-        self.socket = listen(LOOPBACK, port)
+        self.token = secrets.token_urlsafe(24) if lan else None
+        self.app = create_app(self.studio, self.token, names)
+        self.socket = listen(bind or (ALL_INTERFACES if lan else LOOPBACK), port)
         self.port: int = self.socket.getsockname()[1]
+
+    def url_at(self, host: str) -> str:
+        """The compose page's address under `host`, with the token when there is one."""
+        return f"http://{host}:{self.port}/" + (f"?token={self.token}" if self.token else "")
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}/"
+        return self.url_at(LOOPBACK)
 
     def run(self) -> None:
         import uvicorn

@@ -5,6 +5,10 @@
 "use strict";
 
 const API = "_studio/";
+// With `voiceguide studio --lan` the address carries a token; every request sends it (app.py, TokenCheck).
+const TOKEN = new URLSearchParams(location.search).get("token") || "";
+const withToken = (url) => (TOKEN ? `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(TOKEN)}` : url);
+const get = (path, init = {}) => fetch(API + path, { ...init, headers: TOKEN ? { "X-Studio-Token": TOKEN } : {} });
 const state = { catalog: null, byId: new Map(), routine: { title: "", steps: [] }, seq: 0, timer: null, preview: null };
 const $ = (id) => document.getElementById(id);
 
@@ -23,7 +27,7 @@ function el(tag, attrs = {}, ...children) {
 async function post(path, body) {
   const response = await fetch(API + path, {
     method: "POST",
-    headers: { "Content-Type": "application/json" },
+    headers: { "Content-Type": "application/json", ...(TOKEN ? { "X-Studio-Token": TOKEN } : {}) },
     body: JSON.stringify(body),
   });
   let data = {};
@@ -310,7 +314,7 @@ async function build() {
 }
 
 async function poll() {
-  const job = await (await fetch(API + "job", { cache: "no-store" })).json();
+  const job = await (await get("job", { cache: "no-store" })).json();
   const bar = $("progress");
   bar.max = Math.max(job.total || 1, 1);
   bar.value = job.done || 0;
@@ -322,9 +326,9 @@ async function poll() {
   document.body.dataset.build = job.state;
   if (job.state !== "done") return;
   const [audio, ...rest] = job.files;
-  $("player").src = `${API}files/${encodeURIComponent(audio)}`;
+  $("player").src = withToken(`${API}files/${encodeURIComponent(audio)}`);
   $("downloads").replaceChildren(...job.files.map((name) =>
-    el("li", {}, el("a", { href: `${API}files/${encodeURIComponent(name)}`, download: name, text: `Download ${name}` }))));
+    el("li", {}, el("a", { href: withToken(`${API}files/${encodeURIComponent(name)}`), download: name, text: `Download ${name}` }))));
   $("result").hidden = false;
   void rest;
 }
@@ -334,7 +338,7 @@ async function cancel() {
 }
 
 async function start() {
-  state.catalog = await (await fetch(API + "catalog.json")).json();
+  state.catalog = await (await get("catalog.json")).json();
   for (const ex of state.catalog.exercises) state.byId.set(ex.id, ex);
   $("folder").textContent = state.catalog.folder + "/";
   fillChoices();
