@@ -244,3 +244,69 @@ def test_with_lan_the_page_carries_its_token_on_every_request(browser, tmp_path,
             context.close()
         assert (tmp_path / "morning-stretches.toml").exists()
         assert 403 not in statuses
+
+
+OPENED = """title = "Opened for Ben"
+intro = ["Hello Ben."]
+rounds = 2
+
+[defaults]
+countdown = false
+get_ready = 15
+
+[[steps]]
+stretch = "chair-hamstring"
+hold = 20
+sides = "left"
+
+[[steps]]
+name = "Shoulder roll"
+setup = ["Sit tall and roll your shoulders back."]
+position = "chair"
+"""
+
+
+def test_a_routine_file_opens_edits_and_saves_back_with_errors_beside_their_fields(browser, studio, tmp_path):
+    source = tmp_path / "ben.toml"
+    source.write_text(OPENED, encoding="utf-8")
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(studio.url)
+        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+        page.get_by_label("Open a routine file (.toml or .yaml)").set_input_files(str(source))
+        page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Opened ben.toml')")
+        assert page.locator("#steps h4").all_inner_texts() == ["1. Chair Hamstring Stretch", "2. Shoulder roll"]
+        assert page.get_by_label("Title", exact=True).input_value() == "Opened for Ben"
+        assert page.locator("#laps").input_value() == "2" and not page.locator("#countdown").is_checked()
+        assert page.locator("#step-0-sides").input_value() == "left"
+        assert page.locator("#step-0-get_ready").input_value() == "15"
+        shown = wait_script_settled(page)
+        assert "Hello Ben." in shown and "Shoulder roll" in shown
+
+        # An opening sentence far too long: the loader's message beside the opening words.
+        page.get_by_label("Opening words", exact=False).fill("Hello Ben. " * 60)
+        page.wait_for_function("() => document.getElementById('intro-error').textContent.length > 0", timeout=20_000)
+        assert page.locator("#intro-error").inner_text().startswith("routine: intro[0]: is ")
+        assert page.locator("#intro").get_attribute("aria-invalid") == "true"
+        page.get_by_label("Opening words", exact=False).fill("Hello Ben.\nTake it slowly today.")
+        page.wait_for_function("() => document.getElementById('intro-error').textContent === ''", timeout=20_000)
+        shown = wait_script_settled(page)
+
+        page.get_by_role("button", name="Save routine file").click()
+        page.wait_for_function("() => document.getElementById('status').textContent.startsWith('Saved')")
+    finally:
+        context.close()
+    from voiceguide.tomlload import parse_toml
+
+    saved = parse_toml((studio.folder / "opened-for-ben.toml").read_bytes(), "x")
+    assert saved["laps"] == 2 and "rounds" not in saved  # the old name written the new way
+    assert saved["intro"] == ["Hello Ben.", "Take it slowly today."]
+    assert saved["defaults"] == {"countdown": False, "get_ready": 15}
+    assert saved["steps"][1]["name"] == "Shoulder roll"
+    path = studio.folder / "opened-for-ben.toml"
+    printed = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "script", str(path), "--engine", "pyttsx3"],
+        capture_output=True, text=True, env=env(), timeout=120,
+    )  # fmt: skip
+    assert printed.stdout == shown

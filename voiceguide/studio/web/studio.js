@@ -51,7 +51,14 @@ function routineTable() {
   if (laps !== 1) out.laps = laps;
   const avoid = [...document.querySelectorAll("#needs input:checked")].map((box) => box.value);
   if (avoid.length) out.avoid = avoid;
+  for (const key of ["intro", "outro"]) {
+    const lines = $(key).value.split("\n").map((line) => line.trim()).filter(Boolean);
+    if (lines.length) out[key] = lines;
+  }
   for (const [key, value] of Object.entries(r.extra || {})) out[key] = value;  // kept from an opened file
+  const defaults = { ...(out.defaults || {}) };
+  if ($("countdown").checked) delete defaults.countdown; else defaults.countdown = false;
+  if (Object.keys(defaults).length) out.defaults = defaults; else delete out.defaults;
   out.steps = r.steps.map((step) => ({ ...step }));
   return out;
 }
@@ -141,6 +148,7 @@ function stepItem(step, i, count) {
   if (kind === "reps") dose.append(numberField(i, "reps", "Reps per leg", limits.reps, step.reps ?? ""));
   else dose.append(numberField(i, "hold", ex && ex.sided ? "Hold (s, each side)" : "Hold (s)", limits.hold, step.hold ?? ""));
   if (kind === "hold") dose.append(numberField(i, "rounds", "Rounds", limits.rounds, step.rounds ?? 1));
+  dose.append(numberField(i, "get_ready", "Get ready (s)", limits.get_ready, step.get_ready ?? (((state.routine.extra || {}).defaults || {}).get_ready ?? 10)));
   if (ex && ex.sided && kind === "hold") {
     const id = `step-${i}-sides`;
     const select = el("select", { id, "data-field": `steps[${i}].sides`, "aria-describedby": `step-${i}-error` },
@@ -206,22 +214,24 @@ function clearErrors() {
   $("error").textContent = "";
 }
 
+function fieldAndParents(field) {
+  // steps[0].setup[1] -> steps[0].setup[1], steps[0].setup, steps[0], steps: the nearest field the page shows.
+  const out = [];
+  for (let f = field; f; f = f.replace(/(\.[\w-]+|\[\d+\])$/, "")) {
+    out.push(f);
+    if (!/(\.[\w-]+|\[\d+\])$/.test(f)) break;
+  }
+  return out;
+}
+
 function showError(data) {
   clearErrors();
   const message = data.error || "Something went wrong.";
-  const field = data.field || "";
-  const input = field && document.querySelector(`[data-field="${CSS.escape(field)}"]`);
-  const step = /^steps\[(\d+)\]/.exec(field);
-  if (input) {
-    input.setAttribute("aria-invalid", "true");
-    const holder = $(input.getAttribute("aria-describedby"));
+  for (const field of fieldAndParents(data.field || "")) {
+    const input = document.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    const holder = input ? $(input.getAttribute("aria-describedby") || "") : document.querySelector(`[data-for="${CSS.escape(field)}"]`);
+    if (input) input.setAttribute("aria-invalid", "true");
     if (holder) { holder.textContent = message; return; }
-  } else if (step && $(`step-${step[1]}-error`)) {
-    $(`step-${step[1]}-error`).textContent = message;
-    return;
-  } else if (field === "steps") {
-    $("steps-error").textContent = message;
-    return;
   }
   $("error").textContent = message;
 }
@@ -293,10 +303,13 @@ async function openFile() {
   $("guidance").value = table.guidance || "full";
   $("laps").value = table.laps ?? table.rounds ?? 1;
   for (const box of document.querySelectorAll("#needs input")) box.checked = (table.avoid || []).includes(box.value);
+  for (const key of ["intro", "outro"]) $(key).value = [].concat(table[key] || []).join("\n");
+  $("countdown").checked = !(table.defaults && table.defaults.countdown === false);
   const extra = {};
   for (const [key, value] of Object.entries(table)) {
-    if (!["title", "guidance", "laps", "rounds", "avoid", "steps"].includes(key)) extra[key] = value;
+    if (!["title", "guidance", "laps", "rounds", "avoid", "steps", "intro", "outro"].includes(key)) extra[key] = value;
   }
+  if (extra.defaults) { extra.defaults = { ...extra.defaults }; delete extra.defaults.countdown; }
   state.routine = { steps: (table.steps || []).map((step) => ({ ...step })), extra };
   renderSteps();
   $("status").textContent = `Opened ${file.name}: ${state.routine.steps.length} steps.`;
@@ -343,7 +356,7 @@ async function start() {
   $("folder").textContent = state.catalog.folder + "/";
   fillChoices();
   for (const id of ["search", "filter-target", "filter-position"]) $(id).addEventListener("input", renderCatalog);
-  for (const id of ["title", "guidance", "laps"]) $(id).addEventListener("input", changed);
+  for (const id of ["title", "guidance", "laps", "intro", "outro", "countdown"]) $(id).addEventListener("input", changed);
   $("save").addEventListener("click", save);
   $("print").addEventListener("click", () => window.print());
   $("open").addEventListener("change", openFile);
