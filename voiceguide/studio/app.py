@@ -45,8 +45,8 @@ from voiceguide.serve.connlimits import HEADER_TIMEOUT, PER_ADDRESS, Limits, lim
 from voiceguide.serve.filesend import open_regular
 from voiceguide.serve.hosts import HostCheck, host_of
 from voiceguide.sound.engines import Engine, make_engine
-from voiceguide.studio import compose
-from voiceguide.studio.jobs import Builds, Busy
+from voiceguide.studio import compose, plans
+from voiceguide.studio.jobs import Builds, Busy, JobProgress
 from voiceguide.words.catalog import Catalog, load_catalog
 from voiceguide.words.routine import Routine
 from voiceguide.words.routinefile import MAX_BYTES
@@ -165,13 +165,71 @@ class Studio:
         data = compose.open_text(text, name, self.catalog)
         return JSONResponse({"routine": data})
 
+    # -- programs (plans.py)
+
+    async def program_choices(self, request: Request) -> Response:
+        data = await anyio.to_thread.run_sync(plans.choices, self.folder)
+        return JSONResponse(data, headers={"cache-control": "no-store"})
+
+    async def program_data(self, request: Request) -> tuple[dict[str, Any], Any]:
+        payload = await self.body(request)
+        data = payload.get("program") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise Refused(400, 'refused: send {"program": {...}}, the table a program file holds')
+        program = await anyio.to_thread.run_sync(plans.program_of, data, self.folder)
+        return data, program
+
+    async def program_plan(self, request: Request) -> Response:
+        payload = await self.body(request)
+        if not isinstance(payload, dict) or not isinstance(payload.get("program"), dict):
+            raise Refused(400, 'refused: send {"program": {...}, "start": "YYYY-MM-DD", "at": "HH:MM"}')
+        program = await anyio.to_thread.run_sync(plans.program_of, payload["program"], self.folder)
+        start, _ = plans.when(payload.get("start"), payload.get("at"))
+
+        def run() -> str:
+            with self.builds.speaking:
+                return plans.plan_preview(program, start, self.builds.engine())
+
+        text = await anyio.to_thread.run_sync(run)
+        return JSONResponse({"plan": text, "file": plans.file_name(program)})
+
+    async def program_save(self, request: Request) -> Response:
+        data, program = await self.program_data(request)
+        name = await self._save_program(data, program)
+        return JSONResponse({"file": name, "message": f"Saved {name} in {self.folder.name}/"})
+
+    async def _save_program(self, data: dict[str, Any], program: Any) -> str:
+        name = plans.file_name(program)
+        await anyio.to_thread.run_sync(write_text_atomic, self.folder / name, plans.toml_text(data, name), False)
+        self.builds.written.add(name)
+        return name
+
+    async def program_render(self, request: Request) -> Response:
+        payload = await self.body(request)
+        if not isinstance(payload, dict) or not isinstance(payload.get("program"), dict):
+            raise Refused(400, 'refused: send {"program": {...}, "start": "YYYY-MM-DD", "at": "HH:MM"}')
+        data = payload["program"]
+        program = await anyio.to_thread.run_sync(plans.program_of, data, self.folder)
+        start, at = plans.when(payload.get("start"), payload.get("at"))
+        if self.builds.running():
+            raise Busy("a build is running; wait for it or cancel it first")
+        name = await self._save_program(data, program)
+        out = self.folder / compose.file_stem(program.title)
+
+        def work(progress: JobProgress) -> tuple[str, list[str]]:
+            with self.builds.speaking:
+                return plans.render(self.folder / name, out, self.builds.engine(), start, at, progress)
+
+        job = self.builds.start(work, out.name)
+        return JSONResponse(job.as_json(), status_code=202)
+
     async def build(self, request: Request) -> Response:
         data = await self.routine_data(request)
         routine = compose.routine_of(data, self.catalog)
         if self.builds.running():
             raise Busy("a build is running; wait for it or cancel it first")
         name = await self._save(data, routine)  # the MP3's source, saved beside it
-        job = self.builds.start(routine, compose.file_stem(routine.title), also=(name,))
+        job = self.builds.start_session(routine, compose.file_stem(routine.title), also=(name,))
         return JSONResponse(job.as_json(), status_code=202)
 
     async def job(self, request: Request) -> Response:
@@ -236,6 +294,10 @@ def create_app(studio: Studio, token: str | None = None, names: set[str] | None 
         Route(f"/{PREFIX}/build", studio.build, methods=post),
         Route(f"/{PREFIX}/cancel", studio.cancel, methods=post),
         Route(f"/{PREFIX}/job", studio.job),
+        Route(f"/{PREFIX}/programs.json", studio.program_choices),
+        Route(f"/{PREFIX}/program/plan", studio.program_plan, methods=post),
+        Route(f"/{PREFIX}/program/save", studio.program_save, methods=post),
+        Route(f"/{PREFIX}/program/render", studio.program_render, methods=post),
         Route(f"/{PREFIX}/files/{{name}}", studio.file),
         Route(f"/{PREFIX}/{{asset}}", studio.asset),
     ]

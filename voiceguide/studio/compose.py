@@ -94,20 +94,20 @@ def file_stem(title: str) -> str:
     return stem or "routine"
 
 
-def toml_text(data: dict[str, Any], name: str) -> str:
-    """The routine file of a table `routine_of` accepted: the same keys and values, as TOML.
+def toml_text(data: dict[str, Any], name: str, header: str = HEADER) -> str:
+    """The file of a table its loader accepted: the same keys and values, as TOML.
 
     Laid out as a person writes one (README, "Routine files"): the settings,
-    then `[defaults]`, then one `[[steps]]` table per step.
+    then tables (`[defaults]`), then each list of tables one `[[steps]]` (or
+    `[[phases]]`) table at a time.
     """
     tables = {k: v for k, v in data.items() if isinstance(v, dict)}
-    steps = data.get("steps")
-    steps = steps if isinstance(steps, list) else []
-    top = {k: v for k, v in data.items() if k not in tables and k != "steps"}
-    parts = [HEADER.format(name=name), tomli_w.dumps(top)]
+    arrays = {k: v for k, v in data.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)}
+    top = {k: v for k, v in data.items() if k not in tables and k not in arrays}
+    parts = [header.format(name=name), tomli_w.dumps(top)]
     # The keys are the loader's own (it refused any other): bare words, safe as headers.
     parts += [f"\n[{key}]\n{tomli_w.dumps(value)}" for key, value in tables.items()]
-    parts += [f"\n[[steps]]\n{tomli_w.dumps(step)}" for step in steps]  # as README's files are laid out
+    parts += [f"\n[[{key}]]\n{tomli_w.dumps(item)}" for key, items in arrays.items() for item in items]
     return "".join(parts)
 
 

@@ -28,6 +28,9 @@ SIDECARS = (".vtt", ".chapters.json")  # written beside each MP3, for a player's
 STOP_SECONDS = 10.0  # how long a stopping server waits for a cancelled build to clean up
 
 
+Work = Callable[["JobProgress"], tuple[str, list[str]]]  # a job: (message, names written in the folder)
+
+
 class Cancelled(Exception):
     """Raised from Progress.advance once the person pressed Cancel."""
 
@@ -48,7 +51,6 @@ class Job:
     total: int = 0
     message: str = ""
     files: list[str] = field(default_factory=list)
-    also: tuple[str, ...] = ()
     cancel: threading.Event = field(default_factory=threading.Event)
 
     def as_json(self) -> dict[str, Any]:
@@ -102,17 +104,29 @@ class Builds:
         with self.speaking:
             return plan_session(routine, self.engine(), progress)
 
-    def start(self, routine: Routine, stem: str, also: tuple[str, ...] = ()) -> Job:
-        """Build the routine as STEM.mp3 and its sidecars; `also`: files written for it (its TOML), listed with them."""
+    def start(self, work: Work, stem: str) -> Job:
+        """Run `work` on a thread of its own as the one job; Busy while another runs."""
         with self.lock:
             if self.running():
                 raise Busy("a build is running; wait for it or cancel it first")
             self.count += 1
-            job = Job(self.count, stem, also=also)
+            job = Job(self.count, stem)
             self.job = job
-            self.thread = threading.Thread(target=self._run, args=(job, routine), daemon=True, name="studio-build")
+            self.thread = threading.Thread(target=self._run, args=(job, work), daemon=True, name="studio-build")
             self.thread.start()
             return job
+
+    def start_session(self, routine: Routine, stem: str, also: tuple[str, ...] = ()) -> Job:
+        """Build the routine as STEM.mp3 and its sidecars; `also`: files written for it (its TOML), listed with them."""
+
+        def work(progress: JobProgress) -> tuple[str, list[str]]:
+            audio, vtt, chapters = (self.folder / name for name in sidecar_names(stem))
+            outputs = Outputs.checked(audio, vtt=vtt, chapters=chapters, force=True)
+            plan = self.plan(routine, progress)
+            render_session(plan, outputs, progress)
+            return f"Wrote {audio.name}: {summary(plan.timeline)}", [*sidecar_names(stem), *also]
+
+        return self.start(work, stem)
 
     def running(self) -> bool:
         return self.job is not None and self.job.state == "running"
@@ -132,13 +146,9 @@ class Builds:
         if self.thread is not None:
             self.thread.join(STOP_SECONDS)
 
-    def _run(self, job: Job, routine: Routine) -> None:
-        progress = JobProgress(job)
-        audio, vtt, chapters = (self.folder / name for name in sidecar_names(job.stem))
+    def _run(self, job: Job, work: Work) -> None:
         try:
-            outputs = Outputs.checked(audio, vtt=vtt, chapters=chapters, force=True)
-            plan = self.plan(routine, progress)
-            render_session(plan, outputs, progress)
+            message, files = work(JobProgress(job))
         except Cancelled:
             job.state, job.message = "cancelled", "Cancelled: nothing was written."
         except VoiceguideError as exc:
@@ -146,9 +156,9 @@ class Builds:
         except Exception as exc:  # noqa: BLE001 - the page says what failed; the server goes on
             job.state, job.message = "failed", f"internal error ({type(exc).__name__}: {exc})"
         else:
-            job.files = [*sidecar_names(job.stem), *job.also]
-            self.written.update(job.files)
-            job.state, job.message = "done", f"Wrote {audio.name}: {summary(plan.timeline)}"
+            job.files = files
+            self.written.update(files)
+            job.state, job.message = "done", message
 
 
 def sidecar_names(stem: str) -> list[str]:

@@ -1,0 +1,93 @@
+"""Programs in the studio: checked by the program-file loader, planned as `program --plan`, rendered as `-o`."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+
+import pytest
+from servekit import env
+
+from voiceguide.tomlload import parse_toml
+
+ROUTINE = {"title": "Ann base", "steps": [{"stretch": "chair-hamstring", "hold": 5}]}
+START = "2026-03-02"  # a Monday
+
+
+def program(**more):
+    return {
+        "title": "Ann two days",
+        "days": 2,
+        "phases": [{"days": 1, "routine": "ann-base.toml", "guidance": "full"},
+                   {"routine": "ann-base.toml", "hold": 6, "guidance": "brief"}],
+        **more,
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def saved(studio):
+    assert studio.post("save", {"routine": ROUTINE})[0] == 200
+    return studio
+
+
+def test_the_page_is_offered_presets_and_the_routine_files_in_the_folder(saved):
+    import json
+
+    data = json.loads(saved.request("GET", "/_studio/programs.json")[2])
+    assert "ann-base.toml" in data["files"] and "full" in data["presets"] and data["weekdays"][0] == "monday"
+
+
+def test_the_plan_is_voiceguide_program_plan(saved):
+    status, data = saved.post("program/plan", {"program": program(), "start": START, "at": "07:30"})
+    assert status == 200, data
+    assert data["file"] == "ann-two-days-program.toml"
+    assert saved.post("program/save", {"program": program()})[0] == 200
+    path = saved.folder / "ann-two-days-program.toml"
+    assert parse_toml(path.read_bytes(), "x") == program()
+    printed = subprocess.run(
+        [sys.executable, "-m", "voiceguide", "program", str(path), "--plan", "--start", START, "--engine", "pyttsx3"],
+        capture_output=True, text=True, env=env(), timeout=120,
+    )  # fmt: skip
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout == data["plan"]
+
+
+@pytest.mark.parametrize(
+    "bad, field, message",
+    [
+        (program(phases=[{"routine": "/etc/passwd.toml"}]), "phases[0].routine", "is not a routine preset or"),
+        (program(phases=[{"routine": "../ann-base.toml"}]), "phases[0].routine", "save the routine first"),
+        (program(phases=[{"routine": "nobody.toml"}]), "phases[0].routine", "is not a routine preset or"),
+        (program(days=500), "days", "500 is out of range"),
+        (program(rest_days=["caturday"]), "rest_days[0]", "expected one of monday"),
+        (program(phases=[{"days": 1, "routine": "gentle"}]), "phases", ""),
+    ],
+)
+def test_a_bad_program_gets_the_loaders_message_and_field(saved, bad, field, message):
+    status, data = saved.post("program/plan", {"program": bad, "start": START, "at": "07:00"})
+    assert status == 400, data
+    assert data["field"] == field and message in data["error"]
+
+
+@pytest.mark.parametrize("start, at, field", [("2026-02-30", "07:00", "start"), (START, "25:00", "at"),
+                                              (START, 7, "at"), ("1999-01-01", "07:00", "start")])  # fmt: skip
+def test_start_and_time_follow_the_rules_of_start_and_at(saved, start, at, field):
+    status, data = saved.post("program/plan", {"program": program(), "start": start, "at": at})
+    assert status == 400 and data["field"] == field, data
+
+
+def test_render_writes_the_program_folder_with_its_feed(saved):
+    import feedparser
+
+    status, job = saved.post("program/render", {"program": program(), "start": START, "at": "07:30"})
+    assert status == 202, job
+    job = saved.wait(300)
+    assert job["state"] == "done", job
+    assert job["message"].startswith("Wrote ann-two-days/: 2 episodes (2 built), feed.xml, calendar.ics.")
+    out = saved.folder / "ann-two-days"
+    assert {"day-01.mp3", "day-02.mp3", "feed.xml", "calendar.ics"} <= {p.name for p in out.iterdir()}
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert feed.feed.title == "Ann two days" and len(feed.entries) == 2
+    dates = sorted(datetime.date(*e.published_parsed[:3]).isoformat() for e in feed.entries)
+    assert dates == [START, "2026-03-03"]
