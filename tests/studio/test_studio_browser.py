@@ -310,3 +310,39 @@ def test_a_routine_file_opens_edits_and_saves_back_with_errors_beside_their_fiel
         capture_output=True, text=True, env=env(), timeout=120,
     )  # fmt: skip
     assert printed.stdout == shown
+
+
+def test_a_program_of_saved_routines_is_planned_and_rendered_into_its_folder(browser, studio):
+    short = {"title": "Ben short", "steps": [{"stretch": "chair-hamstring", "hold": 5}]}
+    assert studio.post("save", {"routine": short})[0] == 200
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(studio.url)
+        page.wait_for_selector("body[data-ready=true]", timeout=15_000)
+        page.get_by_label("Program title").fill("Ben two days")
+        page.get_by_label("Session days").fill("2")
+        page.get_by_label("First day", exact=True).fill("2026-03-02")
+        page.get_by_label("Time of day").fill("18:30")
+        page.get_by_label("sunday").check()
+        phase = page.get_by_role("group", name="Phase 1")
+        phase.get_by_label("Routine").select_option("ben-short.toml")
+        phase.get_by_label("Hold on its first day (s)").fill("500")
+        page.get_by_role("button", name="Show the plan").click()
+        page.wait_for_function("() => document.getElementById('phase-0-error').textContent.length > 0")
+        assert "500 is out of range" in page.locator("#phase-0-error").inner_text()
+        phase.get_by_label("Hold on its first day (s)").fill("5")
+        phase.get_by_label("Hold on its last day (s)").fill("6")
+        page.get_by_role("button", name="Show the plan").click()
+        page.wait_for_function("() => !document.getElementById('plan').hidden")
+        plan = page.locator("#plan").inner_text()
+        assert plan.startswith("Ben two days\n2 session days; rest days: sunday")
+        page.get_by_role("button", name="Render program").click()
+        page.wait_for_function("() => document.body.dataset.build === 'done'", timeout=300_000)
+        assert page.locator("#build-status").inner_text().startswith("Wrote ben-two-days/: 2 episodes")
+        page.screenshot(path=str(SHOTS / "studio-program.png"), full_page=True)
+    finally:
+        context.close()
+    out = studio.folder / "ben-two-days"
+    assert (out / "feed.xml").exists() and (out / "day-02.mp3").exists()
+    assert "T183000" in (out / "calendar.ics").read_text(encoding="utf-8")

@@ -212,6 +212,7 @@ function clearErrors() {
   for (const node of document.querySelectorAll("[aria-invalid=true]")) node.removeAttribute("aria-invalid");
   for (const node of document.querySelectorAll(".field-error")) node.textContent = "";
   $("error").textContent = "";
+  $("program-error").textContent = "";
 }
 
 function fieldAndParents(field) {
@@ -224,16 +225,17 @@ function fieldAndParents(field) {
   return out;
 }
 
-function showError(data) {
+function showError(data, form = "routine") {
   clearErrors();
   const message = data.error || "Something went wrong.";
+  const scope = form === "program" ? $("program") : $("routine");
   for (const field of fieldAndParents(data.field || "")) {
-    const input = document.querySelector(`[data-field="${CSS.escape(field)}"]`);
-    const holder = input ? $(input.getAttribute("aria-describedby") || "") : document.querySelector(`[data-for="${CSS.escape(field)}"]`);
+    const input = scope.querySelector(`[data-field="${CSS.escape(field)}"]`);
+    const holder = input ? $(input.getAttribute("aria-describedby") || "") : scope.querySelector(`[data-for="${CSS.escape(field)}"]`);
     if (input) input.setAttribute("aria-invalid", "true");
     if (holder) { holder.textContent = message; return; }
   }
-  $("error").textContent = message;
+  $(form === "program" ? "program-error" : "error").textContent = message;
 }
 
 async function refresh() {
@@ -290,6 +292,7 @@ async function save() {
   if (!ok) { showError(data); return; }
   clearErrors();
   $("status").textContent = data.message;
+  await loadProgramChoices();
 }
 
 async function openFile() {
@@ -323,6 +326,7 @@ async function build() {
   $("result").hidden = true;
   $("build").disabled = true;
   $("cancel").disabled = false;
+  delete document.body.dataset.build;
   poll();
 }
 
@@ -336,10 +340,12 @@ async function poll() {
   $("build").disabled = false;
   $("cancel").disabled = true;
   $("build-status").textContent = job.message;
+  if ($("program-status").textContent.startsWith("Rendering")) $("program-status").textContent = job.message;
   document.body.dataset.build = job.state;
   if (job.state !== "done") return;
   const [audio, ...rest] = job.files;
-  $("player").src = withToken(`${API}files/${encodeURIComponent(audio)}`);
+  $("player").hidden = !audio.endsWith(".mp3");
+  if (audio.endsWith(".mp3")) $("player").src = withToken(`${API}files/${encodeURIComponent(audio)}`);
   $("downloads").replaceChildren(...job.files.map((name) =>
     el("li", {}, el("a", { href: withToken(`${API}files/${encodeURIComponent(name)}`), download: name, text: `Download ${name}` }))));
   $("result").hidden = false;
@@ -348,6 +354,119 @@ async function poll() {
 
 async function cancel() {
   await post("cancel", {});
+}
+
+// -- programs -------------------------------------------------------------------------------------
+
+const program = { phases: [], choices: null };
+
+async function loadProgramChoices() {
+  program.choices = await (await get("programs.json", { cache: "no-store" })).json();
+  renderPhases();
+}
+
+function phaseItem(phase, i) {
+  const id = (key) => `phase-${i}-${key}`;
+  const number = (key, label, value) => {
+    const input = el("input", { id: id(key), type: "number", inputmode: "numeric", value: value ?? "",
+      "data-field": `phases[${i}].${key}`, "data-form": "program", "aria-describedby": id("error") });
+    input.addEventListener("input", () => { phase[key] = input.value; });
+    return el("p", { class: "field" }, el("label", { for: id(key), text: label }), input);
+  };
+  const routines = [...program.choices.files, ...program.choices.presets];
+  const routine = el("select", { id: id("routine"), "data-field": `phases[${i}].routine`, "data-form": "program",
+    "aria-describedby": id("error") },
+    ...program.choices.files.map((f) => el("option", { value: f, text: `${f} (saved here)`, selected: phase.routine === f })),
+    ...program.choices.presets.map((p) => el("option", { value: p, text: `preset: ${p}`, selected: phase.routine === p })));
+  if (!routines.includes(phase.routine)) phase.routine = routines[0];
+  routine.value = phase.routine;
+  routine.addEventListener("change", () => { phase.routine = routine.value; });
+  const guidance = el("select", { id: id("guidance"), "data-field": `phases[${i}].guidance`, "data-form": "program",
+    "aria-describedby": id("error") }, ...state.catalog.guidance.map((g) => el("option", { value: g, text: g, selected: phase.guidance === g })));
+  guidance.addEventListener("change", () => { phase.guidance = guidance.value; });
+  return el("li", { class: "step", id: `phase-${i}` }, el("div", { role: "group", "aria-labelledby": id("heading") },
+    el("h4", { id: id("heading"), text: `Phase ${i + 1}` }),
+    el("div", { class: "dose" },
+      number("days", "Days (empty: the rest)", phase.days),
+      el("p", { class: "field" }, el("label", { for: id("routine"), text: "Routine" }), routine),
+      number("hold_first", "Hold on its first day (s)", phase.hold_first),
+      number("hold_last", "Hold on its last day (s)", phase.hold_last),
+      el("p", { class: "field" }, el("label", { for: id("guidance"), text: "Guidance" }), guidance)),
+    el("span", { class: "field-error", id: id("error"), "data-for": `phases[${i}]`, "data-form": "program" }),
+    el("button", { type: "button", class: "quiet", "aria-label": `Remove phase ${i + 1}`, text: "Remove",
+      onclick: () => { program.phases.splice(i, 1); renderPhases(); } })));
+}
+
+function renderPhases() {
+  $("phases").replaceChildren(...program.phases.map(phaseItem));
+}
+
+function programTable() {
+  const out = { title: $("program-title").value, days: numberOr($("program-days").value) };
+  const rest = [...document.querySelectorAll("#rest-days input:checked")].map((box) => box.value);
+  if (rest.length) out.rest_days = rest;
+  out.phases = program.phases.map((phase) => {
+    const table = { routine: phase.routine };
+    if (String(phase.days ?? "").trim() !== "") table.days = numberOr(phase.days);
+    const first = String(phase.hold_first ?? "").trim(), last = String(phase.hold_last ?? "").trim();
+    if (first && last) table.hold = [numberOr(first), numberOr(last)];
+    else if (first || last) table.hold = numberOr(first || last);
+    if (phase.guidance && phase.guidance !== "full") table.guidance = phase.guidance;
+    return table;
+  });
+  return out;
+}
+
+function programRequest() {
+  return { program: programTable(), start: $("program-start").value, at: $("program-at").value };
+}
+
+async function planProgram() {
+  const { ok, data } = await post("program/plan", programRequest());
+  if (!ok) { showError(data, "program"); return; }
+  clearErrors();
+  $("plan").hidden = false;
+  $("plan").textContent = data.plan;
+  $("program-status").textContent = `Plan of ${data.file}.`;
+}
+
+async function saveProgram() {
+  const { ok, data } = await post("program/save", { program: programTable() });
+  if (!ok) { showError(data, "program"); return; }
+  clearErrors();
+  $("program-status").textContent = data.message;
+}
+
+async function renderProgram() {
+  const { ok, data } = await post("program/render", programRequest());
+  if (!ok) { showError(data, "program"); return; }
+  clearErrors();
+  $("program-status").textContent = "Rendering: the progress is under Audio.";
+  $("result").hidden = true;
+  $("build").disabled = true;
+  $("cancel").disabled = false;
+  delete document.body.dataset.build;
+  poll();
+}
+
+function startPrograms() {
+  $("program-start").value = new Date().toISOString().slice(0, 10);
+  $("add-phase").addEventListener("click", () => {
+    program.phases.push({ guidance: "full" });
+    renderPhases();
+    $(`phase-${program.phases.length - 1}-days`).focus();
+  });
+  $("plan-program").addEventListener("click", planProgram);
+  $("save-program").addEventListener("click", saveProgram);
+  $("render-program").addEventListener("click", renderProgram);
+  return loadProgramChoices().then(() => {
+    for (const day of program.choices.weekdays) {
+      const id = `rest-${day}`;
+      $("rest-days").append(el("label", { for: id }, el("input", { type: "checkbox", id, value: day }), day));
+    }
+    program.phases.push({ guidance: "full" });
+    renderPhases();
+  });
 }
 
 async function start() {
@@ -365,6 +484,7 @@ async function start() {
   renderCatalog();
   renderSteps();
   renderHandout();
+  await startPrograms();
   document.body.dataset.ready = "true";
 }
 
