@@ -127,17 +127,40 @@ def test_open_checks_a_file_and_answers_its_table(studio):
 
 def test_a_build_reports_progress_writes_the_mp3_and_its_sidecars_and_serves_them(studio):
     status, data = studio.post("build", {"routine": ROUTINE})
-    assert status == 202 and data["state"] == "running"
-    again, busy = studio.post("build", {"routine": ROUTINE})
+    assert status == 202 and data["state"] in ("waiting", "running")
     job = studio.wait()
-    assert again == 409 or job["job"] == data["job"], busy  # a second build while one runs is refused
-    assert job["state"] == "done", job
+    assert job["state"] == "done" and job["job"] == data["job"], job
     assert job["files"] == ["quick-check.mp3", "quick-check.vtt", "quick-check.chapters.json", "quick-check.toml"]
     assert job["done"] == job["total"] > 0 and job["message"].startswith("Wrote quick-check.mp3: ")
     status, headers, body = studio.request("GET", "/_studio/files/quick-check.mp3")
     assert status == 200 and headers["content-type"] == "audio/mpeg" and len(body) > 50_000
     status, headers, _ = studio.request("GET", "/_studio/files/quick-check.mp3", headers={"Range": "bytes=0-99"})
     assert status == 206
+
+
+def test_builds_queue_one_after_another_and_a_full_queue_is_refused(studio):
+    from voiceguide.studio.jobs import MAX_WAITING
+
+    long = {"title": "Queue head", "laps": 4, "steps": [{"stretch": "forward-bend", "hold": 120}]}
+    head = studio.post("build", {"routine": long})[1]["job"]
+    queued = [studio.post("build", {"routine": {**ROUTINE, "title": f"Queued {i}"}}) for i in range(MAX_WAITING + 1)]
+    assert [status for status, _ in queued] == [202] * MAX_WAITING + [409]
+    assert queued[-1][1]["error"] == f"{MAX_WAITING} builds are waiting already; wait for one to finish, or cancel one"
+    first, second = queued[0][1]["job"], queued[1][1]["job"]
+    waiting = json.loads(studio.request("GET", f"/_studio/job?n={second}")[2])
+    assert waiting["state"] == "waiting"
+    assert studio.post("cancel", {"job": second})[1]["state"] == "cancelled"  # a waiting build never starts
+    assert studio.post("cancel", {"job": head})[0] == 200
+    for _, data in queued[2:MAX_WAITING]:
+        studio.post("cancel", {"job": data["job"]})
+    deadline = time.monotonic() + 120
+    while json.loads(studio.request("GET", f"/_studio/job?n={first}")[2])["state"] in ("waiting", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    states = {n: json.loads(studio.request("GET", f"/_studio/job?n={n}")[2])["state"] for n in (head, first, second)}
+    assert states == {head: "cancelled", first: "done", second: "cancelled"}
+    assert (studio.folder / "queued-0.mp3").exists() and not (studio.folder / "queued-1.mp3").exists()
+    assert not (studio.folder / "queue-head.mp3").exists()
 
 
 def test_cancel_stops_a_build_and_leaves_nothing_half_written(studio):

@@ -211,8 +211,6 @@ class Studio:
         data = payload["program"]
         program = await anyio.to_thread.run_sync(plans.program_of, data, self.folder)
         start, at = plans.when(payload.get("start"), payload.get("at"))
-        if self.builds.running():
-            raise Busy("a build is running; wait for it or cancel it first")
         name = await self._save_program(data, program)
         out = self.folder / compose.file_stem(program.title)
 
@@ -226,19 +224,19 @@ class Studio:
     async def build(self, request: Request) -> Response:
         data = await self.routine_data(request)
         routine = compose.routine_of(data, self.catalog)
-        if self.builds.running():
-            raise Busy("a build is running; wait for it or cancel it first")
         name = await self._save(data, routine)  # the MP3's source, saved beside it
         job = self.builds.start_session(routine, compose.file_stem(routine.title), also=(name,))
         return JSONResponse(job.as_json(), status_code=202)
 
     async def job(self, request: Request) -> Response:
-        job = self.builds.current()
+        number = request.query_params.get("n", "")
+        job = self.builds.current(int(number) if number.isdigit() and len(number) < 10 else None)
         return JSONResponse(job.as_json() if job else {"state": "none"}, headers={"cache-control": "no-store"})
 
     async def cancel(self, request: Request) -> Response:
-        await self.body(request)
-        job = self.builds.cancel()
+        payload = await self.body(request)
+        number = payload.get("job") if isinstance(payload, dict) else None
+        job = self.builds.cancel(number if isinstance(number, int) and not isinstance(number, bool) else None)
         return JSONResponse(job.as_json() if job else {"state": "none"})
 
     async def file(self, request: Request) -> Response:

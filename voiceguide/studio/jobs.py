@@ -1,7 +1,9 @@
-"""Builds started from the studio's page: one at a time, with progress the page polls, and cancel.
+"""Builds started from the studio's page: one at a time in a bounded queue, with progress the page polls, and cancel.
 
 A build is `plan_session` then `render_session`, the functions `voiceguide
-build` calls, run on a thread of its own. Progress comes through the
+build` calls (a program: `render_program`), run one after another on a
+worker thread; at most MAX_WAITING wait behind the one running (Busy, 409,
+beyond that). Progress comes through the
 pipeline's Progress protocol; cancel is a flag its `advance` checks, so a
 cancelled build stops at the next clip or chunk by raising, and export.py's
 staged files are removed as for any build that stops: nothing is left
@@ -12,6 +14,7 @@ shared with the page's previews.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,8 @@ from voiceguide.words.routine import Routine
 
 SIDECARS = (".vtt", ".chapters.json")  # written beside each MP3, for a player's captions and chapters
 STOP_SECONDS = 10.0  # how long a stopping server waits for a cancelled build to clean up
+MAX_WAITING = 4  # builds queued behind the running one
+KEEP = 20  # finished jobs the page may still ask about
 
 
 Work = Callable[["JobProgress"], tuple[str, list[str]]]  # a job: (message, names written in the folder)
@@ -36,7 +41,7 @@ class Cancelled(Exception):
 
 
 class Busy(InputError):
-    """A second build while one runs."""
+    """A build asked for while the queue is full."""
 
 
 @dataclass
@@ -45,8 +50,8 @@ class Job:
 
     number: int
     stem: str
-    state: str = "running"  # running, done, failed, cancelled
-    label: str = "Starting"
+    state: str = "waiting"  # waiting, running, done, failed, cancelled
+    label: str = "Waiting for the build before it"
     done: int = 0
     total: int = 0
     message: str = ""
@@ -88,14 +93,15 @@ class JobProgress:
 
 
 class Builds:
-    """The studio's builds into `folder`: one at a time; the last one kept for the page to ask about."""
+    """The studio's builds into `folder`: a queue run by one worker thread; recent jobs kept for the page."""
 
     def __init__(self, folder: Path, engine: Callable[[], Engine]) -> None:
         self.folder = folder
         self.engine = engine  # made on first use, on the thread that speaks
         self.speaking = threading.Lock()  # one synthesis at a time: previews and builds share the engine
         self.lock = threading.Lock()
-        self.job: Job | None = None
+        self.jobs: dict[int, Job] = {}
+        self.queue: deque[tuple[Job, Work]] = deque()
         self.thread: threading.Thread | None = None
         self.count = 0
         self.written: set[str] = set()  # names the studio wrote in `folder`, which it may serve back
@@ -105,15 +111,19 @@ class Builds:
             return plan_session(routine, self.engine(), progress)
 
     def start(self, work: Work, stem: str) -> Job:
-        """Run `work` on a thread of its own as the one job; Busy while another runs."""
+        """Queue `work`; it runs once the builds before it are done. Busy when MAX_WAITING already wait."""
         with self.lock:
-            if self.running():
-                raise Busy("a build is running; wait for it or cancel it first")
+            if len(self.queue) >= MAX_WAITING:
+                raise Busy(f"{MAX_WAITING} builds are waiting already; wait for one to finish, or cancel one")
             self.count += 1
             job = Job(self.count, stem)
-            self.job = job
-            self.thread = threading.Thread(target=self._run, args=(job, work), daemon=True, name="studio-build")
-            self.thread.start()
+            self.jobs[job.number] = job
+            for old in [n for n, j in self.jobs.items() if j.state not in ("waiting", "running")][:-KEEP]:
+                del self.jobs[old]
+            self.queue.append((job, work))
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._work, daemon=True, name="studio-builds")
+                self.thread.start()
             return job
 
     def start_session(self, routine: Routine, stem: str, also: tuple[str, ...] = ()) -> Job:
@@ -128,23 +138,46 @@ class Builds:
 
         return self.start(work, stem)
 
-    def running(self) -> bool:
-        return self.job is not None and self.job.state == "running"
+    def current(self, number: int | None = None) -> Job | None:
+        """Job `number`, or the latest."""
+        if number is not None:
+            return self.jobs.get(number)
+        return self.jobs[max(self.jobs)] if self.jobs else None
 
-    def current(self) -> Job | None:
-        return self.job
-
-    def cancel(self) -> Job | None:
-        job = self.job
-        if job is not None and job.state == "running":
-            job.cancel.set()
-        return job
+    def cancel(self, number: int | None = None) -> Job | None:
+        """Cancel job `number` (or the latest): a waiting one never starts, a running one stops at its next step."""
+        with self.lock:
+            job = self.current(number)
+            if job is not None and job.state in ("waiting", "running"):
+                job.cancel.set()
+                if job.state == "waiting":
+                    job.state, job.message = "cancelled", "Cancelled before it started: nothing was written."
+            return job
 
     def stop(self) -> None:
-        """Cancel a running build and wait for it to remove its staged files (Ctrl-C)."""
-        self.cancel()
-        if self.thread is not None:
-            self.thread.join(STOP_SECONDS)
+        """Cancel every build and wait for the running one to remove its staged files (Ctrl-C)."""
+        with self.lock:
+            numbers = [job.number for job, _ in self.queue]
+            thread = self.thread
+        for number in numbers:
+            self.cancel(number)
+        for job in list(self.jobs.values()):
+            if job.state == "running":
+                job.cancel.set()
+        if thread is not None:
+            thread.join(STOP_SECONDS)
+
+    def _work(self) -> None:
+        while True:
+            with self.lock:
+                if not self.queue:
+                    self.thread = None
+                    return
+                job, work = self.queue.popleft()
+                if job.cancel.is_set():
+                    continue
+                job.state, job.label = "running", "Starting"
+            self._run(job, work)
 
     def _run(self, job: Job, work: Work) -> None:
         try:

@@ -9,7 +9,7 @@ const API = "_studio/";
 const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const withToken = (url) => (TOKEN ? `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(TOKEN)}` : url);
 const get = (path, init = {}) => fetch(API + path, { ...init, headers: TOKEN ? { "X-Studio-Token": TOKEN } : {} });
-const state = { catalog: null, byId: new Map(), routine: { title: "", steps: [] }, seq: 0, timer: null, preview: null };
+const state = { catalog: null, byId: new Map(), routine: { title: "", steps: [] }, seq: 0, timer: null, preview: null, job: null };
 const $ = (id) => document.getElementById(id);
 
 function el(tag, attrs = {}, ...children) {
@@ -327,16 +327,18 @@ async function build() {
   $("build").disabled = true;
   $("cancel").disabled = false;
   delete document.body.dataset.build;
-  poll();
+  poll(data.job);
 }
 
-async function poll() {
-  const job = await (await get("job", { cache: "no-store" })).json();
+async function poll(number) {
+  state.job = number;
+  const job = await (await get(`job?n=${number}`, { cache: "no-store" })).json();
   const bar = $("progress");
   bar.max = Math.max(job.total || 1, 1);
   bar.value = job.done || 0;
+  const busy = job.state === "running" || job.state === "waiting";
   $("progress-label").textContent = job.state === "running" ? `${job.label}: ${job.done} of ${job.total}` : job.label || "";
-  if (job.state === "running") { setTimeout(poll, 250); return; }
+  if (busy) { setTimeout(() => poll(number), 250); return; }
   $("build").disabled = false;
   $("cancel").disabled = true;
   $("build-status").textContent = job.message;
@@ -353,7 +355,7 @@ async function poll() {
 }
 
 async function cancel() {
-  await post("cancel", {});
+  await post("cancel", { job: state.job });
 }
 
 // -- programs -------------------------------------------------------------------------------------
@@ -446,7 +448,7 @@ async function renderProgram() {
   $("build").disabled = true;
   $("cancel").disabled = false;
   delete document.body.dataset.build;
-  poll();
+  poll(data.job);
 }
 
 function startPrograms() {
