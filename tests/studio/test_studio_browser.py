@@ -204,6 +204,9 @@ def test_compose_preview_save_build_play_print(page, studio, tmp_path):
     page.set_viewport_size(PHONE)
     page.screenshot(path=str(SHOTS / "studio-phone.png"), full_page=True)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    results = Axe().run(page)  # again at phone size, with the player, the downloads and the program panel
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], results.generate_report()
 
     # Nothing from elsewhere, no script error, no policy violation.
     assert page.requests and all(url.startswith(studio.url) for url in page.requests), page.requests
