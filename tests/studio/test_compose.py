@@ -101,3 +101,27 @@ def test_the_preview_is_the_script_voiceguide_script_prints(tmp_path):
     assert printed.exit_code == 0, printed.stderr
     assert shown.script == printed.stdout
     assert shown.summary in printed.stdout and shown.seconds > 60
+
+
+def test_sound_settings_follow_rate_and_musics_rules():
+    assert compose.sound_of(None) == compose.Sound()
+    assert compose.sound_of({"rate": 120, "music": "ambient"}) == compose.Sound(120, "ambient")
+    assert compose.sound_of({"rate": 150, "music": "none"}) == compose.Sound(150, None)
+    for bad, field, message in [
+        ({"rate": 20}, "rate", "20 is out of range; use 80 to 300 words per minute"),
+        ({"music": "/etc/passwd"}, "music", "expected one of none, ambient"),
+        ({"volume": 3}, "volume", "unknown key 'volume'"),
+    ]:
+        with pytest.raises(InputError) as caught:
+            compose.sound_of(bad)
+        assert caught.value.field == field and message in str(caught.value)
+
+
+def test_a_slower_rate_previews_as_script_rate_prints_it(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text(compose.toml_text(TABLE, path.name), encoding="utf-8")
+    slow = compose.preview(compose.routine_of(TABLE, CATALOG), make_engine("pyttsx3", rate=110))
+    printed = CliRunner().invoke(cli, ["script", str(path), "--engine", "pyttsx3", "--rate", "110"])
+    assert printed.exit_code == 0 and slow.script == printed.stdout
+    normal = compose.preview(compose.routine_of(TABLE, CATALOG), make_engine("pyttsx3"))
+    assert slow.seconds > normal.seconds

@@ -211,3 +211,16 @@ def test_with_lan_every_request_but_the_page_needs_the_token(tmp_path, shared_ca
         assert running.request("POST", "/_studio/save", json.dumps({"routine": ROUTINE}).encode(), untokened)[0] == 403
         assert running.request("GET", "/_studio/files/quick-check.toml")[0] == 403
         assert running.request("GET", f"/_studio/files/quick-check.toml?token={token}")[0] == 200
+
+
+def test_rate_and_music_shape_the_preview_and_the_build(studio):
+    status, slow = studio.post("preview", {"routine": ROUTINE, "sound": {"rate": 100, "music": "ambient"}})
+    _, normal = studio.post("preview", {"routine": ROUTINE})
+    assert status == 200 and slow["seconds"] > normal["seconds"]
+    status, data = studio.post("preview", {"routine": ROUTINE, "sound": {"rate": 1000}})
+    assert status == 400 and data["field"] == "rate" and "use 80 to 300 words per minute" in data["error"]
+    table = {**ROUTINE, "title": "With music"}
+    assert studio.post("build", {"routine": table, "sound": {"rate": 100, "music": "ambient"}})[0] == 202
+    job = studio.wait()
+    assert job["state"] == "done", job
+    assert job["message"] == f"Wrote with-music.mp3: {slow['summary']}"

@@ -60,6 +60,7 @@ MAX_BODY = MAX_BYTES + 4096  # a routine file's limit, and room for the JSON aro
 GRACE_SECONDS = 1
 ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - only with --lan, which warns and needs the token
 TOKEN_HEADER = "x-studio-token"
+ENGINES_KEPT = 3  # speech engines kept, one per speaking rate asked for lately
 OPEN_PATHS = frozenset({"/", *(f"/{PREFIX}/{name}" for name in ASSETS)})  # the page itself, no data in it
 
 
@@ -78,7 +79,7 @@ def error_response(message: str, status: int = 400, field: str | None = None) ->
 class Studio:
     """The folder the studio writes into, the catalog, and the builds."""
 
-    def __init__(self, folder: Path, engine: Callable[[], Engine], catalog: Catalog | None = None) -> None:
+    def __init__(self, folder: Path, engine: Callable[[int | None], Engine], catalog: Catalog | None = None) -> None:
         self.folder = folder
         self.catalog = catalog or load_catalog()
         self.builds = Builds(folder, engine)
@@ -106,12 +107,13 @@ class Studio:
         except (ValueError, RecursionError):
             raise Refused(400, "refused: the body is not valid JSON") from None
 
-    async def routine_data(self, request: Request) -> dict[str, Any]:
+    async def routine_data(self, request: Request) -> tuple[dict[str, Any], compose.Sound]:
+        """The routine's table, and the sound settings (`sound`: rate, music) sent with it."""
         payload = await self.body(request)
         data = payload.get("routine") if isinstance(payload, dict) else None
         if not isinstance(data, dict):
             raise Refused(400, 'refused: send {"routine": {...}}, the table a routine file holds')
-        return data
+        return data, compose.sound_of(payload.get("sound"))
 
     # -- routes
 
@@ -131,19 +133,19 @@ class Studio:
         return JSONResponse({**data, "folder": self.folder.name}, headers={"cache-control": "no-cache"})
 
     async def preview(self, request: Request) -> Response:
-        data = await self.routine_data(request)
+        data, sound = await self.routine_data(request)
         routine = compose.routine_of(data, self.catalog)
 
         def run() -> compose.Preview:
             with self.builds.speaking:
-                return compose.preview(routine, self.builds.engine())
+                return compose.preview(routine, self.builds.engine(sound.rate))
 
         result = await anyio.to_thread.run_sync(run)
         stem = compose.file_stem(routine.title)
         return JSONResponse({**result.as_json(), "file": f"{stem}.toml"})
 
     async def save(self, request: Request) -> Response:
-        data = await self.routine_data(request)
+        data, _ = await self.routine_data(request)
         name = await self._save(data, compose.routine_of(data, self.catalog))
         return JSONResponse({"file": name, "message": f"Saved {name} in {self.folder.name}/"})
 
@@ -188,7 +190,7 @@ class Studio:
 
         def run() -> str:
             with self.builds.speaking:
-                return plans.plan_preview(program, start, self.builds.engine())
+                return plans.plan_preview(program, start, self.builds.engine(None))
 
         text = await anyio.to_thread.run_sync(run)
         return JSONResponse({"plan": text, "file": plans.file_name(program)})
@@ -216,16 +218,17 @@ class Studio:
 
         def work(progress: JobProgress) -> tuple[str, list[str]]:
             with self.builds.speaking:
-                return plans.render(self.folder / name, out, self.builds.engine(), start, at, progress)
+                return plans.render(self.folder / name, out, self.builds.engine(None), start, at, progress)
 
         job = self.builds.start(work, out.name)
         return JSONResponse(job.as_json(), status_code=202)
 
     async def build(self, request: Request) -> Response:
-        data = await self.routine_data(request)
+        data, sound = await self.routine_data(request)
         routine = compose.routine_of(data, self.catalog)
         name = await self._save(data, routine)  # the MP3's source, saved beside it
-        job = self.builds.start_session(routine, compose.file_stem(routine.title), also=(name,))
+        stem = compose.file_stem(routine.title)
+        job = self.builds.start_session(routine, stem, also=(name,), rate=sound.rate, music=sound.music)
         return JSONResponse(job.as_json(), status_code=202)
 
     async def job(self, request: Request) -> Response:
@@ -323,12 +326,14 @@ class StudioServer:
         """`lan`: every interface and a token; `names`: the LAN names it answers to; `bind`: tests' loopback."""
         if not folder.is_dir():
             raise InputError(f"{folder}: is not a folder; give the folder to save routines and sessions in")
-        made: list[Engine] = []
+        made: dict[int | None, Engine] = {}
 
-        def the_engine() -> Engine:  # made on first use: the page answers before any voice loads
-            if not made:
-                made.append(make_engine(engine))
-            return made[0]
+        def the_engine(rate: int | None) -> Engine:  # made on first use: the page answers before any voice loads
+            if rate not in made:  # called under Builds.speaking: no engine is in use while one is dropped
+                made[rate] = make_engine(engine, rate=rate)
+                while len(made) > ENGINES_KEPT:
+                    del made[next(iter(made))]
+            return made[rate]
 
         self.studio = Studio(folder, the_engine)
         self.token = secrets.token_urlsafe(24) if lan else None

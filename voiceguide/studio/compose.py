@@ -18,9 +18,11 @@ from typing import Any
 import tomli_w
 
 from voiceguide.errors import InputError
+from voiceguide.fields import Fields
 from voiceguide.files.script import render_text, summary
 from voiceguide.session.pipeline import plan_session
-from voiceguide.sound.engines import Engine
+from voiceguide.sound.engines import DEFAULT_RATE, RATE_LIMITS, Engine
+from voiceguide.sound.music import AMBIENT
 from voiceguide.words import cues, routinefile
 from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS, TARGETS, Catalog, Stretch
 from voiceguide.words.routine import (
@@ -35,6 +37,7 @@ from voiceguide.words.routine import (
 )
 
 SOURCE = "routine"  # how messages name the routine the page sends
+MUSIC = ("none", AMBIENT)  # a music bed the page offers: none, or the calm pad voiceguide makes (--music ambient)
 MAX_NAME = 60  # characters of a file's stem made from a title
 HEADER = (
     "# A voiceguide routine, composed in 'voiceguide studio'.\n"
@@ -60,6 +63,8 @@ def catalog_data(catalog: Catalog) -> dict[str, Any]:
             "get_ready": list(GET_READY_LIMITS),
         },
         "safety": list(cues.SAFETY),
+        "rate": {"default": DEFAULT_RATE, "limits": list(RATE_LIMITS)},
+        "music": list(MUSIC),
     }
 
 
@@ -122,6 +127,25 @@ def open_text(data: bytes, name: str, catalog: Catalog) -> dict[str, Any]:
     if not isinstance(parsed, dict):  # routine_from_data refuses anything else; this tells mypy
         raise InputError(f"{name}: expected a table of settings")
     return parsed
+
+
+@dataclass(frozen=True)
+class Sound:
+    """How a build sounds, beyond the routine file: `build`'s --rate and --music (not keys of a routine file)."""
+
+    rate: int | None = None  # words per minute; None: the engine's default
+    music: str | None = None  # AMBIENT or None
+
+
+def sound_of(data: object) -> Sound:
+    """The page's sound settings, checked by --rate's limits and --music's choices ('sound: rate: ...')."""
+    if data is None:
+        return Sound()
+    f = Fields(data, "", "sound")
+    rate = f.integer("rate", *RATE_LIMITS, default=None, unit="words per minute")
+    music = f.choice("music", MUSIC, default="none")
+    f.finish()
+    return Sound(rate, None if music == "none" else music)
 
 
 @dataclass(frozen=True)

@@ -95,9 +95,9 @@ class JobProgress:
 class Builds:
     """The studio's builds into `folder`: a queue run by one worker thread; recent jobs kept for the page."""
 
-    def __init__(self, folder: Path, engine: Callable[[], Engine]) -> None:
+    def __init__(self, folder: Path, engine: Callable[[int | None], Engine]) -> None:
         self.folder = folder
-        self.engine = engine  # made on first use, on the thread that speaks
+        self.engine = engine  # the engine at a rate (None: its default), made on first use
         self.speaking = threading.Lock()  # one synthesis at a time: previews and builds share the engine
         self.lock = threading.Lock()
         self.jobs: dict[int, Job] = {}
@@ -106,9 +106,9 @@ class Builds:
         self.count = 0
         self.written: set[str] = set()  # names the studio wrote in `folder`, which it may serve back
 
-    def plan(self, routine: Routine, progress: JobProgress | None = None) -> Any:
+    def plan(self, routine: Routine, progress: JobProgress | None = None, rate: int | None = None) -> Any:
         with self.speaking:
-            return plan_session(routine, self.engine(), progress)
+            return plan_session(routine, self.engine(rate), progress)
 
     def start(self, work: Work, stem: str) -> Job:
         """Queue `work`; it runs once the builds before it are done. Busy when MAX_WAITING already wait."""
@@ -126,14 +126,19 @@ class Builds:
                 self.thread.start()
             return job
 
-    def start_session(self, routine: Routine, stem: str, also: tuple[str, ...] = ()) -> Job:
-        """Build the routine as STEM.mp3 and its sidecars; `also`: files written for it (its TOML), listed with them."""
+    def start_session(
+        self, routine: Routine, stem: str, also: tuple[str, ...] = (), rate: int | None = None, music: str | None = None
+    ) -> Job:
+        """Build the routine as STEM.mp3 and its sidecars; `also`: files written for it (its TOML), listed with them.
+
+        `rate` and `music`: as `build --rate --music`.
+        """
 
         def work(progress: JobProgress) -> tuple[str, list[str]]:
             audio, vtt, chapters = (self.folder / name for name in sidecar_names(stem))
             outputs = Outputs.checked(audio, vtt=vtt, chapters=chapters, force=True)
-            plan = self.plan(routine, progress)
-            render_session(plan, outputs, progress)
+            plan = self.plan(routine, progress, rate)
+            render_session(plan, outputs, progress, music=music)
             return f"Wrote {audio.name}: {summary(plan.timeline)}", [*sidecar_names(stem), *also]
 
         return self.start(work, stem)

@@ -63,6 +63,10 @@ function routineTable() {
   return out;
 }
 
+function soundTable() {
+  return { rate: numberOr($("rate").value), music: $("music").value };
+}
+
 function exerciseOf(step) {
   return state.byId.get(step.stretch) || null;
 }
@@ -85,6 +89,8 @@ function fillChoices() {
   }
   const [low, high] = c.limits.laps;
   Object.assign($("laps"), { min: low, max: high });
+  Object.assign($("rate"), { min: c.rate.limits[0], max: c.rate.limits[1], value: c.rate.default });
+  for (const m of c.music) $("music").append(el("option", { value: m, text: m === "none" ? "none" : "a calm ambient pad" }));
 }
 
 function shownExercises() {
@@ -249,7 +255,7 @@ async function refresh() {
     return;
   }
   const seq = ++state.seq;
-  const { ok, data } = await post("preview", { routine: routineTable() });
+  const { ok, data } = await post("preview", { routine: routineTable(), sound: soundTable() });
   if (seq !== state.seq) return;  // a newer edit is on its way
   if (!ok) { showError(data); return; }
   clearErrors();
@@ -320,7 +326,7 @@ async function openFile() {
 }
 
 async function build() {
-  const { ok, data } = await post("build", { routine: routineTable() });
+  const { ok, data } = await post("build", { routine: routineTable(), sound: soundTable() });
   if (!ok) { showError(data); return; }
   clearErrors();
   $("result").hidden = true;
@@ -477,7 +483,7 @@ async function start() {
   $("folder").textContent = state.catalog.folder + "/";
   fillChoices();
   for (const id of ["search", "filter-target", "filter-position"]) $(id).addEventListener("input", renderCatalog);
-  for (const id of ["title", "guidance", "laps", "intro", "outro", "countdown"]) $(id).addEventListener("input", changed);
+  for (const id of ["title", "guidance", "laps", "intro", "outro", "countdown", "rate"]) $(id).addEventListener("input", changed);
   $("save").addEventListener("click", save);
   $("print").addEventListener("click", () => window.print());
   $("open").addEventListener("change", openFile);
