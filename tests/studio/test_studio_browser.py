@@ -328,6 +328,7 @@ def test_a_program_of_saved_routines_is_planned_and_rendered_into_its_folder(bro
         page.get_by_label("First day", exact=True).fill("2026-03-02")
         page.get_by_label("Time of day").fill("18:30")
         page.get_by_label("sunday").check()
+        page.get_by_label("Where the folder will be served", exact=False).fill("https://example.org/ben/")
         phase = page.get_by_role("group", name="Phase 1")
         phase.get_by_label("Routine").select_option("ben-short.toml")
         phase.get_by_label("Hold on its first day (s)").fill("500")
@@ -344,6 +345,22 @@ def test_a_program_of_saved_routines_is_planned_and_rendered_into_its_folder(bro
         page.wait_for_function("() => document.body.dataset.build === 'done'", timeout=300_000)
         assert page.locator("#build-status").inner_text().startswith("Wrote ben-two-days/: 2 episodes")
         page.screenshot(path=str(SHOTS / "studio-program.png"), full_page=True)
+
+        # The handout: the plan, and the feed's QR code, which reads back as the feed's address.
+        page.emulate_media(media="print")
+        page.wait_for_function("() => document.getElementById('handout-qr').naturalWidth > 0", timeout=10_000)
+        assert "Day  2" in page.locator("#handout-plan").inner_text()
+        feed = "https://example.org/ben/feed.xml"
+        assert page.locator("#handout-qr").get_attribute("alt") == f"QR code of the feed address {feed}"
+        shot = SHOTS / "studio-handout-qr.png"
+        page.locator("#handout-qr").screenshot(path=str(shot))
+        import numpy as np
+        import zxingcpp
+        from PIL import Image
+
+        assert [f.text for f in zxingcpp.read_barcodes(np.asarray(Image.open(shot).convert("L")))] == [feed]
+        page.pdf(path=str(SHOTS / "studio-program-handout-A4.pdf"), format="A4")
+        page.screenshot(path=str(SHOTS / "studio-program-handout.png"), full_page=True)
     finally:
         context.close()
     out = studio.folder / "ben-two-days"

@@ -91,3 +91,26 @@ def test_render_writes_the_program_folder_with_its_feed(saved):
     assert feed.feed.title == "Ann two days" and len(feed.entries) == 2
     dates = sorted(datetime.date(*e.published_parsed[:3]).isoformat() for e in feed.entries)
     assert dates == [START, "2026-03-03"]
+
+
+def test_the_handouts_feed_qr_code_is_there_only_for_an_address_a_phone_can_reach(saved):
+    import json
+
+    status, data = saved.post("program/render", {"program": program(), "start": START, "at": "07:30",
+                                                 "base_url": "ftp://x"})  # fmt: skip
+    assert status == 400 and data["field"] == "base_url" and data["error"].startswith("--base-url: 'ftp://x'")
+    # Rendered earlier with the default base URL (loopback): the handout explains instead of a QR code.
+    found = json.loads(saved.request("GET", "/_studio/feed/ann-two-days.json")[2])
+    assert found == {"title": "Ann two days", "feed": "http://localhost:8765/feed.xml", "reachable": False}
+    assert saved.request("GET", "/_studio/feed/ann-two-days.svg")[0] == 404
+    assert saved.request("GET", "/_studio/feed/ann-base.json")[0] == 404  # not a program the studio rendered
+    assert saved.request("GET", "/_studio/feed/..%2Fetc.json")[0] == 404
+    public = program(title="Ann public")
+    body = {"program": public, "start": START, "at": "07:30", "base_url": "https://example.org/ann/"}
+    assert saved.post("program/render", body)[0] == 202
+    assert saved.wait(300)["state"] == "done"
+    found = json.loads(saved.request("GET", "/_studio/feed/ann-public.json")[2])
+    assert found["feed"] == "https://example.org/ann/feed.xml" and found["reachable"]
+    status, headers, svg = saved.request("GET", "/_studio/feed/ann-public.svg")
+    assert status == 200 and headers["content-type"] == "image/svg+xml"
+    assert b"QR code of the feed address https://example.org/ann/feed.xml" in svg

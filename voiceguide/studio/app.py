@@ -40,7 +40,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from voiceguide.atomic import write_text_atomic
 from voiceguide.errors import InputError, VoiceguideError
-from voiceguide.serve.app import SecurityHeaders, file_response, listen, media_type, not_found
+from voiceguide.serve.app import SecurityHeaders, file_response, listen, media_type, not_found, qr_svg
 from voiceguide.serve.connlimits import HEADER_TIMEOUT, PER_ADDRESS, Limits, limited_protocol
 from voiceguide.serve.filesend import open_regular
 from voiceguide.serve.hosts import HostCheck, host_of
@@ -213,15 +213,33 @@ class Studio:
         data = payload["program"]
         program = await anyio.to_thread.run_sync(plans.program_of, data, self.folder)
         start, at = plans.when(payload.get("start"), payload.get("at"))
+        base_url = plans.base_url_of(payload.get("base_url"))
         name = await self._save_program(data, program)
         out = self.folder / compose.file_stem(program.title)
 
         def work(progress: JobProgress) -> tuple[str, list[str]]:
             with self.builds.speaking:
-                return plans.render(self.folder / name, out, self.builds.engine(None), start, at, progress)
+                engine = self.builds.engine(None)
+                return plans.render(self.folder / name, out, engine, (start, at, base_url), progress)
 
         job = self.builds.start(work, out.name)
         return JSONResponse(job.as_json(), status_code=202)
+
+    async def program_feed(self, request: Request) -> Response:
+        """A rendered program's feed for its handout: JSON, or with .svg its QR code."""
+        stem, kind = request.path_params["stem"], request.path_params["kind"]
+        svg, folder, found = kind == "svg", self.folder / stem, None
+        if kind in ("svg", "json") and stem == compose.file_stem(stem) and stem + plans.SUFFIX in self.builds.written:
+            found = await anyio.to_thread.run_sync(plans.feed_of, folder)
+        if found is None:
+            return not_found()
+        if not svg:
+            return JSONResponse(found, headers={"cache-control": "no-store"})
+        if not found["reachable"]:
+            return not_found()
+        return Response(
+            qr_svg(found["feed"], f"QR code of the feed address {found['feed']}"), media_type="image/svg+xml"
+        )
 
     async def build(self, request: Request) -> Response:
         data, sound = await self.routine_data(request)
@@ -299,6 +317,7 @@ def create_app(studio: Studio, token: str | None = None, names: set[str] | None 
         Route(f"/{PREFIX}/program/plan", studio.program_plan, methods=post),
         Route(f"/{PREFIX}/program/save", studio.program_save, methods=post),
         Route(f"/{PREFIX}/program/render", studio.program_render, methods=post),
+        Route(f"/{PREFIX}/feed/{{stem}}.{{kind:str}}", studio.program_feed),
         Route(f"/{PREFIX}/files/{{name}}", studio.file),
         Route(f"/{PREFIX}/{{asset}}", studio.asset),
     ]

@@ -19,10 +19,11 @@ from typing import Any
 
 from voiceguide.errors import InputError
 from voiceguide.fields import describe_value
-from voiceguide.inputs import parse_at, parse_start
-from voiceguide.programs.folder import render_program
+from voiceguide.inputs import check_base_url, parse_at, parse_start
+from voiceguide.programs.folder import read_manifest, render_program
 from voiceguide.programs.plan import plan_program, plan_text
 from voiceguide.programs.program import DAYS_LIMITS, WEEKDAYS, Program, program_from_data
+from voiceguide.serve.hosts import is_loopback, url_host
 from voiceguide.sound.engines import Engine
 from voiceguide.studio import compose
 from voiceguide.studio.jobs import JobProgress
@@ -86,6 +87,32 @@ def when(start: object, at: object) -> tuple[datetime.date, str]:
         raise InputError(str(exc), field=field) from None
 
 
+def base_url_of(value: object) -> str | None:
+    """The base URL the page sent (empty: the default), by --base-url's rules."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"base_url: expected text, got {describe_value(value)}", field="base_url")
+    try:
+        return check_base_url(value)
+    except InputError as exc:
+        raise InputError(str(exc), field="base_url") from None
+
+
+def feed_of(folder: Path) -> dict[str, Any] | None:
+    """A rendered program folder's feed for its handout: its URL, and whether a phone elsewhere can reach it."""
+    manifest = read_manifest(folder) if folder.is_dir() else None
+    if manifest is None or not isinstance(manifest.get("base_url"), str):
+        return None
+    base = manifest["base_url"]
+    host = url_host(base)
+    return {
+        "title": manifest.get("title"),
+        "feed": base + "feed.xml",
+        "reachable": bool(host and not is_loopback(host)),
+    }
+
+
 def plan_preview(program: Program, start: datetime.date, engine: Engine) -> str:
     """`voiceguide program FILE --plan --start START`'s text."""
     return plan_text(program, plan_program(program, start, engine))
@@ -100,10 +127,20 @@ def toml_text(data: dict[str, Any], name: str) -> str:
 
 
 def render(
-    path: Path, folder: Path, engine: Engine, start: datetime.date, at: str, progress: JobProgress
+    path: Path,
+    folder: Path,
+    engine: Engine,
+    when: tuple[datetime.date, str, str | None],
+    progress: JobProgress,
 ) -> tuple[str, list[str]]:
-    """Render the saved program file into `folder` (a folder of its own), as `voiceguide program -o` does."""
-    result = render_program(str(path), folder, engine, start=start, at=at, progress=progress, workers=1)
+    """Render the saved program file into `folder` (a folder of its own), as `voiceguide program -o` does.
+
+    `when`: the start date, the time of day and the base URL (None: the default).
+    """
+    start, at, base_url = when
+    result = render_program(
+        str(path), folder, engine, start=start, at=at, base_url=base_url, progress=progress, workers=1
+    )
     episodes = len(result.built) + len(result.kept)
     message = (
         f"Wrote {folder.name}/: {episodes} episodes ({len(result.built)} built), feed.xml, calendar.ics. "

@@ -277,7 +277,7 @@ function doseText(step) {
 }
 
 function renderHandout() {
-  $("handout-title").textContent = $("title").value;
+  $("handout-title").textContent = state.routine.steps.length ? $("title").value : "";  // a program's alone
   $("handout-length").textContent = state.preview ? `About ${state.preview.summary}` : "";
   $("handout-steps").replaceChildren(...state.routine.steps.map((step) => {
     const ex = exerciseOf(step);
@@ -351,6 +351,7 @@ async function poll(number) {
   if ($("program-status").textContent.startsWith("Rendering")) $("program-status").textContent = job.message;
   document.body.dataset.build = job.state;
   if (job.state !== "done") return;
+  if (job.files.length === 1 && job.files[0].endsWith("-program.toml")) await programHandout(job.files[0].replace(/-program\.toml$/, ""));
   const [audio, ...rest] = job.files;
   $("player").hidden = !audio.endsWith(".mp3");
   if (audio.endsWith(".mp3")) $("player").src = withToken(`${API}files/${encodeURIComponent(audio)}`);
@@ -426,7 +427,29 @@ function programTable() {
 }
 
 function programRequest() {
-  return { program: programTable(), start: $("program-start").value, at: $("program-at").value };
+  return { program: programTable(), start: $("program-start").value, at: $("program-at").value,
+    base_url: $("program-base").value.trim() };
+}
+
+async function programHandout(stem) {
+  // The rendered program on the handout: its plan, and its feed's QR code where a phone elsewhere can reach it.
+  const found = await get(`feed/${encodeURIComponent(stem)}.json`);
+  if (!found.ok) return;
+  const feed = await found.json();
+  if (!$("plan").textContent) await planProgram();
+  $("handout-program").hidden = false;
+  $("handout-program-title").textContent = `Program: ${feed.title}`;
+  $("handout-plan").textContent = $("plan").textContent;
+  $("handout-qr").hidden = !feed.reachable;
+  if (feed.reachable) {
+    $("handout-qr").src = withToken(`${API}feed/${encodeURIComponent(stem)}.svg`);
+    $("handout-qr").alt = `QR code of the feed address ${feed.feed}`;
+    $("handout-feed").textContent = `Scan to subscribe in a podcast app (AntennaPod, gPodder, Podcast Addict): ${feed.feed}`;
+  } else {
+    $("handout-feed").textContent = `Its feed is on this computer only (${feed.feed}). To get it onto the phone: ` +
+      `on this computer run 'voiceguide serve ${state.catalog.folder}/${stem} --lan', then, on the same Wi-Fi, ` +
+      "scan the QR code it prints with the phone, and subscribe to the feed from the page that opens.";
+  }
 }
 
 async function planProgram() {
