@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import subprocess
 import sys
+import time
 
 import pytest
 from servekit import env
@@ -114,3 +115,23 @@ def test_the_handouts_feed_qr_code_is_there_only_for_an_address_a_phone_can_reac
     status, headers, svg = saved.request("GET", "/_studio/feed/ann-public.svg")
     assert status == 200 and headers["content-type"] == "image/svg+xml"
     assert b"QR code of the feed address https://example.org/ann/feed.xml" in svg
+
+
+def test_cancelling_a_render_keeps_a_consistent_folder(saved):
+    import feedparser
+
+    long = program(title="Ann cancelled", days=6, phases=[{"routine": "ann-base.toml", "hold": 60}])
+    assert saved.post("program/render", {"program": long, "start": START, "at": "07:30"})[0] == 202
+    deadline = time.monotonic() + 120
+    while saved.job()["label"] != "Rendering days" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    saved.post("cancel", {})
+    job = saved.wait(300)
+    out = saved.folder / "ann-cancelled"
+    if job["state"] == "done":  # it finished before the cancel arrived: nothing to check
+        return
+    assert job["state"] == "cancelled" and job["message"].startswith("Cancelled: ann-cancelled/ keeps the days")
+    assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+    feed = feedparser.parse((out / "feed.xml").read_bytes()) if (out / "feed.xml").exists() else None
+    listed = {e.enclosures[0].href.rsplit("/", 1)[1].split("?")[0] for e in feed.entries} if feed else set()
+    assert listed == {p.name for p in out.glob("day-*.mp3")}  # the feed lists exactly the days there

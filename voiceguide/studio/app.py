@@ -222,7 +222,8 @@ class Studio:
                 engine = self.builds.engine(None)
                 return plans.render(self.folder / name, out, engine, (start, at, base_url), progress)
 
-        job = self.builds.start(work, out.name)
+        stopped = f"Cancelled: {out.name}/ keeps the days rendered before, listed in its feed; render again to finish."
+        job = self.builds.start(work, out.name, stopped)
         return JSONResponse(job.as_json(), status_code=202)
 
     async def program_feed(self, request: Request) -> Response:

@@ -57,6 +57,7 @@ class Job:
     message: str = ""
     files: list[str] = field(default_factory=list)
     cancel: threading.Event = field(default_factory=threading.Event)
+    stopped: str = "Cancelled: nothing was written."  # the message of a cancel while it runs
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -110,13 +111,16 @@ class Builds:
         with self.speaking:
             return plan_session(routine, self.engine(rate), progress)
 
-    def start(self, work: Work, stem: str) -> Job:
-        """Queue `work`; it runs once the builds before it are done. Busy when MAX_WAITING already wait."""
+    def start(self, work: Work, stem: str, stopped: str = "Cancelled: nothing was written.") -> Job:
+        """Queue `work`; it runs once the builds before it are done. Busy when MAX_WAITING already wait.
+
+        `stopped`: what the page says when it is cancelled while running.
+        """
         with self.lock:
             if len(self.queue) >= MAX_WAITING:
                 raise Busy(f"{MAX_WAITING} builds are waiting already; wait for one to finish, or cancel one")
             self.count += 1
-            job = Job(self.count, stem)
+            job = Job(self.count, stem, stopped=stopped)
             self.jobs[job.number] = job
             for old in [n for n, j in self.jobs.items() if j.state not in ("waiting", "running")][:-KEEP]:
                 del self.jobs[old]
@@ -188,7 +192,7 @@ class Builds:
         try:
             message, files = work(JobProgress(job))
         except Cancelled:
-            job.state, job.message = "cancelled", "Cancelled: nothing was written."
+            job.state, job.message = "cancelled", job.stopped
         except VoiceguideError as exc:
             job.state, job.message = "failed", str(exc)
         except Exception as exc:  # noqa: BLE001 - the page says what failed; the server goes on
