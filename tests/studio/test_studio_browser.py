@@ -80,7 +80,7 @@ def script_text(page) -> str:
     return page.evaluate("() => document.getElementById('script').textContent")
 
 
-def wait_script_settled(page, timeout: float = 20_000) -> str:
+def wait_script_settled(page, timeout: float = 60_000) -> str:
     page.wait_for_function(
         "() => !document.getElementById('script').classList.contains('stale')"
         " && document.getElementById('script').textContent.length > 0",
@@ -106,8 +106,11 @@ def test_compose_preview_save_build_play_print(page, studio, tmp_path):
     # Add three: by keyboard (Tab to the button, Enter), then with the pointer.
     page.get_by_label("Search").focus()
     page.keyboard.press("Tab")  # into the "Setup" details
-    while page.evaluate("() => document.activeElement.getAttribute('aria-label')") != "Add Forward Bend":
+    for _ in range(10):
+        if page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "Add Forward Bend":
+            break
         page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == "Add Forward Bend"
     page.keyboard.press("Enter")
     page.get_by_label("Search").fill("")
     page.get_by_label("Works on").select_option("")
@@ -124,18 +127,18 @@ def test_compose_preview_save_build_play_print(page, studio, tmp_path):
     # Change a dose: the script and its length change.
     hold = page.locator("#step-0-hold")
     hold.fill("25")
-    page.wait_for_function("s => document.getElementById('script').textContent !== s", arg=first, timeout=20_000)
+    page.wait_for_function("s => document.getElementById('script').textContent !== s", arg=first, timeout=60_000)
     second = wait_script_settled(page)
     assert second != first and "hold 25 s begins (Forward Bend)" in second
 
     # A value out of range: the loader's message beside the field, the field marked invalid.
     hold.fill("2")
-    page.wait_for_function("() => document.getElementById('step-0-error').textContent.length > 0", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('step-0-error').textContent.length > 0", timeout=60_000)
     message = "routine: steps[0].hold: 2 is out of range; use 5 to 300 seconds"
     assert page.locator("#step-0-error").inner_text() == message
     assert hold.get_attribute("aria-invalid") == "true"
     hold.fill("25")
-    page.wait_for_function("() => document.getElementById('step-0-error').textContent === ''", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('step-0-error').textContent === ''", timeout=60_000)
 
     # Reorder by keyboard: "Move ... down" keeps the focus on the moved step.
     page.get_by_role("button", name="Move Forward Bend down").focus()
@@ -289,11 +292,11 @@ def test_a_routine_file_opens_edits_and_saves_back_with_errors_beside_their_fiel
 
         # An opening sentence far too long: the loader's message beside the opening words.
         page.get_by_label("Opening words", exact=False).fill("Hello Ben. " * 60)
-        page.wait_for_function("() => document.getElementById('intro-error').textContent.length > 0", timeout=20_000)
+        page.wait_for_function("() => document.getElementById('intro-error').textContent.length > 0", timeout=60_000)
         assert page.locator("#intro-error").inner_text().startswith("routine: intro[0]: is ")
         assert page.locator("#intro").get_attribute("aria-invalid") == "true"
         page.get_by_label("Opening words", exact=False).fill("Hello Ben.\nTake it slowly today.")
-        page.wait_for_function("() => document.getElementById('intro-error').textContent === ''", timeout=20_000)
+        page.wait_for_function("() => document.getElementById('intro-error').textContent === ''", timeout=60_000)
         shown = wait_script_settled(page)
 
         page.get_by_role("button", name="Save routine file").click()
