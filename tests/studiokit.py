@@ -67,7 +67,7 @@ class Studio:
     def wait(self, timeout: float = 120) -> dict[str, Any]:
         """The build's last state once it stops running."""
         deadline = time.monotonic() + timeout
-        while (job := self.job())["state"] == "running" and time.monotonic() < deadline:
+        while (job := self.job())["state"] in ("waiting", "running") and time.monotonic() < deadline:
             time.sleep(0.2)
         return job
 

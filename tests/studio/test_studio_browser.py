@@ -347,6 +347,8 @@ def test_a_program_of_saved_routines_is_planned_and_rendered_into_its_folder(bro
         page.get_by_role("button", name="Render program").click()
         page.wait_for_function("() => document.body.dataset.build === 'done'", timeout=300_000)
         assert page.locator("#build-status").inner_text().startswith("Wrote ben-two-days/: 2 episodes")
+        page.wait_for_function("() => document.getElementById('rendered').textContent.includes('ben-two-days/')")
+        assert "Ben two days (ben-two-days/, 2 episodes)" in page.locator("#rendered").inner_text()
         page.screenshot(path=str(SHOTS / "studio-program.png"), full_page=True)
 
         # The handout: the plan, and the feed's QR code, which reads back as the feed's address.

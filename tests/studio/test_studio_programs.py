@@ -92,6 +92,12 @@ def test_render_writes_the_program_folder_with_its_feed(saved):
     assert feed.feed.title == "Ann two days" and len(feed.entries) == 2
     dates = sorted(datetime.date(*e.published_parsed[:3]).isoformat() for e in feed.entries)
     assert dates == [START, "2026-03-03"]
+    import json
+
+    (saved.folder / "not-a-program").mkdir()
+    listed = json.loads(saved.request("GET", "/_studio/programs.json")[2])["rendered"]
+    assert listed == [{"folder": "ann-two-days", "title": "Ann two days", "episodes": 2,
+                       "feed": "http://localhost:8765/feed.xml"}]  # fmt: skip
 
 
 def test_the_handouts_feed_qr_code_is_there_only_for_an_address_a_phone_can_reach(saved):

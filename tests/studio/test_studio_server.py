@@ -170,7 +170,7 @@ def test_cancel_stops_a_build_and_leaves_nothing_half_written(studio):
     assert status == 202
     assert studio.post("cancel", {})[0] == 200
     job = studio.wait()
-    assert job["state"] == "cancelled" and job["message"] == "Cancelled: nothing was written."
+    assert job["state"] == "cancelled" and job["message"].endswith("nothing was written.")  # running or waiting
     left = sorted(p.name for p in studio.folder.iterdir() if p.name.startswith(("long-one", ".long-one")))
     assert left == ["long-one.toml"]  # the routine file saved before the build; no MP3, no staged .part
 

@@ -47,7 +47,34 @@ def choices(folder: Path) -> dict[str, Any]:
         for p in folder.glob("*.toml")
         if ROUTINE_FILE.fullmatch(p.name) and not p.name.endswith(SUFFIX) and p.is_file()
     )[:MAX_LISTED]
-    return {"presets": preset_names(), "files": files, "weekdays": list(WEEKDAYS), "days": list(DAYS_LIMITS)}
+    return {
+        "presets": preset_names(),
+        "files": files,
+        "rendered": rendered(folder),
+        "weekdays": list(WEEKDAYS),
+        "days": list(DAYS_LIMITS),
+    }
+
+
+def rendered(folder: Path) -> list[dict[str, Any]]:
+    """The program folders in `folder` (a manifest voiceguide wrote): name, title, episodes, feed address."""
+    found = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))[:MAX_LISTED]:
+        try:
+            manifest = read_manifest(sub)
+        except InputError:  # damaged: `voiceguide program` says what is wrong when it is rerun
+            continue
+        if manifest is None:
+            continue
+        episodes = manifest.get("episodes")
+        base = manifest.get("base_url") if isinstance(manifest.get("base_url"), str) else ""
+        found.append({
+            "folder": sub.name,
+            "title": str(manifest.get("title", sub.name)),
+            "episodes": len(episodes) if isinstance(episodes, list) else 0,
+            "feed": f"{base}feed.xml",
+        })  # fmt: skip
+    return found
 
 
 def program_of(data: object, folder: Path) -> Program:

@@ -351,7 +351,10 @@ async function poll(number) {
   if ($("program-status").textContent.startsWith("Rendering")) $("program-status").textContent = job.message;
   document.body.dataset.build = job.state;
   if (job.state !== "done") return;
-  if (job.files.length === 1 && job.files[0].endsWith("-program.toml")) await programHandout(job.files[0].replace(/-program\.toml$/, ""));
+  if (job.files.length === 1 && job.files[0].endsWith("-program.toml")) {
+    await programHandout(job.files[0].replace(/-program\.toml$/, ""));
+    await loadProgramChoices();
+  }
   const [audio, ...rest] = job.files;
   $("player").hidden = !audio.endsWith(".mp3");
   if (audio.endsWith(".mp3")) $("player").src = withToken(`${API}files/${encodeURIComponent(audio)}`);
@@ -372,6 +375,10 @@ const program = { phases: [], choices: null };
 async function loadProgramChoices() {
   program.choices = await (await get("programs.json", { cache: "no-store" })).json();
   renderPhases();
+  const folder = state.catalog.folder;
+  $("rendered").replaceChildren(...(program.choices.rendered.length ? program.choices.rendered.map((p) =>
+    el("li", { text: `${p.title} (${p.folder}/, ${p.episodes} episodes): serve it to a phone with ` +
+      `'voiceguide serve ${folder}/${p.folder}' and subscribe to ${p.feed}` })) : [el("li", { text: "None yet." })]));
 }
 
 function phaseItem(phase, i) {
