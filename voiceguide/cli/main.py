@@ -140,19 +140,6 @@ def cli() -> None:
     """
 
 
-for command in (
-    build,
-    script,
-    check,
-    init,
-    presets,
-    list_command,
-    show,
-    voices,
-    serve,
-    studio,
-    cache,
-    program,
-    programs,
-):
+COMMANDS = (build, script, check, init, presets, list_command, show, voices, serve, studio, cache, program, programs)
+for command in COMMANDS:
     cli.add_command(command)
