@@ -19,7 +19,7 @@ import pytest
 from repo import REPO
 
 PACKAGE = REPO / "voiceguide"
-WINGS = ["words", "sound", "files", "session", "programs", "serve", "cli"]  # lowest first (docs/design.md)
+WINGS = ["words", "sound", "files", "session", "programs", "serve", "studio", "cli"]  # lowest first (docs/design.md)
 MAX_LINES = 500
 # Writers of one format each; export.py and tracks.py orchestrate them (docs/design.md, "Layout").
 WRITERS = {"files.encode", "files.tags", "files.sidecars", "files.script"}

@@ -32,6 +32,7 @@ REQUIRED = (
     "voiceguide/data/fonts/DejaVuSans-Bold.ttf",
     "voiceguide/data/fonts/LICENSE",
     *(f"voiceguide/serve/web/{name}" for name in ("index.html", "app.js", "style.css", "icon.svg")),
+    *(f"voiceguide/studio/web/{name}" for name in ("index.html", "studio.js", "studio.css", "icon.svg")),
     "voiceguide/data/programs/hamstrings-14-days.toml",
     "voiceguide/data/programs/daily-anywhere.toml",
     "voiceguide/data/program-starter.toml",

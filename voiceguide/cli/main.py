@@ -22,6 +22,7 @@ from voiceguide.cli.catalog import list_command, presets, show, voices
 from voiceguide.cli.program import program, programs
 from voiceguide.cli.serve import serve
 from voiceguide.cli.session import build, check, init, script
+from voiceguide.cli.studio import studio
 from voiceguide.errors import (
     EXIT_ENVIRONMENT,
     EXIT_INPUT,
@@ -139,5 +140,6 @@ def cli() -> None:
     """
 
 
-for command in (build, script, check, init, presets, list_command, show, voices, serve, cache, program, programs):
+COMMANDS = (build, script, check, init, presets, list_command, show, voices, serve, studio, cache, program, programs)
+for command in COMMANDS:
     cli.add_command(command)
