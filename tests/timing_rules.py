@@ -7,6 +7,9 @@ from voiceguide.words.guidance import talk_for
 from voiceguide.words.routine import Routine
 from voiceguide.words.timeline import CHIME, DEFAULT_PACING, SPEECH, Pacing, Timeline
 
+# Chime lengths close to the real sounds', for timelines laid out without audio.
+CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8, "tick.wav": 0.15}
+
 
 def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, pacing: Pacing = DEFAULT_PACING) -> None:
     events = timeline.events
@@ -150,7 +153,7 @@ def assert_whole_second_sides(timeline: Timeline, routine: Routine) -> None:
 
 def assert_rounds_read_right(timeline: Timeline, routine: Routine) -> None:
     """ "Last stretch" only in the last round, once; a cue to come up before a stretch that starts higher."""
-    lasts = [e for e in timeline.speech if (e.text or "").startswith("Last stretch")]
+    lasts = [e for e in timeline.speech if (e.text or "").startswith(("Last stretch", "Last exercise"))]
     assert len(lasts) <= 1
     if lasts:
         assert all(b.lap == routine.laps for b in timeline.blocks if b.start > lasts[0].start)

@@ -44,7 +44,12 @@ def test_version():
 @pytest.mark.parametrize(
     ("args", "ids"),
     [
-        (["--target", "hips", "--position", "standing,chair"], {"dynamic-hamstring", "figure-four-chair"}),
+        (
+            ["--target", "hips", "--position", "standing,chair"],
+            {"dynamic-hamstring", "figure-four-chair", "sit-to-stand"},
+        ),
+        (["--kind", "breaths"], {"belly-breathing"}),
+        (["--kind", "tempo", "--position", "all-fours"], {"cat-camel", "bird-dog"}),
         (["--target", "hamstrings", "--position", "lying"], {"supine-hamstring", "reclining-hand-to-big-toe"}),
         (["--kind", "reps"], {"dynamic-hamstring"}),
         (["--position", "standing", "--kind", "hold"], {"forward-bend", "standing-hamstring"}),

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from clirun import run
+from timing_rules import CHIME_LENGTHS
 
 from voiceguide.files import cover, script, sidecars
 from voiceguide.sound.music import _duck_spans
@@ -13,8 +14,6 @@ from voiceguide.words import chapters
 from voiceguide.words.catalog import stretch_from_table
 from voiceguide.words.routine import load_routine
 from voiceguide.words.timeline import build_timeline
-
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8, "tick.wav": 0.15}
 
 ROUTINE = """\
 title = "Back care"

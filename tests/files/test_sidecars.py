@@ -9,6 +9,7 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from timing_rules import CHIME_LENGTHS
 
 from voiceguide.clock import lrc_stamp, vtt_stamp
 from voiceguide.files.cover import EMBED_SIZE, generated_cover, stretches_in_order
@@ -25,8 +26,6 @@ from voiceguide.words.catalog import load_catalog
 from voiceguide.words.chapters import CLOSING, INTRODUCTION, Chapter, chapters_of, excerpt, script_lines
 from voiceguide.words.routine import Routine, Step, load_routine
 from voiceguide.words.timeline import SPEECH, build_timeline
-
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8}
 
 
 def length(text: str) -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from mutagen.flac import Picture
 from mutagen.id3 import ID3, CTOCFlags, PictureType
+from timing_rules import CHIME_LENGTHS
 
 from voiceguide import __version__
 from voiceguide.errors import EnvironmentFailure
@@ -29,7 +30,6 @@ from voiceguide.words.chapters import chapters_of, script_lines
 from voiceguide.words.routine import Routine, Step
 from voiceguide.words.timeline import SPEECH, build_timeline
 
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8}
 INFO = TrackInfo(
     title="Morning stretch", artist="Ann Example", album="Back care", date="2025-06-30", comment="Made with voiceguide"
 )

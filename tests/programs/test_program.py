@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from repo import REPO
-from timing_rules import assert_obeys_timing_rules
+from timing_rules import CHIME_LENGTHS, assert_obeys_timing_rules
 
 from voiceguide.cli.main import cli
 from voiceguide.programs.program import (
@@ -36,7 +36,6 @@ from voiceguide.words.catalog import load_catalog
 from voiceguide.words.routine import load_routine, preset_names
 from voiceguide.words.timeline import Role, build_timeline
 
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8}
 MONDAY = datetime.date(2026, 11, 30)
 README = REPO / "README.md"
 

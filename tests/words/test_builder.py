@@ -13,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from timing_rules import assert_obeys_timing_rules
+from timing_rules import CHIME_LENGTHS, assert_obeys_timing_rules
 
 from voiceguide.cli.main import cli
 from voiceguide.errors import InputError
@@ -33,7 +33,6 @@ from voiceguide.words.catalog import load_catalog
 from voiceguide.words.routine import load_routine, preset_names, routine_from_data
 from voiceguide.words.timeline import SPEECH, build_timeline
 
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8}
 ALL_IDS = [s.stretch.id for s in load_routine("full").steps]  # the seed's nine, in the full preset's order
 
 
@@ -390,6 +389,8 @@ def test_script_json_with_minutes_5_is_about_five_minutes(shared_cache, monkeypa
 _catalog = load_catalog()
 STRETCH_NAMES = sorted({n for s in _catalog for n in (s.id, s.name, *s.aliases)})
 SIDED = {n for s in _catalog for n in (s.id, s.name, *s.aliases) if s.sided}
+# Paced breathing counts breaths, not reps: `reps` on it is refused (tests/cli/test_bad_input.py).
+BREATHING = {n for s in _catalog for n in (s.id, s.name, *s.aliases) if s.exercise == "breaths"}
 # Any text a person might type, as long as it has something to speak (the
 # validator refuses text of only symbols, emoji or control characters).
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60).filter(
@@ -404,7 +405,7 @@ def catalog_step(draw):
     if draw(st.booleans()):
         step["hold"] = draw(st.integers(5, 300))
     if draw(st.booleans()):
-        step["reps"] = draw(st.integers(1, 50))
+        step["breaths" if name in BREATHING else "reps"] = draw(st.integers(1, 50))
     if draw(st.booleans()):
         step["get_ready"] = draw(st.integers(0, 120))
     if name in SIDED and draw(st.booleans()):

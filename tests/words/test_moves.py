@@ -5,15 +5,13 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from timing_rules import assert_obeys_timing_rules
+from timing_rules import CHIME_LENGTHS, assert_obeys_timing_rules
 
 from voiceguide.words import cues
 from voiceguide.words.builder import Options, apply
 from voiceguide.words.catalog import POSITIONS, load_catalog
 from voiceguide.words.routine import Routine, routine_from_data
 from voiceguide.words.timeline import build_timeline
-
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8}
 
 
 def length(text: str) -> float:

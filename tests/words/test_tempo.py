@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from timing_rules import assert_dosed_blocks, assert_obeys_timing_rules
+from timing_rules import CHIME_LENGTHS, assert_dosed_blocks, assert_obeys_timing_rules
 
 from voiceguide.errors import InputError
 from voiceguide.words import cues
 from voiceguide.words.dose import Breathing, ContractRelax, Dose, TempoReps
 from voiceguide.words.routine import GUIDANCE, Routine, load_routine
 from voiceguide.words.timeline import CHIME, SPEECH, Pacing, build_timeline, spoken_texts
-
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8, "tick.wav": 0.15}
 
 ROUTINE = """\
 title = "Back care"

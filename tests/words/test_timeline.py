@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from timing_rules import assert_obeys_timing_rules
+from timing_rules import CHIME_LENGTHS, assert_obeys_timing_rules
 
 from voiceguide.words import cues
 from voiceguide.words.builder import Options, apply
@@ -15,8 +15,6 @@ from voiceguide.words.catalog import load_catalog
 from voiceguide.words.dose import Breathing, ContractRelax, Dose, TempoReps
 from voiceguide.words.routine import GUIDANCE, Routine, Step, load_routine
 from voiceguide.words.timeline import CHIMES, SPEECH, Pacing, build_timeline, spoken_texts
-
-CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8, "tick.wav": 0.15}
 
 
 def words_length(seconds_per_char: float = 0.06):

@@ -50,7 +50,7 @@ def _vocabulary(name: str) -> tuple[str, ...]:
     "kinds",
     metavar="NAMES",
     multiple=True,
-    help=f"Only these kinds: {', '.join(_vocabulary('KINDS'))} (repeat or comma-separate).",
+    help=f"Only these kinds: {', '.join(_vocabulary('EXERCISE_KINDS'))} (repeat or comma-separate).",
 )
 def list_command(targets: tuple[str, ...], positions: tuple[str, ...], kinds: tuple[str, ...]) -> None:
     """List the stretches in the catalog, with what each works on, its dose and what it needs."""
@@ -61,15 +61,16 @@ def list_command(targets: tuple[str, ...], positions: tuple[str, ...], kinds: tu
     from voiceguide.words.catalog import load_catalog
 
     given = {"target": targets, "position": positions, "kind": kinds}
+    vocabulary = {"target": "TARGETS", "position": "POSITIONS", "kind": "EXERCISE_KINDS"}
     wanted = {
-        k: parse_choices(split_names(v, f"--{k}"), _vocabulary(f"{k.upper()}S"), f"--{k}") for k, v in given.items()
+        k: parse_choices(split_names(v, f"--{k}"), _vocabulary(vocabulary[k]), f"--{k}") for k, v in given.items()
     }
     chosen = [
         s
         for s in load_catalog()
         if (not wanted["target"] or set(s.targets) & set(wanted["target"]))
         and (not wanted["position"] or s.position in wanted["position"])
-        and (not wanted["kind"] or s.kind in wanted["kind"])
+        and (not wanted["kind"] or s.exercise in wanted["kind"])
     ]
     rows = [
         (

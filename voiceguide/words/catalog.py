@@ -22,6 +22,8 @@ SUITS = ("limited-mobility", "back-issues", "busy-schedules", "warm-up", "chroni
 # What an exercise works on: `list --target` and a routine's `[select] targets` choose by it.
 TARGETS = ("hamstrings", "calves", "hips", "back", "core", "shoulders")
 KINDS = ("hold", "reps")
+# What `list --kind` chooses: held still, alternating dynamic reps, tempo reps in sets, paced breathing.
+EXERCISE_KINDS = ("hold", "reps", "tempo", "breaths")
 HOLD_LIMITS = (5, 300)  # seconds a hold may last, in the catalog and in routine files
 # What a body must be able to do for a stretch, for --avoid: floor is sitting or
 # lying on the floor, inversion is the head below the heart.
@@ -72,6 +74,15 @@ class Stretch:
         return dataclasses.replace(
             self, setup=tuple(t for t in self.setup if t not in dropped), once=self.once - dropped
         )
+
+    @property
+    def exercise(self) -> str:
+        """Its kind among EXERCISE_KINDS: its catalog dose makes tempo reps or breathing of it."""
+        if self.dose is not None and self.dose.tempo is not None:
+            return "tempo"
+        if self.dose is not None and self.dose.breathing is not None:
+            return "breaths"
+        return self.kind
 
     @property
     def recommended(self) -> str:

@@ -47,15 +47,16 @@ _NUMBER_WORDS = (
 ).split()
 
 
-def announce(name: str, index: int, count: int, last_lap: bool = True) -> str:
-    """The stretch's name; "Last stretch" only where nothing follows it."""
+def announce(name: str, index: int, count: int, last_lap: bool = True, noun: str = "stretch") -> str:
+    """The item's name; "Last stretch" only where nothing follows it. `noun`: "exercise" for what is not a
+    stretch ("Next exercise: Glute Bridge.")."""
     if count == 1:
         return f"{name}."
     if index == 0:
-        return f"First stretch: {name}."
+        return f"First {noun}: {name}."
     if index == count - 1 and last_lap:
-        return f"Last stretch: {name}."
-    return f"Next: {name}."
+        return f"Last {noun}: {name}."
+    return f"Next: {name}." if noun == "stretch" else f"Next {noun}: {name}."
 
 
 _HANDHELD = ("strap", "towel", "band")

@@ -165,7 +165,8 @@ class _Builder(DoseSteps):
                 self.place.lead_in = self.next_start() if lap_began is None else lap_began
                 lap_began = None
                 last_lap = lap == routine.laps
-                announced = cues.announce(step.stretch.name, index, count, last_lap)
+                noun = "exercise" if step.kind in ("tempo", "breaths") else "stretch"
+                announced = cues.announce(step.stretch.name, index, count, last_lap, noun)
                 named_at = None
                 if step.stretch.caution:  # who should skip it, heard before the way down to it (docs/catalog.md)
                     named_at = self.next_start()
