@@ -344,7 +344,7 @@ OPTION_CASES = [
         ["no stretches left", "--skip"],
         id="skip-everything",
     ),
-    P(["script", "anywhere", "--only", "wall"], ["no stretches left"], id="only-not-in-preset"),
+    P(["script", "anywhere", "--only", "wall", "--avoid", "floor"], ["no stretches left"], id="only-avoided"),
     P(["script", "--equipment", "rope"], ["--equipment", "'rope'", "strap"], id="equipment-rope"),
     P(["script", "--position", "ceiling"], ["--position", "'ceiling'", "standing"], id="position-ceiling"),
     P(["script", "--rounds", "0"], ["--rounds", "1<=x<=20"], id="rounds-0"),

@@ -46,9 +46,9 @@ def test_version():
     [
         (
             ["--target", "hips", "--position", "standing,chair"],
-            {"dynamic-hamstring", "figure-four-chair", "sit-to-stand"},
+            {"dynamic-hamstring", "figure-four-chair", "sit-to-stand", "knee-hug-chair"},
         ),
-        (["--kind", "breaths"], {"belly-breathing"}),
+        (["--kind", "breaths"], {"belly-breathing", "belly-breathing-chair"}),
         (["--kind", "tempo", "--position", "all-fours"], {"cat-camel", "bird-dog"}),
         (["--target", "hamstrings", "--position", "lying"], {"supine-hamstring", "reclining-hand-to-big-toe"}),
         (["--kind", "reps"], {"dynamic-hamstring"}),

@@ -155,7 +155,7 @@ def test_a_step_naming_a_catalog_stretch_overrides_its_dose(tmp_path, monkeypatc
     file.write_text("title: Bridge\nsteps:\n  - stretch: glute bridge\n    sets: 3\n")
     step = load_routine(str(file), ours).steps[0]
     assert step.kind == "tempo" and step.dose is not None and step.dose.tempo is not None
-    assert (step.dose.tempo.sets, step.dose.tempo.reps, step.dose.tempo.label) == (3, 8, "2-3-3")
+    assert (step.dose.tempo.sets, step.dose.tempo.reps, step.dose.tempo.label) == (3, 8, "3-3-3")  # the catalog's
     assert step.dose.written == ("sets",)  # the tempo is the catalog's: its words may be fewer, never an error
 
 

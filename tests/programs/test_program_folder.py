@@ -431,7 +431,7 @@ def test_a_folder_keeps_the_filters_it_was_rendered_with(tmp_path):
     )
     assert first.exit_code == 0, first.stderr
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["choices"] == {"only": [], "skip": [], "avoid": ["inversion"]}
+    assert manifest["choices"] == {"only": [], "skip": [], "avoid": ["inversion"], "profile": [], "check_in": True}
     assert all("Forward Bend" not in e["stretches"] for e in manifest["episodes"])  # the head-down one
     again = run("program", "daily-anywhere", "-o", out, "--engine", "none")
     assert again.exit_code == 0, again.stderr

@@ -231,7 +231,7 @@ def test_a_cue_to_move_whenever_the_body_changes_level_and_time_to_do_it(name):
         assert after.start - moves[0].start >= Pacing().new_level
         # Then quiet to do it with eyes closed: 15 s to get down to the floor or up, 12 s on the floor.
         following = min((e for e in t.speech if e.start > moves[0].start), key=lambda e: e.start)
-        least = 15 if "up" in (levels[before.step], levels[after.step]) else 12
+        least = 15 if cues.to_or_from_the_floor(levels[before.step], levels[after.step]) else 12
         assert following.start - moves[0].end >= least, (moves[0].text, following.start - moves[0].end)
     if levels[-1] != "up":
         # How to get up is the last thing said, after the outro.

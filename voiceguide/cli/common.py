@@ -43,7 +43,8 @@ def filter_options(every_day: bool = False) -> Callable[[F], F]:
 
     The command gets the values as given; `filters` splits and checks them.
     """
-    from voiceguide.words.catalog import NEEDS
+    from voiceguide.words.catalog import NEEDS, PREFERENCES
+    from voiceguide.words.profiles import names as profile_names
 
     def say(text: str) -> str:
         return f"Every day: {text}" if every_day else text[:1].upper() + text[1:]
@@ -56,6 +57,16 @@ def filter_options(every_day: bool = False) -> Callable[[F], F]:
         click.option("--avoid", multiple=True, metavar="NAMES",
                      help=say(f"leave out stretches that need what your body cannot do: {', '.join(NEEDS)} "
                               "(repeat or comma-separate; inversion: head below the heart).")),
+        click.option("--profile", multiple=True, metavar="NAMES",
+                     help=say(f"suit a body in a word: {', '.join(profile_names())} (adds to --avoid and "
+                              "swaps in the chair versions; repeat or comma-separate).")),
+        click.option("--prefer", type=click.Choice(PREFERENCES), default=None,
+                     help=say("the direction that eases your back: extension takes in the back bends and press-ups "
+                              "and leaves out the knees-to-chest and child's pose; flexion the reverse; neutral "
+                              "(the default) neither.")),
+        click.option("--check-in/--no-check-in", "check_in", default=None,
+                     help=say("a pain score from 0 to 10 at the start, and what to make of it at the end "
+                              f"(default: {'on' if every_day else 'off'}).")),
     ]  # fmt: skip
 
     def decorate(func: F) -> F:
@@ -72,11 +83,20 @@ class Filters(TypedDict):
     only: tuple[str, ...]
     skip: tuple[str, ...]
     avoid: tuple[str, ...]
+    profiles: tuple[str, ...]
+    prefer: str | None
 
 
-def filters(only: tuple[str, ...], skip: tuple[str, ...], avoid: tuple[str, ...]) -> Filters:
+def filters(
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    avoid: tuple[str, ...],
+    profile: tuple[str, ...] = (),
+    prefer: str | None = None,
+) -> Filters:
     """--only, --skip and --avoid split at commas, the --avoid names checked. Stretch names are checked where
     they are used (voiceguide/words/builder.py, voiceguide/programs/program.py), with the same words."""
+    from voiceguide.words import profiles
     from voiceguide.words.builder import parse_choices
     from voiceguide.words.catalog import NEEDS
 
@@ -84,6 +104,8 @@ def filters(only: tuple[str, ...], skip: tuple[str, ...], avoid: tuple[str, ...]
         only=split_names(only, "--only"),
         skip=split_names(skip, "--skip"),
         avoid=parse_choices(split_names(avoid, "--avoid"), NEEDS, "--avoid"),
+        profiles=profiles.check(split_names(profile, "--profile")),
+        prefer=prefer,
     )
 
 

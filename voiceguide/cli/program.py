@@ -91,6 +91,9 @@ def program(
     only: tuple[str, ...],
     skip: tuple[str, ...],
     avoid: tuple[str, ...],
+    profile: tuple[str, ...],
+    prefer: str | None,
+    check_in: bool | None,
     output: Path | None,
     start: datetime.date | None,
     at: str | None,
@@ -110,7 +113,8 @@ def program(
     from voiceguide.programs.program import Choices
     from voiceguide.sound.engines import make_engine
 
-    choices = Choices(**filters(only, skip, avoid))  # stretch names are checked as each day is planned (plan_days)
+    # Stretch names are checked as each day is planned (plan_days).
+    choices = Choices(**filters(only, skip, avoid, profile, prefer), check_in=check_in is not False)
     if day is not None and (show_plan or output is not None):
         raise InputError("--day prints one day's script; give it without --plan and -o")
     if show_plan or day is not None:

@@ -90,7 +90,8 @@ def _options(kw: dict[str, Any]) -> Options:
 
     equipment = kw.pop("equipment")
     return Options(
-        **filters(kw.pop("only"), kw.pop("skip"), kw.pop("avoid")),
+        **filters(kw.pop("only"), kw.pop("skip"), kw.pop("avoid"), kw.pop("profile"), kw.pop("prefer")),
+        check_in=kw.pop("check_in"),
         positions=parse_choices(split_names(kw.pop("positions"), "--position"), POSITIONS, "--position"),
         guidance=kw.pop("guidance"),
         settle=kw.pop("settle"),

@@ -41,7 +41,8 @@ from voiceguide.programs.programid import kept_guids, program_identity, same_pro
 from voiceguide.programs.workers import each_in_processes
 from voiceguide.session.pipeline import NoProgress, Progress
 from voiceguide.sound.engines import Engine
-from voiceguide.words.catalog import NEEDS
+from voiceguide.words.catalog import NEEDS, PREFERENCES
+from voiceguide.words.profiles import names as profile_names
 
 MANIFEST = "voiceguide-program.json"
 SCHEMA = 1
@@ -238,6 +239,8 @@ class _Job:
         head = _head(identity, slug, program, start, at, base_url)
         if choices != Choices():
             head["choices"] = {"only": list(choices.only), "skip": list(choices.skip), "avoid": list(choices.avoid)}
+            head["choices"] |= {"profile": list(choices.profiles), "check_in": choices.check_in}
+            head["choices"] |= {"prefer": choices.prefer} if choices.prefer else {}
         head["guids"] = [e.guid for e in self.episodes]
         self.out = _Folder(folder, head)
         self.done, self.todo = _split_unchanged(folder, old, self.episodes)
@@ -306,7 +309,14 @@ def _kept_choices(old: dict[str, Any] | None, same: bool, given: Choices | None)
         return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
     # Stretch names, given or kept, are checked as they are used (plan_days): a hand-edited one is an error there.
-    return Choices(only=names("only"), skip=names("skip"), avoid=tuple(n for n in names("avoid") if n in NEEDS))
+    return Choices(
+        only=names("only"),
+        skip=names("skip"),
+        avoid=tuple(n for n in names("avoid") if n in NEEDS),
+        profiles=tuple(n for n in names("profile") if n in profile_names()),
+        check_in=kept.get("check_in") is not False,
+        prefer=kept.get("prefer") if kept.get("prefer") in PREFERENCES else None,
+    )
 
 
 def _old_setting(path: Path, old: dict[str, Any] | None, key: str, default: str, check: Callable[[str], str]) -> str:

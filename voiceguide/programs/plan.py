@@ -67,7 +67,10 @@ def describe(planned: PlannedDay) -> str:
     parts = []
     for step in planned.plan.routine.steps:
         s = step.stretch
-        if s.kind == "reps":
+        each = " each side" if len(step.sides) > 1 else ""
+        if step.dose is not None and (step.dose.tempo or step.dose.breathing):  # "2 x 8, 3-3-3 tempo, 30 s rest"
+            parts.append(f"{s.name} {step.dose.describe()}{each}")
+        elif s.kind == "reps":
             parts.append(f"{s.name} {step.reps} reps each leg")
         else:
             parts.append(f"{s.name} {step.hold} s" + (" each side" if len(step.sides) > 1 else ""))

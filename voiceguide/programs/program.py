@@ -27,10 +27,10 @@ from typing import Any
 
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields, check_integer
-from voiceguide.programs.openings import LAST_DAY_OUTRO, opening
-from voiceguide.words import routinefile
+from voiceguide.programs.openings import LAST_DAY_OUTRO, WEEK_END_OUTRO, opening
+from voiceguide.words import profiles, routinefile
 from voiceguide.words.builder import Options, apply, flow_key
-from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS, Catalog, load_catalog
+from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS, PREFERENCES, Catalog, load_catalog
 from voiceguide.words.routine import GUIDANCE, Routine, Step, load_routine, preset_names, read_laps
 
 DEFAULT_PROGRAM = "hamstrings-14-days"
@@ -64,11 +64,15 @@ class Choices:
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
+    profiles: tuple[str, ...] = ()  # bad-knee, no-floor, ... (voiceguide/words/profiles.py)
+    check_in: bool = True  # False: --no-check-in, no pain score at the start and the end
+    prefer: str | None = None  # --prefer: flexion, extension or neutral; None: the program's
 
     @property
     def given(self) -> str:
         """ "--skip", "--only and --avoid": the options given, for a message."""
-        return " and ".join(f"--{k}" for k in ("only", "skip", "avoid") if getattr(self, k)) or "the filters"
+        named = {"only": "only", "skip": "skip", "avoid": "avoid", "profiles": "profile"}
+        return " and ".join(f"--{o}" for k, o in named.items() if getattr(self, k)) or "the filters"
 
     @property
     def verb(self) -> str:
@@ -86,6 +90,9 @@ class Program:
     artist: str = ""
     avoid: tuple[str, ...] = ()  # catalog NEEDS left out of every day
     warnings: tuple[str, ...] = ()  # old keys the file used, and what to write instead
+    profiles: tuple[str, ...] = ()  # bodies every day suits (voiceguide/words/profiles.py)
+    check_in: bool = True  # a pain score at the start and the end of every day
+    prefer: str = "neutral"  # the direction that eases the back (catalog PREFERENCES)
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,9 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
         total = top.integer("days", *DAYS_LIMITS, unit="days")
     variety = top.boolean("variety", default=True)
     avoid = tuple(dict.fromkeys(top.choices("avoid", NEEDS, default=())))
+    chosen = tuple(dict.fromkeys(top.choices("profile", profiles.names(), default=())))
+    check_in = top.boolean("check_in", default=True)
+    prefer = top.choice("prefer", PREFERENCES, default="neutral")
     default_routine = top.raw("routine", None)
     if top.has("phases") and top.has("day"):
         raise top.error("tables are given with 'phases'; describe the days one way", at="day")
@@ -172,7 +182,18 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
     top.finish()
     old_keys = tuple(dict.fromkeys(reader.warnings))
     return Program(
-        name, title, description, tuple(days), tuple(dict.fromkeys(rest_days)), variety, artist, avoid, old_keys
+        name,
+        title,
+        description,
+        tuple(days),
+        tuple(dict.fromkeys(rest_days)),
+        variety,
+        artist,
+        avoid,
+        old_keys,
+        profiles=chosen,
+        check_in=check_in,
+        prefer=prefer,
     )
 
 
@@ -366,6 +387,9 @@ def plan_days(
             only=spec.only,
             skip=tuple(dict.fromkeys(spec.skip + skip + unwanted)),
             avoid=tuple(dict.fromkeys(spec.avoid + program.avoid + choices.avoid)),
+            profiles=tuple(dict.fromkeys(program.profiles + choices.profiles)),
+            check_in=program.check_in and choices.check_in,
+            prefer=choices.prefer or program.prefer,
         )
         day = Day(i + 1, len(program.days), date, spec.title or routine.title, routine, options)
         try:
@@ -413,15 +437,18 @@ def introduced(days: list[Day]) -> list[Day]:
     """
     out = []
     before: Routine | None = None
-    for day in days:
+    for i, day in enumerate(days):
         now = day.shaped
         familiar = day.number > FULL_INTRO_DAYS
+        outro = LAST_DAY_OUTRO if day.number == day.total > 1 else day.routine.outro
+        if i + 1 < len(days) and (days[i + 1].date - day.date).days > 1:  # a rest day follows
+            outro = (*outro, WEEK_END_OUTRO)
         routine = dataclasses.replace(
             day.routine,
             opening=opening(day.number, day.total, before, now),
             familiar=familiar,
             intro=day.routine.intro if day.number == 1 else (),  # the welcome, once
-            outro=LAST_DAY_OUTRO if day.number == day.total > 1 else day.routine.outro,
+            outro=outro,
         )
         out.append(dataclasses.replace(day, routine=routine))
         before = now

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from voiceguide.errors import InputError
+from voiceguide.words import profiles, suited
 from voiceguide.words.catalog import EQUIPMENT, POSITIONS, Catalog, Stretch, load_catalog
-from voiceguide.words.routine import MAX_SESSION_SECONDS, ROUNDS_LIMITS, Routine, Step
+from voiceguide.words.routine import MAX_SESSION_SECONDS, ROUNDS_LIMITS, Routine, Step, step_for
 
 ORDERS = ("flow", "as-given")
 MINUTES_TOLERANCE = 0.10
@@ -39,11 +40,28 @@ class Options:
     avoid: tuple[str, ...] = ()  # what the body cannot do (catalog NEEDS): kneeling, lunging, ...
     settle: float | None = None  # quiet seconds after the setup before the opening chime
     tempo: float | None = None  # seconds per rep of a dynamic stretch
+    profiles: tuple[str, ...] = ()  # bad-knee, no-floor, high-blood-pressure (voiceguide/words/profiles.py)
+    check_in: bool | None = None  # a pain score at the start and the end; None: the routine's
+    prefer: str | None = None  # flexion, extension or neutral (catalog PREFERENCES); None: the routine's
 
 
 def apply(routine: Routine, options: Options, catalog: Catalog | None = None) -> Routine:
     """Everything but --minutes, which needs speech lengths (see fit_minutes)."""
-    steps = _chosen(routine, options, catalog or load_catalog())
+    catalog = catalog or load_catalog()
+    chosen = tuple(dict.fromkeys(routine.profiles + options.profiles))
+    if chosen:  # a profile swaps in the versions that suit the body, and adds to what it avoids
+        routine = dataclasses.replace(
+            routine,
+            steps=suited.profiled(routine.steps, chosen, catalog),
+            avoid=tuple(dict.fromkeys(routine.avoid + profiles.avoided(chosen))),
+            profiles=chosen,
+        )
+        options = dataclasses.replace(
+            options,
+            only=suited.swapped(options.only, chosen, catalog, "--only", keep=False),
+            skip=suited.swapped(options.skip, chosen, catalog, "--skip", keep=True),
+        )
+    steps = _chosen(routine, options, catalog)
     if options.order == "flow":
         steps.sort(key=flow_key)
     if options.order == "flow" or (options.order is None and routine.pool):  # a file's own order is its author's
@@ -68,6 +86,8 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
         guidance=_given(options.guidance, routine.guidance),
         settle=_given(options.settle, routine.settle),
         tempo=_given(options.tempo, routine.tempo),
+        check_in=_given(options.check_in, routine.check_in),
+        prefer=_given(options.prefer, routine.prefer),
         avoid=avoid,
         # A preset's stretches are a pool --minutes may trim, narrowed or not; stretches named by --only are kept.
         pool=routine.pool and not chose_stretches(options),
@@ -90,29 +110,37 @@ def chose_stretches(options: Options) -> bool:
 
 def _chosen(routine: Routine, options: Options, catalog: Catalog) -> list[Step]:
     """The routine's steps through --only, --skip, --position, --equipment and --avoid."""
-    steps = _only(list(routine.steps), options, catalog)
+    steps = _only(list(routine.steps), options, catalog, routine.pool)
     if options.skip:
         unwanted = {catalog.get(name, where="--skip").id for name in options.skip}
         steps = [s for s in steps if s.stretch.id not in unwanted]
     positions = options.positions or POSITIONS
     has = options.equipment
     avoid = set(routine.avoid + options.avoid)
+    prefer = options.prefer or routine.prefer
     steps = [
         s
         for s in steps
         if s.stretch.position in positions
         and (has is None or usable(s.stretch, has))
         and not avoid & set(s.stretch.needs)
+        and suited.preferred(s, prefer)
     ]
     if not steps:
         raise InputError("no stretches left after --only/--skip/--position/--equipment/--avoid; loosen a filter")
     return steps
 
 
-def _only(steps: list[Step], options: Options, catalog: Catalog) -> list[Step]:
+def _only(steps: list[Step], options: Options, catalog: Catalog, pool: bool) -> list[Step]:
+    """The steps --only names; from a preset, what it does not have comes from the catalog, so
+    `script --only cat-camel` needs no routine that lists it."""
     if not options.only:
         return steps
     wanted = [catalog.get(name, where="--only").id for name in options.only]
+    if pool:
+        have = {s.stretch.id for s in steps}
+        base = {"hold": None, "reps": None, "get_ready": steps[0].get_ready if steps else 10}
+        steps += [step_for(catalog.get(i), base) for i in dict.fromkeys(wanted) if i not in have]
     steps = [s for s in steps if s.stretch.id in wanted]
     if options.order in ("as-given", None):
         steps.sort(key=lambda s: wanted.index(s.stretch.id))
@@ -170,7 +198,7 @@ def warm_first(steps: list[Step]) -> list[Step]:
 
 def flow_key(step: Step) -> tuple[int, int]:
     """Standing first (the dynamic warm-up before the holds), down to the floor, the wall last."""
-    return POSITIONS.index(step.stretch.position), 0 if step.stretch.kind == "reps" else 1
+    return POSITIONS.index(step.stretch.position), 0 if step.kind == "reps" else 1
 
 
 def parse_choices(values: tuple[str, ...], choices: tuple[str, ...], option: str) -> tuple[str, ...]:

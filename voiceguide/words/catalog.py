@@ -22,6 +22,10 @@ SUITS = ("limited-mobility", "back-issues", "busy-schedules", "warm-up", "chroni
 # What an exercise works on: `list --target` and a routine's `[select] targets` choose by it.
 TARGETS = ("hamstrings", "calves", "hips", "back", "core", "shoulders")
 KINDS = ("hold", "reps")
+# Which way a stretch bends the back, for `--prefer` (voiceguide/words/builder.py): people with low back
+# pain differ in which one eases it. Neutral takes in neither and leaves out neither.
+DIRECTIONS = ("flexion", "extension")
+PREFERENCES = ("neutral", *DIRECTIONS)
 # What `list --kind` chooses: held still, alternating dynamic reps, tempo reps in sets, paced breathing.
 EXERCISE_KINDS = ("hold", "reps", "tempo", "breaths")
 HOLD_LIMITS = (5, 300)  # seconds a hold may last, in the catalog and in routine files
@@ -60,6 +64,7 @@ class Stretch:
     caution: str = ""  # who should skip it, said before the setup at every guidance level
     unless: tuple[tuple[str, str], ...] = ()  # (setup sentence, need): not said to a body that avoids the need
     settle: int = 0  # seconds of quiet the move into it needs at least (the wall: roll over, feet up)
+    direction: str = ""  # flexion or extension (DIRECTIONS): left out when the other is preferred
     dose: Dose | None = None  # tempo reps, paced breathing or contract-relax by default (voiceguide/words/dose.py)
 
     def for_body(self, avoid: Collection[str]) -> Stretch:
@@ -195,6 +200,7 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         caution=f.text("caution", default="", max_len=300),
         unless=tuple(unless),
         settle=f.integer("settle", 0, 30, default=0, unit="seconds"),
+        direction=f.choice("direction", DIRECTIONS, default=""),
     )
     low_reps = stretch.reps[0] if stretch.reps and f.has("tempo") else None
     dose = read_dose(f, None, low_reps, kind == "hold", stretch.name, strict=False)

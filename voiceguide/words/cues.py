@@ -39,6 +39,14 @@ SAFETY_UNSPOKEN = (
     "below your knee. Numbness between your legs, new trouble with your bladder or bowels, or a leg getting "
     "weak, needs medical help straight away."
 )
+# A pain score before and after (--check-in, on in programs): what to make of a change is the
+# physiotherapist's advice for exercise with low back pain (docs/catalog.md).
+CHECK_IN = "Give your back pain a number from nought to ten, where nought is no pain, and remember it."
+CHECK_OUT = (
+    "Give your back pain a number again, and compare it with the one at the start.",
+    "The same, or up by two or less and settled by tomorrow morning: carry on as you are.",
+    "Up by more than that: do the gentle session next time, and have a word with a clinician.",
+)
 CHIMES_EXPLAINED = "Two rising notes start each hold. Two falling notes end it. A double note means switch sides."
 
 _NUMBER_WORDS = (

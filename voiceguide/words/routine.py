@@ -17,13 +17,15 @@ from typing import Any
 
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields
-from voiceguide.words import routinefile
+from voiceguide.words import profiles, routinefile
 from voiceguide.words.catalog import (
+    DIRECTIONS,
     EQUIPMENT,
     HOLD_LIMITS,
     KINDS,
     NEEDS,
     POSITIONS,
+    PREFERENCES,
     SUITS,
     TARGETS,
     Catalog,
@@ -55,6 +57,7 @@ class Step:
     side: str = "both"  # for sided stretches: both, right or left
     rounds: int = 1  # holds of this stretch in a row (each side each round)
     dose: Dose | None = None  # tempo reps, paced breathing or contract-relax (voiceguide/words/dose.py)
+    when: str = ""  # flexion or extension: taken in only when the person prefers it (--prefer)
 
     @property
     def kind(self) -> str:
@@ -87,6 +90,9 @@ class Routine:
     source: str = ""
     guidance: str = "full"  # full, brief or minimal: how much is said (GUIDANCE)
     avoid: tuple[str, ...] = ()  # what the body cannot do (catalog NEEDS)
+    profiles: tuple[str, ...] = ()  # the body in a word: bad-knee, no-floor, ... (voiceguide/words/profiles.py)
+    check_in: bool = False  # a pain score asked at the start and looked at the end
+    prefer: str = "neutral"  # the direction that eases the back (catalog PREFERENCES)
     settle: float | None = None  # quiet seconds before an opening chime; None: timeline.Pacing's
     preset: str = ""  # the preset's name, for a preset
     pool: bool = False  # a preset's stretches, which --minutes may trim; a person's choices are kept
@@ -169,6 +175,9 @@ def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
         source=source,
         guidance=top.choice("guidance", GUIDANCE, default="full"),
         avoid=tuple(dict.fromkeys(top.choices("avoid", NEEDS, default=()))),
+        profiles=_profiles(top),
+        check_in=top.boolean("check_in", default=False),
+        prefer=top.choice("prefer", PREFERENCES, default="neutral"),
     )
     laps, old_key = read_laps(top, default=1)
     routine = dataclasses.replace(routine, laps=1 if laps is None else laps, deprecated=(old_key,) if old_key else ())
@@ -195,6 +204,10 @@ def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
         raise top.error(f"has {len(tables)} steps; at most {MAX_STEPS}", at="steps")
     steps = tuple(_parse_step(t, f"steps[{i}]", source, catalog, base) for i, t in enumerate(tables))
     return dataclasses.replace(routine, steps=steps, countdown=countdown, minutes=minutes)
+
+
+def _profiles(top: Fields) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(top.choices("profile", profiles.names(), default=())))
 
 
 def read_laps(f: Fields, default: int | None) -> tuple[int | None, str | None]:
@@ -226,7 +239,7 @@ def _select(f: Fields, catalog: Catalog, base: dict[str, Any]) -> tuple[Step, ..
     targets = f.choices("targets", TARGETS, default=())
     f.finish()
     steps = tuple(
-        _step_for(s, base)
+        step_for(s, base)
         for s in catalog
         if s.position in positions
         and s.kind in kinds
@@ -239,7 +252,8 @@ def _select(f: Fields, catalog: Catalog, base: dict[str, Any]) -> tuple[Step, ..
     return steps
 
 
-def _step_for(stretch: Stretch, base: dict[str, Any]) -> Step:
+def step_for(stretch: Stretch, base: dict[str, Any]) -> Step:
+    """A catalog stretch as a step, at the routine's defaults (`base`: hold, reps, get_ready) or its own."""
     return Step(
         stretch=stretch,
         hold=base["hold"] or stretch.hold[1],
@@ -275,6 +289,7 @@ def _parse_step(table: object, path: str, source: str, catalog: Catalog, base: d
         side=side,
         rounds=f.integer("rounds", *ROUNDS_LIMITS, default=1, unit="rounds"),
         dose=dose,
+        when=f.choice("when", DIRECTIONS, default=""),
     )
     f.finish()
     return step

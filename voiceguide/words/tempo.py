@@ -114,15 +114,15 @@ class DoseSteps:
     def fits(self, wording: Wording, count: int, seconds: Sequence[float]) -> bool:
         """Every phase's words (or tick) end at least the clearance before the phase ends."""
         tick = self.chime_lengths[TICK_CHIME]
-        for n in range(1, count + 1):
+        fits = True
+        for n in range(1, count + 1):  # every text measured, even after a misfit: see `choose`
             for i, secs in enumerate(seconds):
                 said = wording(n, i)
                 if said is None:
                     continue
                 took = tick if said == TICK else self.length(said)
-                if took + self.p.clearance > secs + 1e-9:
-                    return False
-        return True
+                fits = fits and took + self.p.clearance <= secs + 1e-9
+        return fits
 
     def choose(self, options: list[Wording], count: int, seconds: Sequence[float]) -> Wording:
         """The first wording that fits; ticks, else quiet, when none does.

@@ -191,6 +191,8 @@ class _Builder(DoseSteps):
                 skipped_from = (position or "standing") if kneels else None
                 position = step.stretch.position
         closing = self.next_start()
+        for text in cues.CHECK_OUT if routine.check_in else ():
+            self.say(text, Role.OUTRO)
         for text in Talk.some(routine.outro, self.talk.welcome):
             self.say(text, Role.OUTRO)
         # The way up is the last thing said ("Stay here as long as you like" was followed by 20 s of talk).
@@ -214,7 +216,8 @@ class _Builder(DoseSteps):
         safety = cues.SAFETY if self.talk.safety == "full" and not routine.familiar else cues.SAFETY_SHORT
         begins = cues.start(routine.avoid)
         course = cues.course([*([begins] if begins else []), *(step.stretch.position for step in routine.steps)])
-        for line in (*safety, course, ready, None if routine.familiar else cues.CHIMES_EXPLAINED):
+        check_in = cues.CHECK_IN if routine.check_in else None
+        for line in (*safety, check_in, course, ready, None if routine.familiar else cues.CHIMES_EXPLAINED):
             if line:
                 self.say(line, Role.INTRO)
 
