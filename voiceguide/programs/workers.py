@@ -25,7 +25,7 @@ import signal
 import sys
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -80,6 +80,75 @@ def each_in_processes(
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Runner(Protocol):
+    """Runs a module-level function over items somewhere (worker processes, a cluster), yielding as they finish."""
+
+    def each(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[tuple[T, R], None, None]: ...
+
+
+class WorkerPool:
+    """Worker processes kept for many calls of `each` (voiceguide batch: every person's episodes, one pool).
+
+    The same workers as `each_in_processes` (spawned, SIGINT ignored, ending with
+    their parent, checking it before each rename), started on first use. A call
+    that raises in a worker ends that `each` (its other items are cancelled, those
+    under way finish) and leaves the pool for the next; anything else (Ctrl-C, a
+    closed generator) stops the workers, and the next `each` starts new ones.
+    """
+
+    def __init__(self, workers: int | None = None):
+        self.count = max(1, workers or cpu_count())
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close(stop=exc[0] is not None)
+
+    def close(self, stop: bool = False) -> None:
+        if self._pool is not None:
+            if stop:
+                _stop(self._pool)
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def each(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[tuple[T, R], None, None]:
+        if self.count == 1:
+            for item in items:
+                yield item, function(item)
+            return
+        if self._pool is None:
+            import multiprocessing
+
+            self._pool = ProcessPoolExecutor(
+                self.count,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_start,
+                initargs=(os.getpid(), _Inherited(None)),
+            )
+        pool = self._pool
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers spawn on submit: they inherit it
+        try:
+            futures: dict[Future[R], T] = {pool.submit(_call, function, item): item for item in items}
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        waiting = set(futures)
+        try:
+            while waiting:
+                finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield futures[future], future.result()
+        except Exception:
+            for future in waiting:
+                future.cancel()
+            wait(waiting)
+            raise
+        except BaseException:
+            self.close(stop=True)
+            raise
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
