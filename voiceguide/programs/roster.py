@@ -182,13 +182,12 @@ def _person(values: dict[str, Any], locate: Locate, where: str, folder: Path, ca
         )
     stretches: dict[str, tuple[str, ...]] = {}
     for name in ("only", "skip"):
-        ids = []
         for item in names(name):
             try:
-                ids.append(catalog.get(item).id)
+                catalog.get(item)
             except InputError as exc:
                 raise InputError(f"{locate(name)}: {exc}") from None
-        stretches[name] = tuple(dict.fromkeys(ids))
+        stretches[name] = names(name)  # as given, as `program --skip` keeps them in the manifest
     avoid = names("avoid")
     for item in avoid:
         if item not in NEEDS:
