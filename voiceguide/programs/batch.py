@@ -41,7 +41,7 @@ from voiceguide.atomic import atomic_path
 from voiceguide.audio import wav_seconds
 from voiceguide.errors import EXIT_ENVIRONMENT, EXIT_INPUT, EnvironmentFailure, InputError, VoiceguideError
 from voiceguide.inputs import check_base_url
-from voiceguide.programs.folder import DEFAULT_BASE_URL, MANIFEST, read_manifest, render_program
+from voiceguide.programs.folder import DEFAULT_BASE_URL, MANIFEST, read_manifest, remove_stray_parts, render_program
 from voiceguide.programs.folderlock import LOCK, folder_lock
 from voiceguide.programs.program import plan_days
 from voiceguide.programs.roster import Person, load_roster
@@ -300,6 +300,7 @@ def _render_person(
     except OSError as exc:
         _failed(outcome, EnvironmentFailure(f"{exc.filename or folder}: {exc.strerror or exc}"))
         return
+    remove_stray_parts(folder / outcome.token)  # a task run again elsewhere left its first try's temporary file
     outcome.days = len(done.built) + len(done.kept)
     outcome.built = len(done.built)
     outcome.status = "built" if done.built or done.removed else "unchanged"

@@ -63,7 +63,7 @@ class DaskRunner:
 
         futures = {self.client.submit(function, item, pure=False, retries=RETRIES): item for item in items}
         try:
-            for future in as_completed(list(futures)):
+            for future in as_completed(list(futures), loop=self.client.loop):
                 yield futures[future], future.result()
         finally:
             self.client.cancel([f for f in futures if not f.done()])

@@ -128,6 +128,13 @@ def _remove_stray_parts(folder: Path, manifest: dict[str, Any]) -> None:
             part.unlink(missing_ok=True)
 
 
+def remove_stray_parts(folder: Path) -> None:
+    """A run's leftover temporary files, removed after it (a batch: a cluster worker killed mid-episode)."""
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        _remove_stray_parts(folder, manifest)
+
+
 def glob_escape(name: str) -> str:
     return re.sub(r"([\[\]*?])", r"[\1]", name)
 
