@@ -8,14 +8,19 @@ with eSpeak (milliseconds a clip). The Dask cases are in test_batch_dask.py.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import threading
+import time
 from pathlib import Path
 
 import feedparser
 import pytest
 from clirun import run
 
-from voiceguide.programs.batch import BATCH_MANIFEST, INDEX, read_index
+from voiceguide.programs.batch import BATCH_MANIFEST, INDEX, read_index, render_batch
+from voiceguide.programs.workers import WorkerPool
 
 SHORT = 'title = "Short"\n[defaults]\nget_ready = 2\n[[steps]]\nstretch = "forward bend"\n[[steps]]\nstretch = "wall"\n'
 WEEK = """title = "Test week"
@@ -178,3 +183,35 @@ def test_the_local_pool_shares_speech_and_renders_the_same_bytes(here, tmp_path)
         assert {k: v for k, v in mine.items() if k.endswith(".mp3")} == {
             k: v for k, v in theirs.items() if k.endswith(".mp3")
         }
+
+
+@pytest.mark.slow
+def test_a_pool_worker_killed_mid_episode_is_replaced_and_the_batch_completes(here):
+    (here / "short.toml").write_text(SHORT.replace("get_ready = 2", "get_ready = 2\nhold = 30"), encoding="utf-8")
+    (here / "week.toml").write_text(WEEK.replace("hold = [5, 6]", "").replace("hold = 7", ""), encoding="utf-8")
+    killed: list[int] = []
+    with WorkerPool(2) as pool:
+
+        def kill_one_mid_episode() -> None:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not killed:
+                procs = list((getattr(pool._pool, "_processes", None) or {}).values())
+                if procs and list((here / "out").glob("*/.day-*.mp3.*.part")):  # an episode being encoded
+                    os.kill(procs[0].pid, signal.SIGKILL)
+                    killed.append(procs[0].pid)
+                time.sleep(0.01)
+
+        killer = threading.Thread(target=kill_one_mid_episode, daemon=True)
+        killer.start()
+        result = render_batch(here / "people.csv", here / "out", "pyttsx3", runner=pool, workers=2)
+        killer.join()
+    assert killed, "no worker was caught mid-episode"
+    assert result.exit_code == 0 and result.episodes_built == 6, result.summary()
+    for row in read_index(here / "out"):
+        folder = here / "out" / row["folder"]
+        assert row["status"] == "built"
+        assert not [p.name for p in folder.iterdir() if p.name.startswith(".")], "a partial file is left"
+        manifest = json.loads((folder / "voiceguide-program.json").read_text())
+        assert [e["day"] for e in manifest["episodes"]] == [1, 2, 3]
+        for episode in manifest["episodes"]:
+            assert (folder / episode["audio"]).stat().st_size == episode["bytes"]

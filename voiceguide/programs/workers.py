@@ -25,7 +25,10 @@ import signal
 import sys
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
+
+from voiceguide.errors import EnvironmentFailure
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -33,6 +36,7 @@ R = TypeVar("R")
 _busy = False  # in a worker: a call is under way
 _kept: int | None = None  # in a worker: the descriptor it holds for its parent (keep_open)
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+RETRIES = 2  # times a WorkerPool starts new workers when one dies, before it gives up
 
 
 def cpu_count() -> int:
@@ -94,8 +98,10 @@ class WorkerPool:
     The same workers as `each_in_processes` (spawned, SIGINT ignored, ending with
     their parent, checking it before each rename), started on first use. A call
     that raises in a worker ends that `each` (its other items are cancelled, those
-    under way finish) and leaves the pool for the next; anything else (Ctrl-C, a
-    closed generator) stops the workers, and the next `each` starts new ones.
+    under way finish) and leaves the pool for the next. A worker that dies (SIGKILL,
+    out of memory) breaks the pool: new workers take the items not yet done, up to
+    RETRIES times. Anything else (Ctrl-C, a closed generator) stops the workers,
+    and the next `each` starts new ones.
     """
 
     def __init__(self, workers: int | None = None):
@@ -120,6 +126,19 @@ class WorkerPool:
             for item in items:
                 yield item, function(item)
             return
+        left = dict(enumerate(items))
+        for _ in range(RETRIES + 1):
+            try:
+                yield from self._each(function, left)
+                return
+            except BrokenProcessPool:  # a worker died (killed, out of memory): new workers take what is left
+                self.close(stop=True)
+        raise EnvironmentFailure(
+            f"worker processes died {RETRIES + 1} times in a row (out of memory?); run again with fewer --workers"
+        )
+
+    def _each(self, function: Callable[[T], R], left: dict[int, T]) -> Generator[tuple[T, R], None, None]:
+        """The items still `left`, each removed from it as its result is yielded."""
         if self._pool is None:
             import multiprocessing
 
@@ -132,7 +151,7 @@ class WorkerPool:
         pool = self._pool
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # workers spawn on submit: they inherit it
         try:
-            futures: dict[Future[R], T] = {pool.submit(_call, function, item): item for item in items}
+            futures: dict[Future[R], int] = {pool.submit(_call, function, item): i for i, item in left.items()}
         finally:
             signal.signal(signal.SIGINT, previous)
         waiting = set(futures)
@@ -140,7 +159,10 @@ class WorkerPool:
             while waiting:
                 finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    yield futures[future], future.result()
+                    result = future.result()
+                    yield left.pop(futures[future]), result
+        except BrokenProcessPool:
+            raise
         except Exception:
             for future in waiting:
                 future.cancel()
