@@ -8,7 +8,8 @@ then works in three steps; docs/batch.md tells the whole story:
 2. Speech: every distinct text for one voice, across the whole batch, is
    spoken once, the texts spread over the workers (`speak_in_worker`), into
    the shared clip cache; the batch counts the clips it synthesized and reused.
-3. Render: person by person, the coordinator holds their folder's lock and
+3. Render: two people at a time (one planned here while the other's episodes
+   render), the coordinator holds each folder's lock and
    writes its manifest and feed (voiceguide/programs/folder.py, the very code of
    `voiceguide program`, so each folder is what `program` makes for that
    person); the episodes go to the runner: a local pool of worker processes
@@ -31,7 +32,9 @@ import io
 import json
 import secrets
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +59,7 @@ INDEX = "index.csv"
 SCHEMA = 1
 TOKEN_BYTES = 16  # 128 bits: a feed URL nobody guesses
 INDEX_COLUMNS = ("person", "folder", "feed", "days", "status", "built", "error")
+IN_FLIGHT = 2  # people rendered at once: one planning in this process while the other's episodes render
 
 
 @dataclass
@@ -159,16 +163,45 @@ def render_batch(
         _write(folder, base, result)  # every token is kept before any folder is made
         texts = _plan(people, engines, outcomes, say)
         result.synthesized, result.reused = _speak(texts, engines, runner, workers, say)
-        for n, person in enumerate(people, 1):
+        lock = threading.Lock()
+        finished = 0
+
+        def render(person: Person) -> None:
+            nonlocal finished
             outcome = outcomes[person.id]
             if outcome.status != "failed":
-                _render_person(person, engines[person.voice], folder, base, outcome, runner, result)
-            say(f"[{n}/{len(people)}] {person.id}: {_said(outcome)}")
-            _write(folder, base, result)
+                _render_person(person, engines[person.voice], folder, base, outcome, runner, result, lock)
+            with lock:
+                finished += 1
+                say(f"[{finished}/{len(people)}] {person.id}: {_said(outcome)}")
+                _write(folder, base, result)
+
+        # Two people at once keep the workers busy while the coordinator plans the next person.
+        _each_person(render, people, runner, IN_FLIGHT if runner is not None and workers > 1 else 1)
         if prune:
             _prune(folder, result)
             _write(folder, base, result)
     return result
+
+
+def _each_person(render: Callable[[Person], None], people: Sequence[Person], runner: Runner | None, n: int) -> None:
+    """`render` for every person, `n` at a time in threads; on Ctrl-C the runner stops and every thread unwinds."""
+    if n == 1:
+        for person in people:
+            render(person)
+        return
+    with ThreadPoolExecutor(n, thread_name_prefix="voiceguide-person") as threads:
+        futures = [threads.submit(render, person) for person in people]
+        try:
+            for future in as_completed(futures):
+                future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            if runner is not None:
+                runner.stop()
+            wait(futures)  # each person under way lets go of their folder's lock before this run ends
+            raise
 
 
 def _engines(people: Sequence[Person], name: str) -> dict[str | None, Engine]:
@@ -286,6 +319,7 @@ def _render_person(
     outcome: Outcome,
     runner: Runner | None,
     result: BatchResult,
+    lock: threading.Lock,
 ) -> None:
     """The person's program folder, as `voiceguide program` makes it; a failure is the person's outcome."""
     outcome.feed = f"{base}{outcome.token}/feed.xml"
@@ -301,12 +335,13 @@ def _render_person(
         _failed(outcome, EnvironmentFailure(f"{exc.filename or folder}: {exc.strerror or exc}"))
         return
     remove_stray_parts(folder / outcome.token)  # a task run again elsewhere left its first try's temporary file
-    outcome.days = len(done.built) + len(done.kept)
-    outcome.built = len(done.built)
-    outcome.status = "built" if done.built or done.removed else "unchanged"
-    outcome.error = ""
-    result.episodes_built += len(done.built)
-    result.episodes_kept += len(done.kept)
+    with lock:
+        outcome.days = len(done.built) + len(done.kept)
+        outcome.built = len(done.built)
+        outcome.status = "built" if done.built or done.removed else "unchanged"
+        outcome.error = ""
+        result.episodes_built += len(done.built)
+        result.episodes_kept += len(done.kept)
 
 
 def _failed(outcome: Outcome, exc: VoiceguideError) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Sequence
 from typing import Any, TypeVar
 
-from voiceguide.errors import EnvironmentFailure, InputError
+from voiceguide.errors import EnvironmentFailure, InputError, Terminated
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -44,6 +44,8 @@ class DaskRunner:
         except OSError as exc:
             raise EnvironmentFailure(f"--scheduler: cannot reach the Dask scheduler at {address} ({exc})") from None
         self.address = address
+        self._futures: set[Any] = set()
+        self._stopped = False
 
     def __enter__(self) -> DaskRunner:
         return self
@@ -58,12 +60,21 @@ class DaskRunner:
         """The workers the scheduler has now (threads, the unit tasks run in)."""
         return int(sum(self.client.nthreads().values())) or 1
 
+    def stop(self) -> None:
+        """Cancel every task submitted (Ctrl-C): each `each` under way raises."""
+        self._stopped = True
+        self.client.cancel(list(self._futures))
+
     def each(self, function: Callable[[T], R], items: Sequence[T]) -> Generator[tuple[T, R], None, None]:
         from distributed import as_completed
 
+        if self._stopped:
+            raise Terminated()
         futures = {self.client.submit(function, item, pure=False, retries=RETRIES): item for item in items}
+        self._futures |= set(futures)
         try:
             for future in as_completed(list(futures), loop=self.client.loop):
                 yield futures[future], future.result()
         finally:
             self.client.cancel([f for f in futures if not f.done()])
+            self._futures -= set(futures)
