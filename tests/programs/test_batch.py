@@ -11,6 +11,8 @@ import json
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -215,3 +217,31 @@ def test_a_pool_worker_killed_mid_episode_is_replaced_and_the_batch_completes(he
         assert [e["day"] for e in manifest["episodes"]] == [1, 2, 3]
         for episode in manifest["episodes"]:
             assert (folder / episode["audio"]).stat().st_size == episode["bytes"]
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_with_130_and_a_rerun_completes(here):
+    (here / "short.toml").write_text(SHORT.replace("get_ready = 2", "get_ready = 2\nhold = 30"), encoding="utf-8")
+    (here / "week.toml").write_text(WEEK.replace("hold = [5, 6]", "").replace("hold = 7", ""), encoding="utf-8")
+    cmd = [sys.executable, "-m", "voiceguide", "batch", str(here / "people.csv"), "-o", str(here / "out"),
+           "--engine", "pyttsx3", "--workers", "2"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, text=True)
+    deadline = time.monotonic() + 120
+    while not list((here / "out").glob("*/.day-*.mp3.*.part")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines()[-1].startswith("Interrupted: ")
+    left = subprocess.run(["ps", "-s", str(proc.pid), "-o", "pid=,stat=,args="], capture_output=True, text=True)
+    deadline = time.monotonic() + 15  # workers end with their parent, unwinding their episode first
+    while left.stdout.strip() and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = subprocess.run(["ps", "-s", str(proc.pid), "-o", "pid=,stat=,args="], capture_output=True, text=True)
+    assert left.stdout.strip() == "", left.stdout  # no worker, no ffmpeg left behind
+    for folder in (here / "out").iterdir():
+        if folder.is_dir():
+            assert not [p.name for p in folder.iterdir() if p.name.endswith(".part") or p.name.endswith(".lock")]
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert {row["status"] for row in index(here).values()} <= {"built", "unchanged"}
