@@ -245,3 +245,20 @@ def test_ctrl_c_stops_cleanly_with_130_and_a_rerun_completes(here):
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert {row["status"] for row in index(here).values()} <= {"built", "unchanged"}
+
+
+def test_a_scheduler_that_is_not_an_address_is_bad_input(here):
+    result = run("batch", here / "people.csv", "-o", here / "out", "--engine", "none", "--scheduler", "localhost")
+    assert result.exit_code == 2 and "is not a Dask scheduler address; give tcp://HOST:8786" in result.stderr
+    both = run("batch", here / "people.csv", "-o", here / "out", "--scheduler", "tcp://127.0.0.1:8786", "--workers", 2)
+    assert both.exit_code == 2 and "--workers" in both.stderr
+    assert not (here / "out").exists()
+
+
+def test_a_toml_roster_renders_like_a_csv_one(here):
+    (here / "people.toml").write_text(
+        '[[person]]\nid = "ann"\nprogram = "week.toml"\nstart = "2026-11-27"\n', encoding="utf-8"
+    )
+    result = batch(here, roster="people.toml")
+    assert result.exit_code == 0, result.stderr
+    assert index(here)["ann"]["days"] == "3" and index(here)["ann"]["status"] == "built"
