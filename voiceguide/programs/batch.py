@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voiceguide import __version__
+from voiceguide import __version__, atomic
 from voiceguide.atomic import atomic_path
 from voiceguide.audio import wav_seconds
 from voiceguide.errors import EXIT_ENVIRONMENT, EXIT_INPUT, EnvironmentFailure, InputError, VoiceguideError
@@ -175,6 +175,7 @@ def render_batch(
                 finished += 1
                 say(f"[{finished}/{len(people)}] {person.id}: {_said(outcome)}")
                 _write(folder, base, result)
+                _committed_as_folder(folder / outcome.token)
 
         # Two people at once keep the workers busy while the coordinator plans the next person.
         _each_person(render, people, runner, IN_FLIGHT if runner is not None and workers > 1 else 1)
@@ -202,6 +203,13 @@ def _each_person(render: Callable[[Person], None], people: Sequence[Person], run
                 runner.stop()
             wait(futures)  # each person under way lets go of their folder's lock before this run ends
             raise
+
+
+def _committed_as_folder(person: Path) -> None:
+    """The person's episodes named once, by their folder, in what a stopped run says it wrote (atomic.COMMITTED)."""
+    inside = [p for p in atomic.COMMITTED if p.parent == person]
+    if inside:
+        atomic.COMMITTED[:] = [p for p in atomic.COMMITTED if p.parent != person] + [person]
 
 
 def _engines(people: Sequence[Person], name: str) -> dict[str | None, Engine]:
