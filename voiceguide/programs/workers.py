@@ -38,6 +38,7 @@ _busy = False  # in a worker: a call is under way
 _kept: int | None = None  # in a worker: the descriptor it holds for its parent (keep_open)
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 RETRIES = 2  # times a WorkerPool starts new workers when one dies, before it gives up
+POLL = 0.2  # seconds between checks that a stopped WorkerPool's callers give up
 
 
 def cpu_count() -> int:
@@ -145,7 +146,7 @@ class WorkerPool:
         for _ in range(RETRIES + 1):
             pool = self._started()
             try:
-                yield from _each_in(pool, function, left)
+                yield from _each_in(pool, function, left, lambda: self._stopped)
                 return
             except BrokenProcessPool:  # a worker died (killed, out of memory): new workers take what is left
                 self._discard(pool)
@@ -187,9 +188,13 @@ class WorkerPool:
 
 
 def _each_in(
-    pool: ProcessPoolExecutor, function: Callable[[T], R], left: dict[int, T]
+    pool: ProcessPoolExecutor, function: Callable[[T], R], left: dict[int, T], stopped: Callable[[], bool]
 ) -> Generator[tuple[T, R], None, None]:
-    """The items still `left` run in `pool`, each removed from `left` as its result is yielded."""
+    """The items still `left` run in `pool`, each removed from `left` as its result is yielded.
+
+    Once `stopped()`, it raises Terminated within POLL seconds: a pool ended from another thread
+    does not always fail the futures under way, and a thread waiting on them forever would hang the exit.
+    """
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # workers spawn on submit
     try:
@@ -200,7 +205,9 @@ def _each_in(
     waiting = set(futures)
     try:
         while waiting:
-            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            finished, waiting = wait(waiting, timeout=POLL, return_when=FIRST_COMPLETED)
+            if not finished and stopped():
+                raise Terminated()
             for future in finished:
                 result = future.result()
                 yield left.pop(futures[future]), result
