@@ -2,8 +2,8 @@
 
 Owns `main` (the group, errors turned into one line and an exit status), the
 commands by group: `session` (build, script, check, init), `catalog` (presets,
-list, show, voices), `program` (program, programs), `serve`, `studio` and
-`cache`;
+list, show, voices), `program` (program, programs), `batch`, `serve`, `studio`
+and `cache`;
 `common` (options and progress the commands share), `optiontypes` (Click
 parameter types over the checks in voiceguide/inputs.py) and `launch` (the entry
 point: signals and exit codes).

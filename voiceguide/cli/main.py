@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from voiceguide import __version__, atomic
+from voiceguide.cli.batch import batch
 from voiceguide.cli.cache import cache
 from voiceguide.cli.catalog import list_command, presets, show, voices
 from voiceguide.cli.program import program, programs
@@ -140,6 +141,21 @@ def cli() -> None:
     """
 
 
-COMMANDS = (build, script, check, init, presets, list_command, show, voices, serve, studio, cache, program, programs)
+COMMANDS = (
+    build,
+    script,
+    check,
+    init,
+    presets,
+    list_command,
+    show,
+    voices,
+    serve,
+    studio,
+    cache,
+    program,
+    programs,
+    batch,
+)
 for command in COMMANDS:
     cli.add_command(command)

@@ -38,7 +38,7 @@ from voiceguide.programs.folderlock import LOCK, folder_lock, held_fd
 from voiceguide.programs.plan import PlannedDay, plan_program, stretch_names
 from voiceguide.programs.program import Choices, Program, load_program
 from voiceguide.programs.programid import kept_guids, program_identity, same_program, slug_for
-from voiceguide.programs.workers import each_in_processes
+from voiceguide.programs.workers import Runner, each_in_processes
 from voiceguide.session.pipeline import NoProgress, Progress
 from voiceguide.sound.engines import Engine
 from voiceguide.words.catalog import NEEDS, PREFERENCES
@@ -129,6 +129,13 @@ def _remove_stray_parts(folder: Path, manifest: dict[str, Any]) -> None:
             part.unlink(missing_ok=True)
 
 
+def remove_stray_parts(folder: Path) -> None:
+    """A run's leftover temporary files, removed after it (a batch: a cluster worker killed mid-episode)."""
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        _remove_stray_parts(folder, manifest)
+
+
 def glob_escape(name: str) -> str:
     return re.sub(r"([\[\]*?])", r"[\1]", name)
 
@@ -184,11 +191,15 @@ def render_program(
     progress: Progress | None = None,
     workers: int | None = None,
     choices: Choices | None = None,
+    runner: Runner | None = None,
 ) -> Result:
     """Render (or bring up to date) the program folder. See docs/program-folder.md.
 
     `choices` (--only, --skip, --avoid) narrow every day; they are kept in the
-    manifest, so a rerun without them keeps what the person asked for.
+    manifest, so a rerun without them keeps what the person asked for. `runner`
+    renders the episodes somewhere else than worker processes of this run's own
+    (voiceguide/programs/batch.py: one pool or a cluster for many folders); this
+    run still holds the lock and writes the manifest and the feed.
     """
     progress = progress or NoProgress()
     at = parse_at(at) if at is not None else None
@@ -209,7 +220,7 @@ def render_program(
             if now != old:  # another run made the folder meanwhile: plan again from what it wrote
                 old = now
                 job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress, choices)
-        return job.run(workers, progress)
+        return job.run(workers, progress, runner)
 
 
 class _Job:
@@ -247,13 +258,13 @@ class _Job:
         self.leaving = sorted(_owned(old) - set(_files_of(self.episodes)) - set(FILES) - {MANIFEST})
         _refuse_foreign(folder, old, [*FILES, *_files_of(self.episodes)])
 
-    def run(self, workers: int | None, progress: Progress) -> Result:
+    def run(self, workers: int | None, progress: Progress, runner: Runner | None = None) -> Result:
         out, old = self.out, self.old
         if old is not None:
             _remove_stray_parts(out.folder, old)
         _write_cover(out, self.program, self.planned, old, self.done, _files_of(self.todo) + self.leaving)
         _publish_before_rendering(out, self.done, self.todo, self.leaving, self.episodes)
-        _render_days(out, self.done, self.todo, workers, progress)
+        _render_days(out, self.done, self.todo, workers, progress, runner)
         out.publish(out.manifest(self.done))
         built = sorted(e.day for e in self.todo)
         kept = sorted(set(self.done) - set(built))
@@ -388,11 +399,12 @@ def _render_days(
     todo: Sequence[Episode],
     workers: int | None,
     progress: Progress,
+    runner: Runner | None = None,
 ) -> None:
     """Render the episodes in `todo` into `done`, publishing the feed and manifest after each one."""
     progress.start("Rendering days", len(todo))
     remaining = {e.day: e for e in todo}
-    with contextlib.closing(_render_all(todo, out.folder, workers)) as rendered:  # closed at once on Ctrl-C
+    with contextlib.closing(_render_all(todo, out.folder, workers, runner)) as rendered:  # closed at once on Ctrl-C
         for episode, size in rendered:
             done[episode.day] = episode.entry(size)
             remaining.pop(episode.day)
@@ -446,10 +458,14 @@ def _write_cover(
 
 
 def _render_all(
-    todo: Sequence[Episode], folder: Path, workers: int | None
+    todo: Sequence[Episode], folder: Path, workers: int | None, runner: Runner | None = None
 ) -> Generator[tuple[Episode, int], None, None]:
-    """Render episodes, yielding each as it finishes: across the cores in worker processes."""
+    """Render episodes, yielding each as it finishes: across the cores in worker processes (or the runner's)."""
     jobs = [(episode, str(folder)) for episode in todo]
-    with contextlib.closing(each_in_processes(write_in_worker, jobs, workers, keep_open=held_fd())) as results:
+    if runner is not None:
+        each = runner.each(write_in_worker, jobs)
+    else:
+        each = each_in_processes(write_in_worker, jobs, workers, keep_open=held_fd())
+    with contextlib.closing(each) as results:
         for (episode, _), size in results:
             yield episode, size
