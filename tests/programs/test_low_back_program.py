@@ -101,3 +101,24 @@ def test_the_command_line_prints_doses_and_drops_the_check_in_on_request():
     without = run(cli, [*args, "--no-check-in"])
     assert with_check.exit_code == 0 and without.exit_code == 0, without.stderr
     assert cues.CHECK_IN in with_check.stdout and cues.CHECK_IN not in without.stdout
+
+
+def test_the_fifth_read_holds_no_breath_one_trip_down_and_a_pause_after_getting_up():
+    """Physio read 5: a bare "Hold." makes people hold their breath; a chair version must not make a second
+    trip to the floor; getting up mid-session is followed by a breath standing still; the skipper gets up too."""
+    last = days(profiles=("high-blood-pressure",))[-1]
+    timeline = build_timeline(last.shaped, length, CHIME_LENGTHS)
+    said = [e.text or "" for e in timeline.events if e.kind == SPEECH]
+    assert "Hold." not in said and any("Keep breathing" in t for t in said)
+    moves = [e.text or "" for e in timeline.events if e.kind == SPEECH and e.role == "move"]
+    ups = [t for t in moves[:-1] if "stand up" in t.lower() or "push up slowly through" in t]
+    assert ups and all(t.endswith(cues.STAND_STILL) for t in ups)
+    for day in days(profiles=("bad-knee",)):
+        levels = [cues.LEVELS[s.stretch.position] in cues.OFF_THE_FLOOR for s in day.shaped.steps]
+        downs = sum(1 for a, b in itertools.pairwise([True, *levels]) if a and not b)
+        assert downs <= 1, (day.number, [s.stretch.id for s in day.shaped.steps])
+    for day in days():
+        if day.shaped.steps[-1].stretch.caution and cues.LEVELS[day.shaped.steps[-1].stretch.position] == "kneel":
+            closing = [e.text for e in build_timeline(day.shaped, length, CHIME_LENGTHS).events if e.kind == SPEECH]
+            assert "If you skipped it" in closing[-1], day.number
+    assert all(d.guidance == "full" for d in days()[:21])  # every exercise is talked through before brief

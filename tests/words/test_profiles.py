@@ -107,3 +107,21 @@ def test_the_check_in_asks_a_number_first_and_says_what_to_make_of_it_last():
         assert cues.CHECK_IN in short and cues.CHECK_OUT[2] in short, level
     _, plain = laid(apply(load_routine("low-back-daily"), Options()))
     assert cues.CHECK_IN not in plain
+
+
+def test_a_test_position_comes_before_what_it_tests_whatever_the_order_asked():
+    """Press-ups only if lying on the elbows eased the back: the elbows come first (catalog `after`)."""
+    for s in CATALOG:
+        assert not s.after or CATALOG.get(s.after).id == s.after, s.id
+    routine = apply(load_routine("low-back-daily"), Options(only=("press-ups", "prone-on-elbows")))
+    assert [s.stretch.id for s in routine.steps] == ["prone-on-elbows", "press-ups"]
+    _, said = laid(routine)
+    assert "If pain spreads down your leg at any time, stop, and lie still." in said
+
+
+def test_a_profile_that_brings_the_chair_in_keeps_one_trip_down_and_up():
+    routine = apply(load_routine("low-back-daily"), Options(profiles=("bad-knee",)))
+    on_floor = [cues.LEVELS[s.stretch.position] not in cues.OFF_THE_FLOOR for s in routine.steps]
+    assert on_floor == sorted(on_floor)  # the chair first, then the floor: down once
+    _, said = laid(routine)
+    assert "We begin sitting on the chair, then move to the floor." in said

@@ -49,10 +49,12 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
     """Everything but --minutes, which needs speech lengths (see fit_minutes)."""
     catalog = catalog or load_catalog()
     chosen = tuple(dict.fromkeys(routine.profiles + options.profiles))
+    moved = False
     if chosen:  # a profile swaps in the versions that suit the body, and adds to what it avoids
+        profiled, moved = suited.profiled(routine.steps, chosen, catalog)
         routine = dataclasses.replace(
             routine,
-            steps=suited.profiled(routine.steps, chosen, catalog),
+            steps=profiled,
             avoid=tuple(dict.fromkeys(routine.avoid + profiles.avoided(chosen))),
             profiles=chosen,
         )
@@ -62,10 +64,12 @@ def apply(routine: Routine, options: Options, catalog: Catalog | None = None) ->
             skip=suited.swapped(options.skip, chosen, catalog, "--skip", keep=True),
         )
     steps = _chosen(routine, options, catalog)
-    if options.order == "flow":
+    # A profile's chair version keeps the floor one's place: by flow, the chair comes before the floor, so the
+    # session goes down once and up once (a bad knee went floor, chair, floor, chair).
+    if options.order == "flow" or (moved and options.order != "as-given"):
         steps.sort(key=flow_key)
     if options.order == "flow" or (options.order is None and routine.pool):  # a file's own order is its author's
-        steps = warm_first(steps)
+        steps = after_their_test(warm_first(steps))
     avoid = tuple(dict.fromkeys(routine.avoid + options.avoid))
     dosed = tuple(
         dataclasses.replace(
@@ -194,6 +198,17 @@ def warm_first(steps: list[Step]) -> list[Step]:
     stretch that keeps the head up comes before the head-down ones (docs/catalog.md)."""
     first = next((i for i, s in enumerate(steps) if "inversion" not in s.stretch.needs), 0)
     return [steps[first], *steps[:first], *steps[first + 1 :]] if first else steps
+
+
+def after_their_test(steps: list[Step]) -> list[Step]:
+    """A step whose stretch comes `after` another (press-ups after lying on the elbows) is moved to follow it."""
+    out = list(steps)
+    for step in steps:
+        first = next((i for i, s in enumerate(out) if s.stretch.id == step.stretch.after), None)
+        if first is not None and out.index(step) < first:
+            out.remove(step)
+            out.insert(first, step)  # `first` shifted down by one: this lands right after it
+    return out
 
 
 def flow_key(step: Step) -> tuple[int, int]:

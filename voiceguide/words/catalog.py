@@ -65,6 +65,7 @@ class Stretch:
     unless: tuple[tuple[str, str], ...] = ()  # (setup sentence, need): not said to a body that avoids the need
     settle: int = 0  # seconds of quiet the move into it needs at least (the wall: roll over, feet up)
     direction: str = ""  # flexion or extension (DIRECTIONS): left out when the other is preferred
+    after: str = ""  # the id of one that comes first when both are in a session (press-ups: their test)
     dose: Dose | None = None  # tempo reps, paced breathing or contract-relax by default (voiceguide/words/dose.py)
 
     def for_body(self, avoid: Collection[str]) -> Stretch:
@@ -201,6 +202,7 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
         unless=tuple(unless),
         settle=f.integer("settle", 0, 30, default=0, unit="seconds"),
         direction=f.choice("direction", DIRECTIONS, default=""),
+        after=f.text("after", default="", max_len=60),
     )
     low_reps = stretch.reps[0] if stretch.reps and f.has("tempo") else None
     dose = read_dose(f, None, low_reps, kind == "hold", stretch.name, strict=False)

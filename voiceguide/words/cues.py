@@ -45,7 +45,7 @@ CHECK_IN = "Give your back pain a number from nought to ten, where nought is no 
 CHECK_OUT = (
     "Give your back pain a number again, and compare it with the one at the start.",
     "The same, or up by two or less and settled by tomorrow morning: carry on as you are.",
-    "Up by more than that: do the gentle session next time, and have a word with a clinician.",
+    "Up by more than that: next time do less, and more gently, and have a word with a clinician.",
 )
 CHIMES_EXPLAINED = "Two rising notes start each hold. Two falling notes end it. A double note means switch sides."
 
@@ -166,7 +166,10 @@ _SPARE_UP = (
     "through your stronger leg."
 )
 _PUSH_UP = "put your hands on its seat, bring your stronger foot forward, and push up slowly through that leg."
-_KNEEL_UP = f"Otherwise, turn onto your hands and knees, crawl to the chair if it is out of reach, {_PUSH_UP}"
+_KNEEL_UP = (
+    f"Otherwise, turn onto your hands and knees, crawl to the chair if it is out of reach, {_PUSH_UP} If neither "
+    "way works today, stay sitting, and ask someone to help you up."
+)
 # The knee-sparing way up needs strong arms: whoever cannot do it hears what to do instead.
 _ONTO_THE_SEAT = (
     "Shuffle back until your back is against the chair. Put your hands on its seat behind you, bend your stronger "
@@ -234,6 +237,7 @@ _NO_KNEELING = {
 
 
 EYES_OPEN = "Open your eyes for this."
+STAND_STILL = "Stand still for a breath."
 
 
 def move(
@@ -258,6 +262,8 @@ def move(
         # Whoever skipped it may have done so for their knees: their way down never kneels.
         theirs = _unopened(move(skipped_from, next_position, ("kneeling", *avoid)) or "Stay where you are.")
         way = f"If you skipped it, {theirs[0].lower()}{theirs[1:]} From your knees: {way[0].lower()}{way[1:]}"
+    if key[1] == "up" and key[0] not in OFF_THE_FLOOR:
+        way = f"{way} {STAND_STILL}"  # up from the floor: the blood pressure settles before the next move
     return f"{EYES_OPEN} {way}" if to_or_from_the_floor(*key) or skipped_from else way
 
 
@@ -292,16 +298,17 @@ def start(avoid: tuple[str, ...] | list[str] = ()) -> str | None:
     return "chair" if "standing" in avoid else None
 
 
-def getting_up(position: str, avoid: tuple[str, ...] | list[str] = ()) -> str | None:
+def getting_up(position: str, avoid: tuple[str, ...] | list[str] = (), skipped_from: str | None = None) -> str | None:
     """The way up at the end of a session that ends off its feet, with a knee-sparing way for everyone;
-    back onto the chair, where it began, for a body that avoids standing."""
+    back onto the chair, where it began, for a body that avoids standing. `skipped_from`: as for `move`."""
     to = start(avoid) or "standing"
     if LEVELS[position] == LEVELS[to]:
         return None
-    way = move(position, to, avoid)
+    way = move(position, to, avoid, skipped_from)
+    assert way is not None
     if to != "standing":
         return f"Take your time getting up. {way}"
-    return f"Take your time getting up. {way} Stand still for a breath before you walk."
+    return f"Take your time getting up. {way.removesuffix(f' {STAND_STILL}')} Stand still for a breath before you walk."
 
 
 def first_side(side: str, only: bool = False) -> str:

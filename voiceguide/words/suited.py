@@ -10,12 +10,15 @@ import dataclasses
 
 from voiceguide.words import profiles
 from voiceguide.words.catalog import Catalog
+from voiceguide.words.cues import LEVELS
 from voiceguide.words.routine import Step
 
 
-def profiled(steps: tuple[Step, ...], chosen: tuple[str, ...], catalog: Catalog) -> tuple[Step, ...]:
+def profiled(steps: tuple[Step, ...], chosen: tuple[str, ...], catalog: Catalog) -> tuple[tuple[Step, ...], bool]:
     """The steps with each profile's swaps made (a stretch already in the routine is not said twice), and
-    paced breathing without holds where a profile says so (high blood pressure)."""
+    paced breathing without holds where a profile says so (high blood pressure); True when a swap put a
+    step at another level (the floor's chair version), so the flow must be sorted again."""
+    moved = False
     swaps, holds = profiles.swaps(chosen), profiles.breath_holds(chosen)
     out: list[Step] = []
     for step in steps:
@@ -24,13 +27,14 @@ def profiled(steps: tuple[Step, ...], chosen: tuple[str, ...], catalog: Catalog)
             if any(s.stretch.id == new for s in (*steps, *out)):
                 continue  # the version that suits the body is in the routine already
             stretch = catalog.get(new)
+            moved = moved or LEVELS[stretch.position] != LEVELS[step.stretch.position]
             step = dataclasses.replace(step, stretch=stretch, dose=stretch.dose)
         dose = step.dose
         if not holds and dose is not None and dose.breathing is not None:
             breathing = dataclasses.replace(dose.breathing, hold_in=0.0, hold_out=0.0)
             step = dataclasses.replace(step, dose=dataclasses.replace(dose, breathing=breathing))
         out.append(step)
-    return tuple(out)
+    return tuple(out), moved
 
 
 def swapped(

@@ -196,7 +196,7 @@ class _Builder(DoseSteps):
         for text in Talk.some(routine.outro, self.talk.welcome):
             self.say(text, Role.OUTRO)
         # The way up is the last thing said ("Stay here as long as you like" was followed by 20 s of talk).
-        way_up = cues.getting_up(position, routine.avoid) if position is not None else None
+        way_up = cues.getting_up(position, routine.avoid, skipped_from) if position is not None else None
         if way_up:
             self.say(way_up, Role.MOVE)
         finish = self.chime(FINISH_CHIME, self.next_start(), Role.FINISH)
