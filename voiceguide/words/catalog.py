@@ -252,8 +252,13 @@ class Catalog:
         return ids[:n]
 
 
-@lru_cache(maxsize=1)
-def load_catalog() -> Catalog:
+@lru_cache(maxsize=8)
+def load_catalog(code: str = "en") -> Catalog:
+    """The catalog in a language (voiceguide/language.py): English, or its words from data/catalog.CODE.toml."""
+    if code != "en":
+        from voiceguide.words.translated import translate
+
+        return Catalog(translate(load_catalog().stretches, code))
     source = "catalog.toml"
     text = resources.files("voiceguide.data").joinpath(source).read_bytes()
     data = parse_toml(text, source)

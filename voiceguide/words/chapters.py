@@ -106,7 +106,8 @@ def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
         dataclasses.replace(shift(p), block=renumber[p.block]) for p in timeline.phases if p.block in renumber
     )
     return Timeline(
-        title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps, phases=phases
+        title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps, phases=phases,
+        lang=timeline.lang,
     )
 
 

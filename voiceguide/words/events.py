@@ -192,6 +192,7 @@ class Timeline:
     laps: int = 1  # times through the routine
     intro: bool = False  # the session opens with spoken words before the first stretch
     phases: tuple[Phase, ...] = ()  # every phase of every tempo rep, breath and contract-relax, in order
+    lang: str = "en"  # the language it is spoken in (voiceguide/language.py)
 
     @property
     def holds(self) -> tuple[Block, ...]:
@@ -208,6 +209,7 @@ class Timeline:
     def to_dict(self) -> dict[str, Any]:
         return {
             "title": self.title,
+            "lang": self.lang,
             "duration": self.duration,
             "events": [e.to_dict() for e in self.events],
             "holds": [h.hold_dict() for h in self.holds],
@@ -256,4 +258,5 @@ class Timeline:
             self.laps,
             self.intro,
             self.phases,
+            self.lang,
         )

@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from voiceguide import language
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields
 from voiceguide.words import profiles, routinefile
@@ -101,6 +102,7 @@ class Routine:
     opening: tuple[str, ...] = ()
     familiar: bool = False  # the full intro was heard on earlier days: the short safety line, no chime key
     deprecated: tuple[str, ...] = ()  # old keys the file used, and what to write instead
+    lang: str = "en"  # the language it is spoken in (voiceguide/language.py)
 
     def warnings(self) -> list[str]:
         """Holds outside the source article's advice (docs/design.md) are allowed, but the person should know.
@@ -121,20 +123,31 @@ def preset_names() -> list[str]:
     return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def load_routine(spec: str | None = None, catalog: Catalog | None = None) -> Routine:
-    """A preset name or the path of a routine file (.toml, .yaml, .yml)."""
-    catalog = catalog or load_catalog()
+def load_routine(spec: str | None = None, catalog: Catalog | None = None, lang: str | None = None) -> Routine:
+    """A preset name or the path of a routine file (.toml, .yaml, .yml), in a language.
+
+    `lang` (--lang) wins over a file's own `lang`; English when neither says.
+    A preset's own words are voiceguide's, so they are translated; a file's are
+    its author's, in its `lang`.
+    """
     spec = spec or DEFAULT_PRESET
     if spec in preset_names():
+        code = lang or language.ENGLISH
         data = resources.files("voiceguide.data.routines").joinpath(f"{spec}.toml").read_bytes()
-        preset = routine_from_data(routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", catalog)
-        return dataclasses.replace(preset, preset=spec, pool=True)
+        with language.speaking(code):
+            preset = routine_from_data(
+                routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", catalog or load_catalog(code), ours=True
+            )
+        return dataclasses.replace(preset, preset=spec, pool=True, lang=code)
     path = Path(spec)
     if path.suffix.lower() in routinefile.ROUTINE_SUFFIXES or path.exists() or "/" in spec:
         raw = routinefile.read_bytes(path)
         parsed, yaml = routinefile.parse_any(raw, str(path), path.suffix)
         try:
-            return _dose_lines(routine_from_data(parsed, str(path), catalog), raw, yaml)
+            code = lang or file_language(parsed, str(path))
+            with language.speaking(code):
+                routine = routine_from_data(parsed, str(path), catalog or load_catalog(code))
+            return _dose_lines(dataclasses.replace(routine, lang=code), raw, yaml)
         except InputError as exc:
             line = routinefile.field_line(raw, exc.field, yaml) if exc.field and exc.source == str(path) else None
             if line is None:
@@ -161,15 +174,26 @@ def _dose_lines(routine: Routine, raw: bytes, yaml: bool) -> Routine:
     return dataclasses.replace(routine, steps=tuple(steps))
 
 
-def routine_from_data(data: object, source: str, catalog: Catalog) -> Routine:
+def file_language(data: object, source: str) -> str:
+    """A routine or program file's `lang`, checked; English when it has none."""
+    if isinstance(data, dict) and "lang" in data:
+        code = Fields(data, "", source).text("lang", max_len=20)
+        return language.checked(code, f"{source}: lang")
+    return language.ENGLISH
+
+
+def routine_from_data(data: object, source: str, catalog: Catalog, ours: bool = False) -> Routine:
+    """The routine a file's data describes; `ours`: a preset, whose words are translated (language._)."""
     top = Fields(data, "", source)
-    title = top.text("title", max_len=120)
+    said = language._ if ours else str
+    top.raw("lang", None)  # read by file_language
+    title = said(top.text("title", max_len=120))
     routine = Routine(
         title=title,
         steps=(),
-        description=top.text("description", default=""),
-        intro=top.texts("intro", default=()),
-        outro=top.texts("outro", default=()),
+        description=said(top.text("description", default="")),
+        intro=tuple(map(said, top.texts("intro", default=()))),
+        outro=tuple(map(said, top.texts("outro", default=()))),
         artist=top.text("artist", default="", max_len=120),
         album=top.text("album", default="", max_len=120),
         source=source,
@@ -319,8 +343,8 @@ def _custom_stretch(f: Fields) -> Stretch:
         hold=(20, 30),
         reps=(10, 12) if kind == "reps" else None,
         setup=setup,
-        reminders=f.texts("reminders", default=("Breathe slowly.",), max_items=10),
-        benefit=f.text("benefit", default="Your own stretch."),
+        reminders=f.texts("reminders", default=(language._("Breathe slowly."),), max_items=10),
+        benefit=f.text("benefit", default=language._("Your own stretch.")),
         suits=(),
         needs=f.choices("needs", NEEDS, default=()),
         once=once,

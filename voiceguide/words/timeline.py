@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from voiceguide import language
 from voiceguide.words import cues
 from voiceguide.words.catalog import EQUIPMENT, PROPS
 from voiceguide.words.events import (
@@ -92,6 +93,12 @@ __all__ = [
 ]
 
 
+def said(text: str) -> str:
+    """A text as spoken: a message of voiceguide's own in the session's language (cues.py marks them),
+    a translation's side placeholders as words (voiceguide/language.py)."""
+    return language.fill(language._(text))
+
+
 class _Builder(DoseSteps):
     def __init__(self, speech_length: Callable[[str], float], chime_lengths: Mapping[str, float], pacing: Pacing):
         self.speech_length = speech_length
@@ -105,7 +112,7 @@ class _Builder(DoseSteps):
         self.place = Place()
 
     def length(self, text: str) -> float:
-        return ms_up(self.speech_length(text))
+        return ms_up(self.speech_length(said(text)))
 
     def next_start(self) -> float:
         return ms(self.t + (self.p.gap if self.last_kind == SPEECH else self.p.clearance))
@@ -114,6 +121,7 @@ class _Builder(DoseSteps):
         self, text: str, role: Role, stretch: str | None = None, at: float | None = None, block: int | None = None
     ) -> Event:
         start = self.next_start() if at is None else ms(at)
+        text = said(text)
         event = Event(SPEECH, start, ms(start + self.length(text)), text, None, role, stretch, block)
         self._add(event)
         return event
@@ -203,7 +211,7 @@ class _Builder(DoseSteps):
         duration = ms(finish.end + self.p.tail)
         events = tuple(sorted(self.events, key=lambda e: e.start))
         blocks, phases = tuple(self.blocks), tuple(self.phases)
-        return Timeline(routine.title, duration, events, blocks, closing, routine.laps, True, phases)
+        return Timeline(routine.title, duration, events, blocks, closing, routine.laps, True, phases, routine.lang)
 
     def intro(self, routine: Routine) -> None:
         """The routine's welcome, then once in every session: safety, what to have ready, the chimes."""
@@ -385,8 +393,9 @@ def build_timeline(
     chime_lengths: Mapping[str, float],
     pacing: Pacing = DEFAULT_PACING,
 ) -> Timeline:
-    """Lay out a routine. `speech_length(text)` gives seconds of each spoken cue."""
-    return _Builder(speech_length, chime_lengths, pacing).session(routine)
+    """Lay out a routine, in its language. `speech_length(text)` gives seconds of each spoken cue."""
+    with language.speaking(routine.lang):
+        return _Builder(speech_length, chime_lengths, pacing).session(routine)
 
 
 def spoken_texts(routine: Routine, pacing: Pacing = DEFAULT_PACING) -> list[str]:
