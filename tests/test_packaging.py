@@ -36,10 +36,18 @@ REQUIRED = (
     "voiceguide/data/programs/hamstrings-14-days.toml",
     "voiceguide/data/programs/daily-anywhere.toml",
     "voiceguide/data/program-starter.toml",
+    "voiceguide/data/languages.toml",
+    "voiceguide/data/catalog.de.toml",
+    "voiceguide/data/catalog.es.toml",
+    "voiceguide/data/catalog.fr.toml",
+    # The compiled message catalogs (scripts/messages.py compile): a session in German needs them.
+    "voiceguide/locale/de/LC_MESSAGES/voiceguide.mo",
+    "voiceguide/locale/es/LC_MESSAGES/voiceguide.mo",
+    "voiceguide/locale/fr/LC_MESSAGES/voiceguide.mo",
 )
 # What the installed package needs at run time, taken from this interpreter
 # (the base python of a venv does not have them).
-DEPENDENCIES = ("click", "pydub", "pyttsx3", "platformdirs", "imageio_ffmpeg", "espeakng_loader", "PIL")
+DEPENDENCIES = ("click", "pydub", "pyttsx3", "platformdirs", "imageio_ffmpeg", "espeakng_loader", "PIL", "num2words")
 
 
 def run(cmd, **kwargs) -> subprocess.CompletedProcess:

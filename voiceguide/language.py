@@ -42,6 +42,7 @@ class Language:
     iso639_2: str
     sides: Mapping[str, Mapping[str, str]]  # "right"/"left" -> form -> word
     capital_nouns: bool = False  # a first word is never lowercased mid-sentence (German: nouns, "Sie")
+    catalog: Path | None = None  # its catalog translation, for a language added at run time (`add`)
 
 
 @cache

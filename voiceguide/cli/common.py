@@ -31,6 +31,17 @@ def engine_option(what: str, dest: str = "engine") -> Callable[[F], F]:
     )  # fmt: skip
 
 
+def lang_option(what: str = "The language it is spoken in") -> Callable[[F], F]:
+    """--lang, for every command that makes a session's words."""
+    from voiceguide.language import languages
+
+    codes = ", ".join(languages())
+    return click.option(
+        "--lang", "lang", metavar="LL", envvar="VOICEGUIDE_LANG", show_envvar=True,
+        help=f"{what}: {codes}.  [default: the file's own lang, else en]",
+    )  # fmt: skip
+
+
 def format_option(what: str) -> Callable[[F], F]:
     """--format text|json, for commands that print something a program may read."""
     return click.option(

@@ -14,6 +14,7 @@ from voiceguide.cli.common import (
     filter_options,
     filters,
     format_option,
+    lang_option,
     split_names,
     warn_cache,
 )
@@ -42,6 +43,7 @@ def session_options(func: F) -> F:
         click.option("--minutes", type=Finite(1, 180, "minutes"), metavar="N",
                      help="Fit the session to about N minutes (within 10%) by choosing stretches, holds and rounds."),
         filter_options(),
+        lang_option(),
         click.option("--position", "positions", multiple=True, metavar="NAMES",
                      help=f"Only stretches in these positions: {', '.join(POSITIONS)} (repeat or comma-separate)."),
         click.option("--equipment", multiple=True, metavar="ITEMS",
@@ -126,9 +128,14 @@ def _plan(routine: Routine, kw: dict[str, Any], progress: ClickProgress | None =
 
 
 def _routine(kw: dict[str, Any]) -> Routine:
+    """The routine, in the language asked for (--lang), else its file's; the command speaks it from here on."""
+    from voiceguide import language
     from voiceguide.words.routine import load_routine
 
-    return load_routine(kw.pop("routine"))
+    lang = kw.pop("lang")
+    routine = load_routine(kw.pop("routine"), lang=language.checked(lang) if lang else None)
+    language.use(routine.lang)
+    return routine
 
 
 @click.command()

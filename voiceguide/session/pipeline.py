@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from voiceguide import language
 from voiceguide.errors import InputError
 from voiceguide.files.cover import Cover
 from voiceguide.files.export import Exported, export_session, timeline_json
@@ -151,10 +152,15 @@ def titled(routine: Routine, minutes: float | None, chimes_only: bool) -> Routin
     """
     if not routine.preset:
         return routine
-    marks = [f"{minutes:g} minutes"] if minutes else []
-    marks += [routine.guidance] if routine.guidance != "full" else []
-    marks += ["chimes only"] if chimes_only else []
+    with language.speaking(routine.lang):
+        marks = [language.n_("{n} minute", "{n} minutes", round(minutes)).format(n=f"{minutes:g}")] if minutes else []
+        marks += [language._(GUIDANCE_NAMES[routine.guidance])] if routine.guidance != "full" else []
+        marks += [language._("chimes only")] if chimes_only else []
     return dataclasses.replace(routine, title=f"{routine.title} ({', '.join(marks)})") if marks else routine
+
+
+# The guidance levels as a title names them (voiceguide/language.py messages).
+GUIDANCE_NAMES = {"brief": language.N_("brief"), "minimal": language.N_("minimal")}
 
 
 def _fit(

@@ -47,7 +47,7 @@ class Options:
 
 def apply(routine: Routine, options: Options, catalog: Catalog | None = None) -> Routine:
     """Everything but --minutes, which needs speech lengths (see fit_minutes)."""
-    catalog = catalog or load_catalog()
+    catalog = catalog or load_catalog(routine.lang)
     chosen = tuple(dict.fromkeys(routine.profiles + options.profiles))
     moved = False
     if chosen:  # a profile swaps in the versions that suit the body, and adds to what it avoids

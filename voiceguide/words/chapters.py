@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from voiceguide import language
+from voiceguide.language import N_, Side, _
 from voiceguide.words.timeline import CONTRACT_RELAX, REST, TEMPO_SET, Block, Event, Phase, Timeline, ms
 
-INTRODUCTION = "Introduction"
-CLOSING = "Closing"
+INTRODUCTION = N_("Introduction")
+CLOSING = N_("Closing")
 
 
 @dataclass(frozen=True)
@@ -41,13 +43,19 @@ class Chapter:
 
 def block_title(block: Block, timeline: Timeline, several_rounds: bool) -> str:
     """'Round 2: Lunge With Hamstring Stretch (round 1, right side)'."""
-    qualifiers = ([f"round {block.step_round}"] if several_rounds else []) + (
-        [f"{block.side} side"] if block.side else []
-    )
-    title = f"{block.name} ({', '.join(qualifiers)})" if qualifiers else block.name
-    if block.kind == TEMPO_SET and block.set_of > 1:
-        title = f"{title}, set {block.set_n} of {block.set_of}"
-    return f"Round {block.lap}: {title}" if timeline.laps > 1 else title
+    with language.speaking(timeline.lang):
+        qualifiers = ([_("round {n}").format(n=block.step_round)] if several_rounds else []) + (
+            [_("{side:adj} side").format(side=Side(block.side))] if block.side else []
+        )
+        title = f"{block.name} ({', '.join(qualifiers)})" if qualifiers else block.name
+        if block.kind == TEMPO_SET and block.set_of > 1:
+            title = _("{title}, set {n} of {total}").format(title=title, n=block.set_n, total=block.set_of)
+        return _("Round {n}: {title}").format(n=block.lap, title=title) if timeline.laps > 1 else title
+
+
+def _in(timeline: Timeline, message: str) -> str:
+    with language.speaking(timeline.lang):
+        return _(message)
 
 
 # Blocks inside another's chapter: a rest belongs to the set before it, a contract-relax to its hold.
@@ -63,10 +71,10 @@ def chapters_of(timeline: Timeline) -> list[Chapter]:
         if b.kind not in UNCHAPTERED
     ]
     if timeline.intro and titled:
-        titled.insert(0, (0.0, INTRODUCTION))
+        titled.insert(0, (0.0, _in(timeline, INTRODUCTION)))
     closing = timeline.closing
     if closing is not None and (not titled or closing > titled[-1][0]):
-        titled.append((closing, CLOSING))
+        titled.append((closing, _in(timeline, CLOSING)))
     if not titled:
         return [Chapter(timeline.title, 0.0, timeline.duration)]
     titled[0] = (0.0, titled[0][1])  # nothing before the first chapter
@@ -106,7 +114,12 @@ def excerpt(timeline: Timeline, chapter: Chapter) -> Timeline:
         dataclasses.replace(shift(p), block=renumber[p.block]) for p in timeline.phases if p.block in renumber
     )
     return Timeline(
-        title=chapter.title, duration=chapter.seconds, events=events, blocks=blocks, laps=timeline.laps, phases=phases,
+        title=chapter.title,
+        duration=chapter.seconds,
+        events=events,
+        blocks=blocks,
+        laps=timeline.laps,
+        phases=phases,
         lang=timeline.lang,
     )
 

@@ -56,9 +56,7 @@ CHECK_OUT = (
     N_("The same, or up by two or less and settled by tomorrow morning: carry on as you are."),
     N_("Up by more than that: next time do less, and more gently, and have a word with a clinician."),
 )
-CHIMES_EXPLAINED = N_(
-    "Two rising notes start each hold. Two falling notes end it. A double note means switch sides."
-)
+CHIMES_EXPLAINED = N_("Two rising notes start each hold. Two falling notes end it. A double note means switch sides.")
 
 
 def announce(name: str, index: int, count: int, last_lap: bool = True, noun: str = "stretch") -> str:
@@ -100,14 +98,16 @@ def equipment(items: tuple[str, ...] | list[str]) -> str | None:
     wall = "wall" in items
     if have and wall:
         sentences.append(
-            (_("Have {things} beside your mat, and lay your mat along a clear bit of wall.") if mat else _(
-                "Have {things} beside you, and lay your mat along a clear bit of wall."
-            )).format(things=have)
+            (
+                _("Have {things} beside your mat, and lay your mat along a clear bit of wall.")
+                if mat
+                else _("Have {things} beside you, and lay your mat along a clear bit of wall.")
+            ).format(things=have)
         )
     elif have:
-        sentences.append((_("Have {things} beside your mat.") if mat else _("Have {things} beside you.")).format(
-            things=have
-        ))
+        sentences.append(
+            (_("Have {things} beside your mat.") if mat else _("Have {things} beside you.")).format(things=have)
+        )
     elif wall:
         sentences.append(_("Lay your mat along a clear bit of wall."))
     return " ".join(sentences) or None
@@ -245,7 +245,10 @@ _MOVES: dict[tuple[str, str], tuple[str, ...]] = {
         *_KNEEL_DOWN,
         N_("From your knees, sit down to one side. Then, either way, lean back onto your elbows, and lie down."),
     ),
-    ("up", "wall"): (*_KNEEL_DOWN, N_("From your knees, sit down to one side. Then, either way, move beside the wall.")),
+    ("up", "wall"): (
+        *_KNEEL_DOWN,
+        N_("From your knees, sit down to one side. Then, either way, move beside the wall."),
+    ),
     ("kneel", "sit"): (N_("Lower your hips to one side, sit down, and slide the cushion under you."),),
     ("kneel", "lie"): (N_("Lower your hips to one side, sit down, then lean back onto your elbows, and lie down."),),
     ("kneel", "wall"): (N_("Lower your hips to one side, and sit down on the floor beside the wall."),),
@@ -365,10 +368,12 @@ def getting_up(position: str, avoid: tuple[str, ...] | list[str] = (), skipped_f
         return None
     way = move(position, to, avoid, skipped_from)
     assert way is not None
+    take_your_time = _("Take your time getting up.")
     if to != "standing":
-        return f"{_('Take your time getting up.')} {way}"
+        return f"{take_your_time} {way}"
     way = way.removesuffix(f" {_(STAND_STILL)}")
-    return f"{_('Take your time getting up.')} {way} {_('Stand still for a breath before you walk.')}"
+    before_you_walk = _("Stand still for a breath before you walk.")
+    return f"{take_your_time} {way} {before_you_walk}"
 
 
 def first_side(side: str, only: bool = False) -> str:

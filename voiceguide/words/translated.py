@@ -27,8 +27,9 @@ LISTS = ("setup", "reminders", "exit", "between_sides")
 def translate(stretches: tuple[Stretch, ...], code: str) -> tuple[Stretch, ...]:
     """The stretches with the words of data/catalog.CODE.toml."""
     source = f"catalog.{code}.toml"
+    own = language.info(code).catalog
     try:
-        data = resources.files("voiceguide.data").joinpath(source).read_bytes()
+        data = own.read_bytes() if own else resources.files("voiceguide.data").joinpath(source).read_bytes()
     except FileNotFoundError:
         raise InputError(f"{source}: missing; the catalog has no {code} translation (docs/translating.md)") from None
     top = Fields(parse_toml(data, source), "", source)
@@ -40,9 +41,7 @@ def translate(stretches: tuple[Stretch, ...], code: str) -> tuple[Stretch, ...]:
         by_id[f.text("id", max_len=60)] = f
     missing = [s.id for s in stretches if s.id not in by_id]
     if missing:
-        raise InputError(
-            f"{source}: no translation of {', '.join(missing)}; add a [[stretch]] with its id and words"
-        )
+        raise InputError(f"{source}: no translation of {', '.join(missing)}; add a [[stretch]] with its id and words")
     return tuple(_one(s, by_id[s.id], code) for s in stretches)
 
 
@@ -73,7 +72,9 @@ def _one(s: Stretch, f: Fields, code: str) -> Stretch:
     if s.dose is not None and s.dose.tempo is not None and f.has("phase_words"):
         w = Fields(f.raw("phase_words"), f.where("phase_words"), f.source)
         tempo = s.dose.tempo
-        said = tuple(w.text(p, max_len=40) if w.has(p) else old for p, old in zip(TEMPO_PHASES, tempo.words, strict=True))
+        said = tuple(
+            w.text(p, max_len=40) if w.has(p) else old for p, old in zip(TEMPO_PHASES, tempo.words, strict=True)
+        )
         w.finish()
         tempo = dataclasses.replace(tempo, words=(said[0], said[1], said[2]))
         words["dose"] = dataclasses.replace(s.dose, tempo=tempo)
