@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from voiceguide.words import cues
+from voiceguide import language
+from voiceguide.words import counting, cues
 from voiceguide.words.guidance import talk_for
 from voiceguide.words.routine import Routine
 from voiceguide.words.timeline import CHIME, DEFAULT_PACING, SPEECH, Pacing, Timeline
+from voiceguide.words.timeline import said as as_said
 
 # Chime lengths close to the real sounds', for timelines laid out without audio.
 CHIME_LENGTHS = {"start.wav": 1.0, "end.wav": 1.0, "switch.wav": 0.8, "finish.wav": 2.8, "tick.wav": 0.15}
 
 
 def assert_obeys_timing_rules(timeline: Timeline, routine: Routine, length, pacing: Pacing = DEFAULT_PACING) -> None:
+    """Every rule, with texts compared as said in the timeline's language."""
+    with language.speaking(timeline.lang):
+        _assert_obeys(timeline, routine, length, pacing)
+
+
+def _assert_obeys(timeline: Timeline, routine: Routine, length, pacing: Pacing) -> None:
     events = timeline.events
     settle = max(pacing.settle if routine.settle is None else routine.settle, pacing.clearance)
     tempo = pacing.rep_seconds if routine.tempo is None else routine.tempo
@@ -147,7 +155,7 @@ def assert_whole_second_sides(timeline: Timeline, routine: Routine) -> None:
             continue
         stretch = routine.steps[first.step].stretch
         said = {e.text for e in timeline.speech if first.end < e.start < second.start}
-        wanted = {cues.mirror(t) for t in stretch.setup if t not in stretch.once}
+        wanted = {as_said(cues.mirror(t)) for t in stretch.setup if t not in stretch.once}
         assert wanted <= said, (stretch.id, wanted - said)
 
 
@@ -222,7 +230,8 @@ def assert_the_move_comes_last(timeline: Timeline, routine: Routine) -> None:
             last = said[-1]
         if amount == "none" or not stretch.setup:
             # Nothing of the setup; a stretch's caution (who should skip it) is said at every level.
-            assert last.role != "setup" or last.text == getattr(stretch, "caution", None), (stretch.id, last.text)
+            caution = getattr(stretch, "caution", None)
+            assert last.role != "setup" or last.text == (caution and as_said(caution)), (stretch.id, last.text)
             continue
         if amount == "first":  # the brief sentence, else the first said on this side (a second side skips once)
             again = [t for t in stretch.setup if t not in stretch.once][:1]
@@ -230,7 +239,7 @@ def assert_the_move_comes_last(timeline: Timeline, routine: Routine) -> None:
         else:
             moves = {stretch.setup[-1]}
         assert last.role == "setup", (stretch.id, last.text)
-        said_move = {cues.mirror(m) if block.side == "left" else m for m in moves}
+        said_move = {as_said(cues.mirror(m) if block.side == "left" else m) for m in moves}
         assert last.text in said_move, (stretch.id, block.side, last.text)
 
 
@@ -239,11 +248,11 @@ def _intro(block) -> str | None:
     if block.kind == "reps":
         return cues.reps_intro(block.reps)
     if block.kind == "tempo-set":
-        return cues.tempo_intro(block.reps, block.set_of)
+        return counting.tempo_intro(block.reps, block.set_of)
     if block.kind == "breaths":
-        return cues.breathing_intro(block.reps)
+        return counting.breathing_intro(block.reps)
     if block.kind == "contract-relax":
-        return cues.contract_relax_intro(block.reps)
+        return counting.contract_relax_intro(block.reps)
     return None
 
 
@@ -260,7 +269,7 @@ def assert_a_closing_that_ends_the_talk(timeline: Timeline, routine: Routine) ->
         assert not ups, [e.text for e in ups]
     for rep_set in timeline.sets:
         after = [e for e in speech if e.start > rep_set.end]
-        assert not after or after[0].text != cues.RELEASE, rep_set.stretch
+        assert not after or after[0].text != as_said(cues.RELEASE), rep_set.stretch
 
 
 def assert_a_way_out_between_rounds(timeline: Timeline, routine: Routine) -> None:
@@ -337,7 +346,7 @@ def assert_dosed_blocks(timeline: Timeline, routine: Routine, length, pacing: Pa
             wanted = [("press", cr.press), ("relax", cr.relax)] * cr.cycles
             assert block.end in holds, block  # the hold opens as the last relax ends
         assert [(p.phase, round(p.end - p.start, 3)) for p in phases] == wanted, block
-        spoken_cycles = cues.SPOKEN_BREATHS if block.kind == "breaths" else None
+        spoken_cycles = counting.SPOKEN_BREATHS if block.kind == "breaths" else None
         for p in phases:
             mark = at.get(p.start)
             chimes_only = not timeline.speech

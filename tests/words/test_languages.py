@@ -27,6 +27,7 @@ from voiceguide.words.builder import Options, apply
 from voiceguide.words.catalog import load_catalog
 from voiceguide.words.chapters import chapters_of
 from voiceguide.words.routine import GUIDANCE, load_routine, preset_names
+from voiceguide.words.translated import catalog_in
 
 sys.path.insert(0, str(REPO / "scripts"))
 import messages  # noqa: E402 - scripts/messages.py
@@ -117,7 +118,7 @@ def test_the_pseudo_locale_catches_an_english_word(pseudo):
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_every_exercise_is_translated_with_its_sides_as_placeholders(code):
-    english, translated = load_catalog(), load_catalog(code)
+    english, translated = load_catalog(), catalog_in(code)
     assert [s.id for s in english] == [s.id for s in translated]
     for en, tr in zip(english, translated, strict=True):
         assert tr.name != en.name or en.name in ("Cat-Camel",), en.id
@@ -132,7 +133,7 @@ def test_every_exercise_is_translated_with_its_sides_as_placeholders(code):
 
 
 def test_sides_agree_and_swap_in_german():
-    stretch = load_catalog("de").get("supine-hamstring")
+    stretch = catalog_in("de").get("supine-hamstring")
     first = [t for t in stretch.setup if language.has_sides(t)][0]
     from voiceguide.words import cues
 
@@ -150,7 +151,7 @@ def test_a_missing_translation_names_the_exercise(tmp_path):
     sides = language.info("de").sides
     language.add(language.Language("xx", "Test", "xxx", sides, catalog=tmp_path / "catalog.xx.toml"), tmp_path)
     with pytest.raises(InputError, match="no translation of bird-dog"):
-        load_catalog("xx")
+        catalog_in("xx")
 
 
 def test_every_message_is_translated_and_compiled():
@@ -171,11 +172,11 @@ def test_every_preset_obeys_the_timing_rules_in_every_language(code, level, rate
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_numbers_and_plurals_follow_the_language(code):
-    from voiceguide.words import cues
+    from voiceguide.words import counting, cues
 
     with language.speaking(code):
         assert cues.number(35) == {"de": "fünfunddreißig", "es": "treinta y cinco", "fr": "trente-cinq"}[code]
-        one, two = cues.duration_words(1), cues.duration_words(2)
+        one, two = counting.duration_words(1), counting.duration_words(2)
     assert one != two and not re.search(r"\d", one + two)
 
 
@@ -192,7 +193,7 @@ def test_a_routine_file_says_its_language(tmp_path):
     path = Path(tmp_path / "r.toml")
     path.write_text('title = "Meine Dehnung"\nlang = "de"\n[[steps]]\nstretch = "forward-bend"\n', encoding="utf-8")
     routine = load_routine(str(path))
-    assert routine.lang == "de" and routine.steps[0].stretch.name == load_catalog("de").get("forward-bend").name
+    assert routine.lang == "de" and routine.steps[0].stretch.name == catalog_in("de").get("forward-bend").name
     assert load_routine(str(path), lang="fr").lang == "fr"  # --lang wins
     path.write_text('title = "x"\nlang = "klingon"\n[[steps]]\nstretch = "forward-bend"\n', encoding="utf-8")
     with pytest.raises(InputError, match="lang"):

@@ -13,8 +13,9 @@ from typing import TypeVar
 
 from voiceguide.errors import InputError
 from voiceguide.words import profiles, suited
-from voiceguide.words.catalog import EQUIPMENT, POSITIONS, Catalog, Stretch, load_catalog
+from voiceguide.words.catalog import EQUIPMENT, POSITIONS, Catalog, Stretch
 from voiceguide.words.routine import MAX_SESSION_SECONDS, ROUNDS_LIMITS, Routine, Step, step_for
+from voiceguide.words.translated import catalog_in
 
 ORDERS = ("flow", "as-given")
 MINUTES_TOLERANCE = 0.10
@@ -47,7 +48,7 @@ class Options:
 
 def apply(routine: Routine, options: Options, catalog: Catalog | None = None) -> Routine:
     """Everything but --minutes, which needs speech lengths (see fit_minutes)."""
-    catalog = catalog or load_catalog(routine.lang)
+    catalog = catalog or catalog_in(routine.lang)
     chosen = tuple(dict.fromkeys(routine.profiles + options.profiles))
     moved = False
     if chosen:  # a profile swaps in the versions that suit the body, and adds to what it avoids

@@ -213,7 +213,7 @@ def stretch_from_table(table: object, path: str, source: str) -> Stretch:
 
 def normalize(name: str) -> str:
     """Compare names the way people type them: case, dashes and 'stretch' don't matter."""
-    words = re.sub(r"[^a-z0-9]+", " ", name.lower()).split()
+    words = re.sub(r"[\W_]+", " ", name.lower()).split()  # letters of any language: "Brücke", "posture"
     words = [w for w in words if w not in ("stretch", "the", "pose")]
     return " ".join(words)
 
@@ -252,13 +252,9 @@ class Catalog:
         return ids[:n]
 
 
-@lru_cache(maxsize=8)
-def load_catalog(code: str = "en") -> Catalog:
-    """The catalog in a language (voiceguide/language.py): English, or its words from data/catalog.CODE.toml."""
-    if code != "en":
-        from voiceguide.words.translated import translate
-
-        return Catalog(translate(load_catalog().stretches, code))
+@lru_cache(maxsize=1)
+def load_catalog() -> Catalog:
+    """The catalog in English; voiceguide/words/translated.py gives it in another language."""
     source = "catalog.toml"
     text = resources.files("voiceguide.data").joinpath(source).read_bytes()
     data = parse_toml(text, source)

@@ -31,10 +31,10 @@ from voiceguide.words.catalog import (
     TARGETS,
     Catalog,
     Stretch,
-    load_catalog,
     setup_items,
 )
 from voiceguide.words.dose import Dose, read_dose
+from voiceguide.words.translated import catalog_in
 
 DEFAULT_PRESET = "full"
 SIDE_CHOICES = ("both", "right", "left")
@@ -136,7 +136,7 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None, lang: 
         data = resources.files("voiceguide.data.routines").joinpath(f"{spec}.toml").read_bytes()
         with language.speaking(code):
             preset = routine_from_data(
-                routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", catalog or load_catalog(code), ours=True
+                routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", catalog or catalog_in(code), ours=True
             )
         return dataclasses.replace(preset, preset=spec, pool=True, lang=code)
     path = Path(spec)
@@ -146,7 +146,7 @@ def load_routine(spec: str | None = None, catalog: Catalog | None = None, lang: 
         try:
             code = lang or file_language(parsed, str(path))
             with language.speaking(code):
-                routine = routine_from_data(parsed, str(path), catalog or load_catalog(code))
+                routine = routine_from_data(parsed, str(path), catalog or catalog_in(code))
             return _dose_lines(dataclasses.replace(routine, lang=code), raw, yaml)
         except InputError as exc:
             line = routinefile.field_line(raw, exc.field, yaml) if exc.field and exc.source == str(path) else None

@@ -16,7 +16,7 @@ in), by the timing rules of docs/design.md:
   at the voice's rate is an error naming the step and the shortest tempo that
   fits; a catalog default says fewer words instead;
 - breaths are counted aloud ("Breathe in." / "And out.") for the first
-  `cues.SPOKEN_BREATHS`, then breathed in quiet;
+  `counting.SPOKEN_BREATHS`, then breathed in quiet;
 - sided tempo reps do every set on one side, then the whole setup and every set
   on the other;
 - guidance brief says the same words (they are the phase words and counts),
@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from voiceguide.errors import InputError
-from voiceguide.words import cues
+from voiceguide.words import counting, cues
 from voiceguide.words.dose import Dose, seconds_text
 from voiceguide.words.events import (
     BREATHS,
@@ -194,13 +194,13 @@ class DoseSteps:
         seconds = [secs for _, secs, _ in phases]
 
         def full(n: int, i: int) -> str:
-            return cues.rep_phase(phases[i][2], n, tempo.reps, i == 0, i == last)
+            return counting.rep_phase(phases[i][2], n, tempo.reps, i == 0, i == last)
 
         def words(n: int, i: int) -> str:
-            return cues.rep_phase(phases[i][2], n, tempo.reps, i == 0, i == last, counted=False)
+            return counting.rep_phase(phases[i][2], n, tempo.reps, i == 0, i == last, counted=False)
 
         def counts(n: int, i: int) -> str:
-            return cues.rep_count_only(n, tempo.reps) if i == 0 else TICK
+            return counting.rep_count_only(n, tempo.reps) if i == 0 else TICK
 
         def ticks(n: int, i: int) -> str:
             return TICK
@@ -229,7 +229,7 @@ class DoseSteps:
             else:
                 first = [(cues.first_side(side, only=len(sides) == 1), Role.ANNOUNCE)] if side else []
                 lines = [*([(announced, Role.ANNOUNCE)] if announced else []), *first, *self.setup(step, side, True)]
-            lines.append((cues.tempo_intro(tempo.reps, tempo.sets), Role.SETUP))
+            lines.append((counting.tempo_intro(tempo.reps, tempo.sets), Role.SETUP))
             start = self.get_into_position(step, lines, least, not_before)
             for k in range(1, tempo.sets + 1):
                 closing = SWITCH_CHIME if k == tempo.sets and n + 1 < len(sides) else END_CHIME
@@ -259,7 +259,7 @@ class DoseSteps:
         following = ms(end + tempo.rest)
         block = self.block(REST, step, side, end, following, set_n=k, set_of=tempo.sets)
         after_chime = ms(end + self.chime_lengths[END_CHIME] + self.p.clearance)
-        rest_text, set_text = cues.rest(tempo.rest), cues.set_start(k + 1, tempo.sets)
+        rest_text, set_text = counting.rest(tempo.rest), counting.set_start(k + 1, tempo.sets)
         both = after_chime - end + self.length(rest_text) + self.p.gap + self.length(set_text) + self.settle
         if tempo.rest + 1e-9 < both and dose.wrote("rest"):
             field = f"{dose.where}.rest" if dose.where else "rest"
@@ -290,15 +290,15 @@ class DoseSteps:
         lines = [
             *([(announced, Role.ANNOUNCE)] if announced else []),
             *self.setup(step, None, True),
-            (cues.breathing_intro(breathing.breaths), Role.SETUP),
+            (counting.breathing_intro(breathing.breaths), Role.SETUP),
         ]
         start = self.get_into_position(step, lines, least)
         phases = breathing.phases()
         seconds = [secs for _, secs in phases]
-        spoken = min(cues.SPOKEN_BREATHS, breathing.breaths)
+        spoken = min(counting.SPOKEN_BREATHS, breathing.breaths)
 
         def said(kind: int) -> Wording:
-            return lambda n, i: cues.BREATH_WORDS[phases[i][0]][kind] if n <= spoken else QUIET
+            return lambda n, i: counting.BREATH_WORDS[phases[i][0]][kind] if n <= spoken else QUIET
 
         def ticks(n: int, i: int) -> str | None:
             return TICK if n <= spoken else QUIET
@@ -323,7 +323,7 @@ class DoseSteps:
 
     def contract_relax_intro(self, step: Step) -> list[tuple[str, Role]]:
         cr = step.dose.contract_relax if step.dose else None
-        return [(cues.contract_relax_intro(cr.cycles), Role.SETUP)] if cr else []
+        return [(counting.contract_relax_intro(cr.cycles), Role.SETUP)] if cr else []
 
     def contract_relax(self, step: Step, side: str | None, start: float, step_round: int) -> float:
         """Press and relax from the chime at `start`; returns where the hold's opening chime sounds."""
@@ -335,7 +335,7 @@ class DoseSteps:
         seconds = [cr.press, cr.relax]
 
         def said(kind: int) -> Wording:
-            return lambda n, i: cues.PRESS_WORDS[phases[i][0]][kind]
+            return lambda n, i: counting.PRESS_WORDS[phases[i][0]][kind]
 
         def ticks(n: int, i: int) -> str:
             return TICK

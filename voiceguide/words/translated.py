@@ -10,18 +10,26 @@ An exercise with no translation is an error naming it, never an English line.
 from __future__ import annotations
 
 import dataclasses
+from functools import lru_cache
 from importlib import resources
 
 from voiceguide import language
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields
 from voiceguide.tomlload import parse_toml
-from voiceguide.words.catalog import Stretch
+from voiceguide.words.catalog import Catalog, Stretch, load_catalog
 from voiceguide.words.dose import TEMPO_PHASES
 
 # The fields a translation gives; each list has the English item count.
 TEXTS = ("name", "setup", "reminders", "benefit", "exit", "between_sides", "brief", "caution")
 LISTS = ("setup", "reminders", "exit", "between_sides")
+
+
+@lru_cache(maxsize=8)
+def catalog_in(code: str = language.ENGLISH) -> Catalog:
+    """The catalog in a language: English, or with the words of data/catalog.CODE.toml."""
+    english = load_catalog()
+    return english if code == language.ENGLISH else Catalog(translate(english.stretches, code))
 
 
 def translate(stretches: tuple[Stretch, ...], code: str) -> tuple[Stretch, ...]:
