@@ -101,15 +101,35 @@ def show(stretch: str) -> None:
 
 
 @click.command()
-def voices() -> None:
-    """List the voices of every installed speech engine."""
+@click.option(
+    "--lang", "lang", metavar="LL",
+    help="Only the voices that speak this language (en, de, es, fr, ...), each engine's default for it marked.",
+)  # fmt: skip
+def voices(lang: str | None) -> None:
+    """List the voices of every installed speech engine, with the language each speaks."""
+    from voiceguide.errors import InputError
     from voiceguide.files.script import table
-    from voiceguide.sound.engines import all_voices, piper_available
+    from voiceguide.language import languages
+    from voiceguide.sound.engines import all_voices, auto_engine, piper_available, primary
+    from voiceguide.sound.pico import pico_available
 
+    code = primary(lang) if lang is not None else None
+    if code is not None and not code.isalpha():
+        raise InputError(f"--lang: {lang!r} is not a language code; give one like en, de, es or fr")
     rows = [
-        ("*" if default else "", engine, v.id, v.name, ", ".join(v.languages)) for engine, v, default in all_voices()
+        ("*" if default else "", engine, v.id, v.language or "-", v.name, ", ".join(v.languages))
+        for engine, v, default in all_voices(code)
     ]
-    click.echo(table(("", "ENGINE", "ID", "NAME", "LANGUAGES"), rows))
-    click.echo("\n* the engine's default voice. Choose with: voiceguide build --engine ENGINE --voice ID")
-    if not piper_available():
-        click.echo('For a natural neural voice: pip install "voiceguide[neural]"')
+    if not rows:
+        raise InputError(f"--lang: no installed voice speaks {code}; run 'voiceguide voices' to list them all")
+    click.echo(table(("", "ENGINE", "ID", "LANG", "NAME", "LANGUAGES"), rows))
+    shown = code or "en"
+    click.echo(
+        f"\n* the engine's default voice for {shown}"
+        + ("" if code else " (voiceguide voices --lang LL: another language's)")
+        + ". Choose with: voiceguide build --engine ENGINE --voice ID"
+    )
+    spoken = [code] if code else sorted(languages(), key=lambda c: (c != "en", c))
+    click.echo("--engine auto speaks " + ", ".join(f"{c} with {auto_engine(c)}" for c in spoken) + ".")
+    if not piper_available() or not pico_available():
+        click.echo('For natural voices (Piper for en; Pico for de, es, fr, it): pip install "voiceguide[neural]"')

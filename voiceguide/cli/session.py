@@ -116,7 +116,7 @@ def _plan(routine: Routine, kw: dict[str, Any], progress: ClickProgress | None =
     from voiceguide.sound.engines import make_engine
 
     options = _options(kw)
-    engine = make_engine(kw.pop("engine_choice"), voice=kw.pop("voice"), rate=kw.pop("rate"))
+    engine = make_engine(kw.pop("engine_choice"), voice=kw.pop("voice"), rate=kw.pop("rate"), language=routine.lang)
     plan = plan_session(routine, engine, progress, options)
     # Said once the input is known good, so a bad input still gets one line.
     click.echo(f"Voice: {engine.name} ({engine.default_voice_id()})", err=True)
@@ -333,7 +333,8 @@ def check(file: str, engine: str, voice: str | None, rate: int | None) -> None:
     from voiceguide.sound.engines import make_engine
     from voiceguide.words.routine import load_routine
 
-    plan = plan_session(load_routine(file), make_engine(engine, voice=voice, rate=rate))
+    routine = load_routine(file)
+    plan = plan_session(routine, make_engine(engine, voice=voice, rate=rate, language=routine.lang))
     for warning in plan.routine.warnings():
         click.echo(f"Warning: {warning}", err=True)
     click.echo(f"{file}: OK. {plan.routine.title}: {summary(plan.timeline)}")

