@@ -120,7 +120,9 @@ def _assert_obeys(timeline: Timeline, routine: Routine, length, pacing: Pacing) 
     for rep_set in timeline.sets:
         counts = [e for e in events if e.role == "count" and rep_set.start < e.start < rep_set.end]
         assert len(counts) == 2 * rep_set.reps
-        assert [c.text.split(",")[0] for c in counts] == ["Right", "Left"] * rep_set.reps
+        # Legs alternating, right first, counted in the session's language ("Right, one." / "Rechts, eins.").
+        wanted = [cues.rep_count(side, n) for n in range(1, rep_set.reps + 1) for side in ("right", "left")]
+        assert [c.text for c in counts] == wanted
         steps = {round(b.start - a.start, 3) for a, b in zip(counts, counts[1:], strict=False)}
         assert len(steps) <= 1 or max(steps) - min(steps) <= 0.002
         assert all(step >= tempo - 1e-9 for step in steps)
