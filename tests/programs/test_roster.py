@@ -46,8 +46,9 @@ def test_a_csv_roster_reads_every_field(here):
     assert ann.id == "ann" and ann.where == f"{path}, row 2"
     assert ann.program == str(here / "week.toml")  # relative to the roster, not the working folder
     assert ann.start == datetime.date(2026, 12, 1) and ann.at == "06:30"
-    assert ann.choices == Choices(skip=("wall", "seated"), avoid=("kneeling", "inversion"))
+    assert ann.choices == Choices(skip=("wall", "seated"), avoid=("kneeling", "inversion"), lang="en")
     assert ann.voice is None and ann.language == "en"
+    assert ben.language is None and ben.choices.lang is None  # empty: the program's own language
     assert ben.program == "hamstrings-14-days" and ben.start is None and ben.where == f"{path}, row 4"
 
 
@@ -75,7 +76,7 @@ def test_a_toml_roster_reads_the_same(here):
         ("id,program\nann,\nben,missing.toml\n", ["row 3, column program", "'missing.toml' is no program preset"]),
         ("id,skip\nann,wal\n", ["row 2, column skip", "no stretch named 'wal'"]),
         ("id,avoid\nann,knees\n", ["row 2, column avoid", "'knees' is not one of kneeling"]),
-        ("id,language\nann,de\n", ["row 2, column language", "'de' is not spoken yet"]),
+        ("id,language\nann,xx\n", ["row 2, column language", "no language 'xx'", "de (Deutsch)"]),
         ("id,program\nann,week.toml,extra\n", ["row 2", "has 3 cells but the header names 2"]),
         ("id,start\n", ["has nobody in it"]),
         ("", ["is empty"]),

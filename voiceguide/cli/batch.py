@@ -65,7 +65,8 @@ def batch(
 
     ROSTER is a CSV file (a header row: id, program, start, at, only, skip,
     avoid, voice, language; one row per person) or a TOML file of [[person]]
-    tables with the same keys. Each folder is what 'voiceguide program' makes
+    tables with the same keys. The language is en, de, es or fr (empty: the
+    program's own, else en). Each folder is what 'voiceguide program' makes
     for that person; every distinct sentence is spoken once for the whole
     batch. A rerun rebuilds only what changed. A person whose program fails is
     reported in DIR/index.csv and the others go on (exit 2, or 1 when the

@@ -8,12 +8,13 @@ from voiceguide/cli/common.py); each command calls the library
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from voiceguide.cli.common import ClickProgress, engine_option, filter_options, filters, format_option
+from voiceguide.cli.common import ClickProgress, engine_option, filter_options, filters, format_option, lang_option
 from voiceguide.cli.optiontypes import BaseUrl, Given, PathName, StartDate, TimeOfDay
 from voiceguide.errors import InputError
 from voiceguide.inputs import START_LIMITS
@@ -54,6 +55,7 @@ def programs(engine: str) -> None:
     "With --day: text, the timed script; json, the timeline (as 'voiceguide script')."
 )
 @filter_options(every_day=True)
+@lang_option("The language every day is spoken in, kept by the folder for its reruns")
 @click.option(
     "-o",
     "--output",
@@ -94,6 +96,7 @@ def program(
     profile: tuple[str, ...],
     prefer: str | None,
     check_in: bool | None,
+    lang: str | None,
     output: Path | None,
     start: datetime.date | None,
     at: str | None,
@@ -110,22 +113,25 @@ def program(
     A rerun rebuilds only the days that changed. Episodes are dated 07:00
     (--at): if you stretch soon after getting up, move around for 30 minutes first.
     """
+    from voiceguide import language
     from voiceguide.programs.program import Choices
     from voiceguide.sound.engines import make_engine
 
     # Stretch names are checked as each day is planned (plan_days).
-    choices = Choices(**filters(only, skip, avoid, profile, prefer), check_in=check_in is not False)
+    lang = language.checked(lang) if lang else None
+    choices = Choices(**filters(only, skip, avoid, profile, prefer), check_in=check_in is not False, lang=lang)
     if day is not None and (show_plan or output is not None):
         raise InputError("--day prints one day's script; give it without --plan and -o")
     if show_plan or day is not None:
         from voiceguide.programs.plan import plan_day, plan_json, plan_program, plan_text
         from voiceguide.programs.program import load_program
 
-        loaded = load_program(program)
+        loaded = load_program(program, lang or _folder_kept(output, "lang", language.languages()))
         for warning in loaded.warnings:
             click.echo(f"Warning: {warning}", err=True)
-        first = start or _folder_start(output) or datetime.date.today()
-        speech = make_engine(engine)
+        kept_start = _folder_kept(output, "start")
+        first = start or (_date(kept_start) if kept_start else None) or datetime.date.today()
+        speech = make_engine(engine, language=loaded.lang)
         if day is None:
             planned = plan_program(loaded, first, speech, choices=choices)
             click.echo(plan_json(planned) if fmt == "json" else plan_text(loaded, planned), nl=False)
@@ -134,12 +140,13 @@ def program(
         return
     if output is None:
         raise InputError("give -o DIR to render the program into a folder, --plan to print the plan, or --day N")
-    from voiceguide.programs.folder import render_program
+    from voiceguide.programs.folder import program_language, render_program
 
+    speech = make_engine(engine, language=program_language(program, output, lang))
     progress = ClickProgress()
     try:
         result = render_program(
-            program, output, make_engine(engine), start=start, at=at, base_url=base_url, force=force,
+            program, output, speech, start=start, at=at, base_url=base_url, force=force,
             progress=progress, choices=choices,
         )  # fmt: skip
     finally:
@@ -171,13 +178,20 @@ def _print_day(plan: Plan, engine: str, voice: str, fmt: str) -> None:
         click.echo(render_text(plan.timeline), nl=False)
 
 
-def _folder_start(folder: Path | None) -> datetime.date | None:
-    """With --plan -o DIR: the start date that folder keeps."""
+def _folder_kept(folder: Path | None, key: str, among: Collection[str] = ()) -> str | None:
+    """With --plan -o DIR: what that folder keeps (its start date, its --lang), else None."""
     if folder is None or not folder.is_dir():
         return None
     from voiceguide.programs.folder import read_manifest
 
+    manifest = read_manifest(folder) or {}
+    choices = manifest.get("choices")
+    value = (choices.get(key) if isinstance(choices, dict) else None) if key == "lang" else manifest.get(key)
+    return value if isinstance(value, str) and (not among or value in among) else None
+
+
+def _date(text: str) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(str((read_manifest(folder) or {}).get("start")))
+        return datetime.date.fromisoformat(text)
     except ValueError:
         return None

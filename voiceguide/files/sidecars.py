@@ -1,7 +1,11 @@
 """Text files beside the audio, rendered from the timeline (never read back from audio).
 
 - `lrc`: LRC lyrics, one line per spoken cue, [mm:ss.xx] stamps;
-- `vtt`: WebVTT captions, the spoken cues and the chimes, millisecond stamps;
+- `vtt`: WebVTT captions, the spoken cues and the chimes (captioned in the
+  timeline's language), millisecond stamps. The language itself is not written
+  in the file: WebVTT's header holds only regions, styles and comments (the old
+  drafts' "Language:" header lines are gone from the spec and trip some
+  parsers); the feed's podcast:transcript and the page's <track srclang> say it;
 - `podcast_chapters_json`: Podcasting 2.0 JSON chapters;
 - `m3u8`: an extended M3U playlist (UTF-8) of split tracks.
 """
@@ -12,7 +16,9 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from voiceguide import language
 from voiceguide.clock import lrc_stamp, vtt_stamp
+from voiceguide.language import N_, _
 from voiceguide.words.chapters import Chapter
 from voiceguide.words.timeline import BREATHS, CONTRACT_RELAX, REPS, SPEECH, TEMPO_SET, Event, Role, Timeline
 
@@ -46,28 +52,33 @@ def _vtt_text(text: str) -> str:
 
 
 def chime_caption(timeline: Timeline, event: Event) -> str:
-    """What a chime means, as a sound caption: "[chime: hold begins]"."""
+    """What a chime means, as a sound caption in the timeline's language: "[chime: hold begins]"."""
+    with language.speaking(timeline.lang):
+        return _("[chime: {what}]").format(what=_(_chime_means(timeline, event)))
+
+
+def _chime_means(timeline: Timeline, event: Event) -> str:
     block = timeline.blocks[event.block] if event.block is not None else None
     reps = block is not None and block.kind in (REPS, TEMPO_SET)
     if event.role == Role.START and block is not None and block.kind in DOSED:
         what = DOSED[block.kind]
     elif event.role == Role.START:
-        what = "reps begin" if reps else "hold begins"
+        what = N_("reps begin") if reps else N_("hold begins")
     elif event.role == Role.END and block is not None and block.kind == BREATHS:
-        what = "breathing ends"
+        what = N_("breathing ends")
     elif event.role == Role.END:
-        what = "reps end" if reps else "hold ends"
+        what = N_("reps end") if reps else N_("hold ends")
     elif event.role == Role.TICK and block is not None and block.kind != REPS:
-        what = "phase"
+        what = N_("phase")
     elif event.role is None:
-        what = "chime"
+        what = N_("chime")
     else:
         what = CAPTIONS.get(event.role, event.role.value)
-    return f"[chime: {what}]"
+    return what
 
 
-DOSED = {TEMPO_SET: "set begins", BREATHS: "breathing begins", CONTRACT_RELAX: "press and relax begins"}
-CAPTIONS = {Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}
+DOSED = {TEMPO_SET: N_("set begins"), BREATHS: N_("breathing begins"), CONTRACT_RELAX: N_("press and relax begins")}
+CAPTIONS = {Role.SWITCH: N_("switch sides"), Role.FINISH: N_("session complete"), Role.TICK: N_("rep")}
 
 
 def vtt(timeline: Timeline) -> str:

@@ -3,10 +3,10 @@
 Every container gets the same facts, each in its own dialect:
 
 - MP3 (and an "id3 " chunk in WAV): ID3v2.4 with TIT2, TPE1, TPE2, TALB, TCON,
-  TDRC, COMM, TLEN, TRCK, the whole script as USLT, every spoken cue as SYLT
+  TDRC, COMM, TLEN, TRCK, TLAN, the whole script as USLT, every spoken cue as SYLT
   (millisecond stamps), one CHAP per chapter (with a TIT2 sub-frame) under a
   top-level ordered CTOC, and the cover as APIC;
-- Ogg Opus and Ogg Vorbis: Vorbis comments, chapters as CHAPTER001=HH:MM:SS.mmm
+- Ogg Opus and Ogg Vorbis: Vorbis comments (LANGUAGE among them), chapters as CHAPTER001=HH:MM:SS.mmm
   and CHAPTER001NAME, lyrics as LYRICS, the cover as METADATA_BLOCK_PICTURE;
 - MP4 audiobook (m4b/m4a): iTunes atoms (©nam, ©ART, aART, ©alb, ©gen, ©day,
   ©cmt, ©lyr, covr, stik); its chapters are written by ffmpeg while encoding
@@ -37,6 +37,7 @@ from mutagen.id3 import (
     TCON,
     TDRC,
     TIT2,
+    TLAN,
     TLEN,
     TPE1,
     TPE2,
@@ -52,7 +53,7 @@ from mutagen.oggopus import OggOpus, OggOpusVComment
 from mutagen.oggvorbis import OggVCommentDict, OggVorbis
 from mutagen.wave import WAVE
 
-from voiceguide import __version__
+from voiceguide import __version__, language
 from voiceguide.audio import ms as _ms
 from voiceguide.clock import vtt_stamp
 from voiceguide.errors import EnvironmentFailure
@@ -62,7 +63,7 @@ from voiceguide.words.timeline import Timeline
 
 DEFAULT_ARTIST = "voiceguide"
 DEFAULT_GENRE = "Speech"
-LANGUAGE = "eng"  # ISO 639-2, for COMM, USLT and SYLT
+LANGUAGE = "eng"  # ISO 639-2 (TLAN, COMM, USLT, SYLT) of a timeline in a language voiceguide does not know
 TOC_ID = "toc"
 
 
@@ -144,9 +145,16 @@ def write_tags(
 # -- ID3 ------------------------------------------------------------------
 
 
+def iso639_2(timeline: Timeline) -> str:
+    """The timeline's language as ID3 names it: "deu" (voiceguide/language.py)."""
+    known = language.languages().get(timeline.lang)
+    return known.iso639_2 if known else LANGUAGE
+
+
 def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (), cover: Cover | None = None) -> ID3:
     """A complete ID3v2.4 tag for the session (a mutagen.id3.ID3, not yet saved)."""
     utf8 = Encoding.UTF8
+    lang = iso639_2(timeline)
     tag = ID3()
     tag.add(TIT2(encoding=utf8, text=[info.title]))
     tag.add(TPE1(encoding=utf8, text=[info.artist]))
@@ -156,13 +164,14 @@ def id3_tag(timeline: Timeline, info: TrackInfo, chapters: Sequence[Chapter] = (
     if info.date:
         tag.add(TDRC(encoding=utf8, text=[info.date]))
     if info.comment:
-        tag.add(COMM(encoding=utf8, lang=LANGUAGE, desc="", text=[info.comment]))
+        tag.add(COMM(encoding=utf8, lang=lang, desc="", text=[info.comment]))
     if info.track:
         tag.add(TRCK(encoding=utf8, text=[f"{info.track[0]}/{info.track[1]}"]))
     tag.add(TLEN(encoding=utf8, text=[str(_ms(timeline.duration))]))
-    tag.add(USLT(encoding=utf8, lang=LANGUAGE, desc="", text=script_lines(timeline, chapters)))
+    tag.add(TLAN(encoding=utf8, text=[lang]))
+    tag.add(USLT(encoding=utf8, lang=lang, desc="", text=script_lines(timeline, chapters)))
     synced = [(" ".join((e.text or "").split()), _ms(e.start)) for e in timeline.speech]
-    tag.add(SYLT(encoding=utf8, lang=LANGUAGE, format=2, type=1, desc="", text=synced))  # format 2: milliseconds
+    tag.add(SYLT(encoding=utf8, lang=lang, format=2, type=1, desc="", text=synced))  # format 2: milliseconds
     ids = [f"chp{i}" for i in range(len(chapters))]
     for element_id, chapter in zip(ids, chapters, strict=False):
         tag.add(
@@ -261,6 +270,7 @@ def vorbis_comments(
         pairs += [("DESCRIPTION", info.comment), ("COMMENT", info.comment)]
     if info.track:
         pairs += [("TRACKNUMBER", str(info.track[0])), ("TRACKTOTAL", str(info.track[1]))]
+    pairs.append(("LANGUAGE", timeline.lang))  # the Xiph recommendation: a language code, as in the feed
     pairs.append(("LYRICS", script_lines(timeline, chapters)))
     for n, chapter in enumerate(chapters, 1):  # the Xiph chapter extension numbers from 001
         pairs += [(f"CHAPTER{n:03d}", chapter_clock(chapter.start)), (f"CHAPTER{n:03d}NAME", chapter.title)]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime
 import io
 import json
@@ -142,7 +143,7 @@ def render_batch(
     an Outcome with status "failed", and the others go on.
     """
     say = say or (lambda line: None)
-    people = load_roster(roster)
+    people = [_spoken_in(p) for p in load_roster(roster)]
     base = check_base_url(base_url) if base_url is not None else DEFAULT_BASE_URL
     engines = _engines(people, engine)
     old = _claim(folder)
@@ -170,7 +171,7 @@ def render_batch(
             nonlocal finished
             outcome = outcomes[person.id]
             if outcome.status != "failed":
-                _render_person(person, engines[person.voice], folder, base, outcome, runner, result, lock)
+                _render_person(person, engines[_voice(person)], folder, base, outcome, runner, result, lock)
             with lock:
                 finished += 1
                 say(f"[{finished}/{len(people)}] {person.id}: {_said(outcome)}")
@@ -212,17 +213,37 @@ def _committed_as_folder(person: Path) -> None:
         atomic.COMMITTED[:] = [p for p in atomic.COMMITTED if p.parent != person] + [person]
 
 
-def _engines(people: Sequence[Person], name: str) -> dict[str | None, Engine]:
-    """One engine per voice the roster names, each checked now (a bad voice is bad roster input)."""
-    engines: dict[str | None, Engine] = {}
+VoiceKey = tuple[str | None, str]  # a roster's voice (None: the engine's default) and the language it speaks
+
+
+def _voice(person: Person) -> VoiceKey:
+    return person.voice, person.language or "en"
+
+
+def _spoken_in(person: Person) -> Person:
+    """The person with the language they are spoken to in (for their voice): the roster's, else their
+    program's own. Their choices keep only the roster's, so the folder is what `program` makes."""
+    from voiceguide.programs.program import load_program
+
+    if person.language is None:
+        try:
+            return dataclasses.replace(person, language=load_program(person.program).lang)
+        except VoiceguideError:
+            pass  # a bad program fails the person when the batch plans them
+    return person
+
+
+def _engines(people: Sequence[Person], name: str) -> dict[VoiceKey, Engine]:
+    """One engine per voice and language the roster names, each checked now (a bad voice is bad roster input)."""
+    engines: dict[VoiceKey, Engine] = {}
     for person in people:
-        if person.voice not in engines:
+        if _voice(person) not in engines:
             try:
-                made = make_engine(name, voice=person.voice)
+                made = make_engine(name, voice=person.voice, language=_voice(person)[1])
                 made.identity()
             except InputError as exc:
                 raise InputError(f"{person.where}, voice: {exc}") from None
-            engines[person.voice] = made
+            engines[_voice(person)] = made
     return engines
 
 
@@ -259,31 +280,31 @@ def _tokens(old: dict[str, Any] | None) -> dict[str, str]:
 
 
 def _plan(
-    people: Sequence[Person], engines: dict[str | None, Engine], outcomes: dict[str, Outcome], say: Say
-) -> dict[str | None, list[str]]:
+    people: Sequence[Person], engines: dict[VoiceKey, Engine], outcomes: dict[str, Outcome], say: Say
+) -> dict[VoiceKey, list[str]]:
     """Every distinct text each voice will speak; a person whose program is bad fails here."""
     from voiceguide.programs.program import load_program
 
-    texts: dict[str | None, dict[str, None]] = {voice: {} for voice in engines}
+    texts: dict[VoiceKey, dict[str, None]] = {voice: {} for voice in engines}
     for person in people:
         try:
-            program = load_program(person.program)
+            program = load_program(person.program, person.choices.lang)
             days = plan_days(program, person.start or datetime.date.today(), choices=person.choices)
         except VoiceguideError as exc:
             _failed(outcomes[person.id], exc)
             continue
         outcomes[person.id].days = len(days)
-        if engines[person.voice].name != "none":
+        if engines[_voice(person)].name != "none":
             for day in days:
-                texts[person.voice].update(dict.fromkeys(spoken_texts(day.shaped)))
+                texts[_voice(person)].update(dict.fromkeys(spoken_texts(day.shaped)))
     planned = sum(o.status != "failed" for o in outcomes.values() if o.status != "not in roster")
     say(f"Planned {planned} of {len(people)} people; {sum(map(len, texts.values()))} distinct texts to speak")
     return {voice: list(found) for voice, found in texts.items()}
 
 
 def _speak(
-    texts: dict[str | None, list[str]],
-    engines: dict[str | None, Engine],
+    texts: dict[VoiceKey, list[str]],
+    engines: dict[VoiceKey, Engine],
     runner: Runner | None,
     workers: int,
     say: Say,
@@ -302,7 +323,7 @@ def _speak(
             continue
         say(f"Speaking {len(missing)} new clips ({engine.name}, {engine.default_voice_id()})")
         parts = max(1, min(workers, len(missing)))
-        jobs = [(engine.name, voice, tuple(missing[i::parts])) for i in range(parts)]
+        jobs = [(engine.name, voice, tuple(missing[i::parts])) for i in range(parts)]  # voice: (voice, language)
         if runner is None or parts == 1:
             Speech(engine).prepare(missing)
         else:
@@ -312,10 +333,10 @@ def _speak(
     return synthesized, reused
 
 
-def speak_in_worker(job: tuple[str, str | None, tuple[str, ...]]) -> int:
+def speak_in_worker(job: tuple[str, VoiceKey, tuple[str, ...]]) -> int:
     """In a worker: speak these texts into the shared clip cache (the batch's speech step)."""
-    name, voice, texts = job
-    Speech(make_engine(name, voice=voice)).prepare(texts)
+    name, (voice, lang), texts = job
+    Speech(make_engine(name, voice=voice, language=lang)).prepare(texts)
     return len(texts)
 
 

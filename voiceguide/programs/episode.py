@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voiceguide import __version__
+from voiceguide import __version__, language
 from voiceguide.files import cover
 from voiceguide.programs import contenthash
 from voiceguide.programs.plan import PlannedDay, describe, stretch_names
@@ -42,6 +42,7 @@ class Episode:
     plan: Plan
     hash: str
     guid: str
+    lang: str = language.ENGLISH  # the language it is spoken in (voiceguide/language.py)
 
     @property
     def audio(self) -> str:
@@ -98,7 +99,9 @@ def write_episode(episode: Episode, folder: Path) -> int:
         comment=f"Made with voiceguide {__version__}",
         track=(episode.day, episode.total),
     )
-    art = draw_cover(episode.album, episode.stretches, f"Day {episode.day} of {episode.total}", EPISODE_COVER_SIZE)
+    with language.speaking(episode.lang):
+        day = language._("Day {n} of {total}").format(n=episode.day, total=episode.total)
+    art = draw_cover(episode.album, episode.stretches, day, EPISODE_COVER_SIZE)
     # force: a rebuilt episode replaces its own files (the folder is checked as voiceguide's first).
     outputs = Outputs.checked(
         folder / episode.audio,
@@ -148,6 +151,7 @@ def episodes_of(
             "description": describe(p),
             "stretches": stretch_names(p),
             "guidance": p.day.guidance,
+            "lang": program.lang,
         }
         out.append(
             Episode(
@@ -163,6 +167,7 @@ def episodes_of(
                 plan=p.plan,
                 hash=episode_hash(p, engine, fields),
                 guid=kept.get(p.day.number) or guid_of(slug, start, p.day.number),
+                lang=program.lang,
             )
         )
     return out

@@ -20,7 +20,7 @@ from urllib.parse import quote
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
-LANGUAGE = "en"
+LANGUAGE = "en"  # a manifest without "lang" (written before programs had languages)
 CATEGORY = "Health & Fitness"
 AUTHOR = "voiceguide"
 VERSION_TAG = 12  # hex digits of the content hash in an enclosure URL's ?v=
@@ -68,16 +68,23 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -
     return element
 
 
+def language_of(manifest: Manifest) -> str:
+    """The program's language (voiceguide/language.py), as the manifest keeps it: "de"."""
+    lang = manifest.get("lang")
+    return lang if isinstance(lang, str) and lang.isalpha() and len(lang) <= 8 else LANGUAGE
+
+
 def feed_xml(manifest: Manifest) -> str:
     """RSS 2.0 + iTunes + Podcasting 2.0: one item per episode listed in the manifest."""
     base = manifest["base_url"]
+    lang = language_of(manifest)
     author = manifest.get("author") or AUTHOR
     rss = ET.Element("rss", {"version": "2.0"})
     channel = _sub(rss, "channel")
     _sub(channel, "title", manifest["title"])
     _sub(channel, "link", base)
     _sub(channel, "description", manifest["description"] or manifest["title"])
-    _sub(channel, "language", LANGUAGE)
+    _sub(channel, "language", lang)
     _sub(channel, "generator", manifest["generator"])
     _sub(channel, f"{{{ATOM}}}link", href=url(base, "feed.xml"), rel="self", type="application/rss+xml")
     _sub(channel, f"{{{ITUNES}}}author", author)
@@ -102,7 +109,8 @@ def feed_xml(manifest: Manifest) -> str:
         _sub(item, f"{{{ITUNES}}}episode", str(episode["day"]))
         _sub(item, f"{{{ITUNES}}}episodeType", "full")
         _sub(item, f"{{{PODCAST}}}chapters", url=url(base, episode["chapters"]), type="application/json+chapters")
-        _sub(item, f"{{{PODCAST}}}transcript", url=url(base, episode["transcript"]), type="text/vtt")
+        transcript = url(base, episode["transcript"])
+        _sub(item, f"{{{PODCAST}}}transcript", url=transcript, type="text/vtt", language=lang)
     ET.indent(rss)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="unicode") + "\n"
 
@@ -114,11 +122,12 @@ def calendar_ics(manifest: Manifest, days: list[Mapping[str, Any]]) -> bytes:
     """
     import icalendar
 
+    said = {"language": language_of(manifest)}  # RFC 5545's LANGUAGE parameter, on every text
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//voiceguide//{manifest['generator']}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", manifest["title"])
+    cal.add("x-wr-calname", manifest["title"], parameters=said)
     # DTSTAMP must be there; the start date (not the time of the run) keeps the file stable across reruns.
     stamp = datetime.datetime.combine(
         datetime.date.fromisoformat(manifest["start"]), datetime.time(), datetime.timezone.utc
@@ -130,11 +139,12 @@ def calendar_ics(manifest: Manifest, days: list[Mapping[str, Any]]) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", start)
         event.add("dtend", start + datetime.timedelta(seconds=max(60, round(day["seconds"]))))
-        event.add("summary", day["title"])
-        event.add("description", f"{day.get('description', '')}\n{url(manifest['base_url'], day['audio'])}".strip())
+        event.add("summary", day["title"], parameters=said)
+        described = f"{day.get('description', '')}\n{url(manifest['base_url'], day['audio'])}".strip()
+        event.add("description", described, parameters=said)
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", day["title"])
+        alarm.add("description", day["title"], parameters=said)
         alarm.add("trigger", datetime.timedelta(0))
         event.add_component(alarm)
         cal.add_component(event)

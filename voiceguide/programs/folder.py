@@ -19,6 +19,7 @@ finished episode, so the next run picks up where this one stopped.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from voiceguide import __version__, atomic, inputs
+from voiceguide import __version__, atomic, inputs, language
 from voiceguide.errors import InputError
 from voiceguide.files import cover
 from voiceguide.programs import contenthash
@@ -204,7 +205,7 @@ def render_program(
     progress = progress or NoProgress()
     at = parse_at(at) if at is not None else None
     base_url = check_base_url(base_url) if base_url is not None else None
-    program = load_program(spec)
+    program = load_program(spec, choices.lang if choices else None)
     identity = program_identity(spec)
     folder = Path(folder)
     claim(folder, force)  # a folder that is not ours is refused before anything is locked or made
@@ -221,6 +222,14 @@ def render_program(
                 old = now
                 job = _Job(spec, program, identity, folder, old, start, at, base_url, engine, progress, choices)
         return job.run(workers, progress, runner)
+
+
+def program_language(spec: str | None, folder: Path | None, given: str | None = None) -> str:
+    """The language a run would speak the program in, to choose its voice first: --lang, else the folder's
+    (for the same program), else the program's own."""
+    old = read_manifest(folder) if folder is not None and folder.is_dir() else None
+    kept = _kept_choices(old, same_program(old, program_identity(spec), spec), Choices(lang=given)).lang
+    return kept or load_program(spec).lang
 
 
 class _Job:
@@ -243,6 +252,14 @@ class _Job:
         same = same_program(old, identity, spec)
         start, at, base_url = _schedule(folder / MANIFEST, old, same, start, at, base_url)
         choices = _kept_choices(old, same, choices)
+        if choices.lang is not None and choices.lang != program.lang:  # the folder's --lang, kept
+            program = load_program(spec, choices.lang)
+        speaks = getattr(engine, "language", program.lang) if engine.name != "none" else program.lang
+        if speaks != program.lang:  # a library caller's engine: its voice would read another language
+            raise InputError(
+                f"the program is spoken in {program.lang} but the {engine.name} engine speaks {speaks}; "
+                f"make the engine for {program.lang} (make_engine(..., language=program_language(...)))"
+            )
         slug = slug_for(old, same, identity)
         self.program, self.old = program, old
         self.planned = plan_program(program, start, engine, progress, choices)
@@ -252,6 +269,7 @@ class _Job:
             head["choices"] = {"only": list(choices.only), "skip": list(choices.skip), "avoid": list(choices.avoid)}
             head["choices"] |= {"profile": list(choices.profiles), "check_in": choices.check_in}
             head["choices"] |= {"prefer": choices.prefer} if choices.prefer else {}
+            head["choices"] |= {"lang": choices.lang} if choices.lang else {}
         head["guids"] = [e.guid for e in self.episodes]
         self.out = _Folder(folder, head)
         self.done, self.todo = _split_unchanged(folder, old, self.episodes)
@@ -308,12 +326,17 @@ def _schedule(
 
 
 def _kept_choices(old: dict[str, Any] | None, same: bool, given: Choices | None) -> Choices:
-    """The filters as given; else, for the same program, as the folder's last run had them (its "choices")."""
-    if given is not None and given != Choices():
-        return given
+    """The filters as given; else, for the same program, as the folder's last run had them (its "choices").
+
+    The language is kept on its own: --lang alone keeps the filters, other filters alone keep the language.
+    """
     kept = old.get("choices") if old and same else None
-    if not isinstance(kept, dict):
-        return Choices()
+    kept = kept if isinstance(kept, dict) else {}
+    lang = (given.lang if given else None) or (kept.get("lang") if kept.get("lang") in language.languages() else None)
+    if given is not None and dataclasses.replace(given, lang=None) != Choices():
+        return dataclasses.replace(given, lang=lang)
+    if not kept:
+        return Choices(lang=lang)
 
     def names(key: str) -> tuple[str, ...]:
         value = kept.get(key)
@@ -327,6 +350,7 @@ def _kept_choices(old: dict[str, Any] | None, same: bool, given: Choices | None)
         profiles=tuple(n for n in names("profile") if n in profile_names()),
         check_in=kept.get("check_in") is not False,
         prefer=kept.get("prefer") if kept.get("prefer") in PREFERENCES else None,
+        lang=lang,
     )
 
 
@@ -351,6 +375,7 @@ def _head(identity: str, slug: str, program: Program, start: datetime.date, at: 
         "slug": slug,
         "title": program.title,
         "description": program.description,
+        "lang": program.lang,
         "start": start.isoformat(),
         "at": at,
         "base_url": base_url,
@@ -445,7 +470,8 @@ def _write_cover(
     in between leaves a folder the next run knows as its own.
     """
     stretches = stretch_names(planned[-1])
-    subtitle = f"{len(planned)} days"
+    with language.speaking(program.lang):
+        subtitle = language.n_("{n} day", "{n} days", len(planned)).format(n=len(planned))
     key = contenthash.digest([program.title, stretches, subtitle, FOLDER_COVER_SIZE])
     drawn = old is not None and old.get("cover") == key and (out.folder / COVER).is_file()
     was = (old or {}).get("cover")

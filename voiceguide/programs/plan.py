@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from voiceguide import language
 from voiceguide.errors import InputError
 from voiceguide.inputs import check_start
+from voiceguide.language import N_, _, n_
 from voiceguide.programs.program import Choices, Day, Program, plan_days
 from voiceguide.session.pipeline import NoProgress, Plan, Progress, plan_session
 from voiceguide.sound.engines import Engine
@@ -62,23 +64,30 @@ def plan_day(
     return PlannedDay(day, plan_session(day.routine, engine, None, day.options))
 
 
+# The guidance levels as a feed item names them (voiceguide/language.py messages).
+GUIDANCE_SAID = {"full": N_("full guidance"), "brief": N_("brief guidance"), "minimal": N_("minimal guidance")}
+
+
 def describe(planned: PlannedDay) -> str:
-    """The day's stretches and doses, and its length, in one sentence for a feed item."""
-    parts = []
-    for step in planned.plan.routine.steps:
-        s = step.stretch
-        each = " each side" if len(step.sides) > 1 else ""
-        if step.dose is not None and (step.dose.tempo or step.dose.breathing):  # "2 x 8, 3-3-3 tempo, 30 s rest"
-            parts.append(f"{s.name} {step.dose.describe()}{each}")
-        elif s.kind == "reps":
-            parts.append(f"{s.name} {step.reps} reps each leg")
-        else:
-            parts.append(f"{s.name} {step.hold} s" + (" each side" if len(step.sides) > 1 else ""))
-    minutes = max(1, round(planned.timeline.duration / 60))
-    laps = planned.plan.routine.laps
-    again = f", {laps} laps" if laps > 1 else ""
-    unit = "minute" if minutes == 1 else "minutes"
-    return f"{'; '.join(parts)}{again}. About {minutes} {unit}, {planned.day.guidance} guidance."
+    """The day's stretches and doses, and its length, in one sentence for a feed item, in the day's language."""
+    with language.speaking(planned.plan.routine.lang):
+        parts = []
+        for step in planned.plan.routine.steps:
+            s, each = step.stretch, len(step.sides) > 1
+            if step.dose is not None and (step.dose.tempo or step.dose.breathing):  # "2 x 8, 3-3-3 tempo, 30 s rest"
+                said = _("{name} {dose} each side") if each else "{name} {dose}"
+                parts.append(said.format(name=s.name, dose=step.dose.describe()))
+            elif s.kind == "reps":
+                parts.append(_("{name} {n} reps each leg").format(name=s.name, n=step.reps))
+            else:
+                said = _("{name} {n} s each side") if each else _("{name} {n} s")
+                parts.append(said.format(name=s.name, n=step.hold))
+        minutes = max(1, round(planned.timeline.duration / 60))
+        laps = planned.plan.routine.laps
+        again = ", " + n_("{n} lap", "{n} laps", laps).format(n=laps) if laps > 1 else ""
+        length = n_("About {n} minute", "About {n} minutes", minutes).format(n=minutes)
+        guidance = _(GUIDANCE_SAID.get(planned.day.guidance, planned.day.guidance))
+        return f"{'; '.join(parts)}{again}. {length}, {guidance}."
 
 
 def stretch_names(planned: PlannedDay) -> list[str]:

@@ -25,13 +25,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from voiceguide import language
 from voiceguide.errors import InputError
 from voiceguide.fields import Fields, check_integer
-from voiceguide.programs.openings import LAST_DAY_OUTRO, WEEK_END_OUTRO, opening
+from voiceguide.programs.openings import LAST_DAY_OUTRO, WEEK_END_OUTRO, narrowed_title, opening
 from voiceguide.words import profiles, routinefile
 from voiceguide.words.builder import Options, apply, flow_key
-from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS, PREFERENCES, Catalog, load_catalog
-from voiceguide.words.routine import GUIDANCE, Routine, Step, load_routine, preset_names, read_laps
+from voiceguide.words.catalog import HOLD_LIMITS, NEEDS, POSITIONS, PREFERENCES, Catalog
+from voiceguide.words.routine import GUIDANCE, Routine, Step, file_language, load_routine, preset_names, read_laps
+from voiceguide.words.translated import catalog_in
 
 DEFAULT_PROGRAM = "hamstrings-14-days"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -67,6 +69,7 @@ class Choices:
     profiles: tuple[str, ...] = ()  # bad-knee, no-floor, ... (voiceguide/words/profiles.py)
     check_in: bool = True  # False: --no-check-in, no pain score at the start and the end
     prefer: str | None = None  # --prefer: flexion, extension or neutral; None: the program's
+    lang: str | None = None  # --lang: the language every day is spoken in; None: the program's
 
     @property
     def given(self) -> str:
@@ -93,6 +96,7 @@ class Program:
     profiles: tuple[str, ...] = ()  # bodies every day suits (voiceguide/words/profiles.py)
     check_in: bool = True  # a pain score at the start and the end of every day
     prefer: str = "neutral"  # the direction that eases the back (catalog PREFERENCES)
+    lang: str = language.ENGLISH  # the language its days are spoken in (voiceguide/language.py)
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,8 @@ class Day:
 
     @property
     def episode_title(self) -> str:
-        return f"Day {self.number} of {self.total}: {self.title}"
+        with language.speaking(self.routine.lang):
+            return language._("Day {n} of {total}: {title}").format(n=self.number, total=self.total, title=self.title)
 
 
 def preset_programs() -> list[str]:
@@ -125,18 +130,20 @@ def preset_programs() -> list[str]:
     return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def load_program(spec: str | None = None) -> Program:
-    """A program preset name or the path of a program file (.toml, .yaml, .yml)."""
+def load_program(spec: str | None = None, lang: str | None = None) -> Program:
+    """A program preset name or the path of a program file (.toml, .yaml, .yml), in a language: `lang`
+    (--lang) wins over a file's own; a preset's words are voiceguide's, so translated (`_ours`)."""
     spec = spec or DEFAULT_PROGRAM
     if spec in preset_programs():
         data = resources.files("voiceguide.data.programs").joinpath(f"{spec}.toml").read_bytes()
-        return program_from_data(routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", spec, None)
+        return program_from_data(routinefile.parse(data, f"{spec}.toml"), f"{spec}.toml", spec, None, lang)
     path = Path(spec)
     if path.suffix.lower() in routinefile.ROUTINE_SUFFIXES or path.exists() or "/" in spec:
         raw = routinefile.read_bytes(path)
         yaml = path.suffix.lower() in routinefile.YAML_SUFFIXES
         try:
-            return program_from_data(routinefile.parse(raw, str(path), yaml=yaml), str(path), spec, path.parent)
+            parsed = routinefile.parse(raw, str(path), yaml=yaml)
+            return program_from_data(parsed, str(path), spec, path.parent, lang)
         except InputError as exc:
             raise routinefile.with_line(exc, raw, str(path), yaml) from None
     hint = " is a routine preset: build it with 'voiceguide build'" if spec in preset_names() else ""
@@ -146,11 +153,14 @@ def load_program(spec: str | None = None) -> Program:
     )
 
 
-def program_from_data(data: object, source: str, name: str, folder: Path | None) -> Program:
+def program_from_data(data: object, source: str, name: str, folder: Path | None, lang: str | None = None) -> Program:
     """`folder`: where routine files named by the program are looked up (None for presets: presets only)."""
     top = Fields(data, "", source)
-    title = top.text("title", max_len=120)
-    description = top.text("description", default="", max_len=600)
+    code = lang or file_language(data, source)
+    top.raw("lang", None)  # read by file_language
+    said = partial(_ours, code) if folder is None else str
+    title = said(top.text("title", max_len=120))
+    description = said(top.text("description", default="", max_len=600))
     artist = top.text("artist", default="", max_len=120)
     rest_days = top.choices("rest_days", WEEKDAYS, default=())
     if len(set(rest_days)) == len(WEEKDAYS):
@@ -170,7 +180,7 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
     default_routine = top.raw("routine", None)
     if top.has("phases") and top.has("day"):
         raise top.error("tables are given with 'phases'; describe the days one way", at="day")
-    reader = _Reader(source, folder, default_routine, top, avoid)
+    reader = _Reader(source, folder, default_routine, top, avoid, code, said)
     if top.has("phases"):
         days = reader.phases(top.table_list("phases"), total)
     elif top.has("day"):
@@ -194,19 +204,29 @@ def program_from_data(data: object, source: str, name: str, folder: Path | None)
         profiles=chosen,
         check_in=check_in,
         prefer=prefer,
+        lang=code,
     )
+
+
+def _ours(code: str, text: str) -> str:
+    """A preset's words (voiceguide's own, messages of scripts/messages.py) in the language `code`."""
+    with language.speaking(code):
+        return language._(text) if text else text
 
 
 class _Reader:
     """Reads phases and day tables into DaySpecs, resolving routines as it goes."""
 
-    def __init__(self, source: str, folder: Path | None, default_routine: Any, top: Fields, avoid: tuple[str, ...]):
-        self.source = source
+    def __init__(
+        self, source: str, folder: Path | None, default_routine: Any, top: Fields, avoid: tuple[str, ...],
+        lang: str = language.ENGLISH, said: Any = str,
+    ):  # fmt: skip
+        self.source, self.lang, self.said = source, lang, said
         self.avoid = avoid  # the program's, for every day
         self.folder = folder
         self.default_routine = default_routine
         self.top = top
-        self.catalog = load_catalog()
+        self.catalog = catalog_in(lang)
         self.loaded: dict[str, Routine] = {}
         self.warnings: list[str] = []
 
@@ -237,7 +257,7 @@ class _Reader:
         avoid = tuple(dict.fromkeys(f.choices("avoid", NEEDS, default=())))
         if positions or skip or only or avoid or self.avoid:
             if routine not in self.loaded:
-                self.loaded[routine] = load_routine(routine, self.catalog)
+                self.loaded[routine] = load_routine(routine, self.catalog, self.lang)
             ids = [s.stretch.id for s in self.loaded[routine].steps]
             for i, sid in enumerate(only):
                 if sid not in ids:
@@ -256,7 +276,7 @@ class _Reader:
         laps, old_key = read_laps(f, default=None)
         self.warnings += [old_key] if old_key else []
         return dict(
-            title=f.text("title", default="", max_len=120),
+            title=self.said(f.text("title", default="", max_len=120)),
             routine=routine,
             laps=laps,
             guidance=f.choice("guidance", GUIDANCE, default=None),
@@ -364,7 +384,7 @@ def plan_days(
     `choices` (the command line's --only, --skip, --avoid) narrow every day; the
     day keeps its own order. A day they leave empty is an error naming it.
     """
-    catalog = catalog or load_catalog()
+    catalog = catalog or catalog_in(program.lang)
     choices = choices or Choices()
     dates = session_dates(start, len(program.days), program.rest_days)
     only = tuple(catalog.get(name, where="--only").id for name in choices.only)
@@ -374,7 +394,7 @@ def plan_days(
     before: tuple[str, tuple[str, ...]] | None = None  # the last day's title and stretch ids
     for i, (spec, date) in enumerate(zip(program.days, dates, strict=True)):
         if spec.routine not in loaded:
-            loaded[spec.routine] = load_routine(spec.routine, catalog)
+            loaded[spec.routine] = load_routine(spec.routine, catalog, program.lang)
         routine = loaded[spec.routine]
         if spec.hold is not None:
             routine = with_hold(routine, spec.hold)
@@ -419,14 +439,6 @@ def fits(name: str, choices: Choices) -> bool:
     return True
 
 
-def narrowed_title(before: tuple[str, tuple[str, ...]], shaped: Routine) -> str:
-    """A day's title when the person's avoid, skip or only (or the program's avoid) left out stretches
-    its phase adds: the phase's title would name what is not there ("Forward bend and lunge")."""
-    title, ids = before
-    new = [s.stretch.name for s in shaped.steps if s.stretch.id not in ids]
-    return f"Adds {', '.join(new)}" if new else title
-
-
 def introduced(days: list[Day]) -> list[Day]:
     """Each day opens with its number and what is new since the last session.
 
@@ -443,9 +455,11 @@ def introduced(days: list[Day]) -> list[Day]:
         outro = LAST_DAY_OUTRO if day.number == day.total > 1 else day.routine.outro
         if i + 1 < len(days) and (days[i + 1].date - day.date).days > 1:  # a rest day follows
             outro = (*outro, WEEK_END_OUTRO)
+        with language.speaking(day.routine.lang):
+            said = opening(day.number, day.total, before, now)
         routine = dataclasses.replace(
             day.routine,
-            opening=opening(day.number, day.total, before, now),
+            opening=said,
             familiar=familiar,
             intro=day.routine.intro if day.number == 1 else (),  # the welcome, once
             outro=outro,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from voiceguide import language as languages
 from voiceguide.errors import InputError
 from voiceguide.inputs import parse_at, parse_start
 from voiceguide.programs.program import Choices, preset_programs
@@ -29,7 +30,6 @@ from voiceguide.words.catalog import NEEDS, PREFERENCES, Catalog, load_catalog
 from voiceguide.words.profiles import names as profile_names
 
 FIELDS = ("id", "program", "start", "at", "only", "skip", "avoid", "profile", "prefer", "voice", "language")
-LANGUAGES = ("en",)  # what the catalog and the cues are written in; more come with translations
 MAX_PEOPLE = 10_000
 MAX_BYTES = 4 * 1024 * 1024
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -46,7 +46,7 @@ class Person:
     at: str | None = None
     choices: Choices = field(default_factory=Choices)
     voice: str | None = None
-    language: str = "en"
+    language: str | None = None  # None: the program's own (a program file's `lang`, else English)
 
 
 Locate = Callable[[str], str]  # a field's name -> "roster.csv, row 3, column start"
@@ -200,12 +200,7 @@ def _person(values: dict[str, Any], locate: Locate, where: str, folder: Path, ca
     prefer = text("prefer")
     if prefer is not None and prefer not in PREFERENCES:
         raise InputError(f"{locate('prefer')}: {prefer!r} is not one of {', '.join(PREFERENCES)}")
-    language = (text("language") or "en").lower()
-    if language.split("-")[0] not in LANGUAGES:
-        raise InputError(
-            f"{locate('language')}: {language!r} is not spoken yet; sessions are written in "
-            f"{', '.join(LANGUAGES)} (leave it empty)"
-        )
+    language = checked("language", languages.checked)  # its "--lang: " is left off
     return Person(
         id=ident,
         where=where,
@@ -218,9 +213,10 @@ def _person(values: dict[str, Any], locate: Locate, where: str, folder: Path, ca
             avoid=tuple(dict.fromkeys(avoid)),
             profiles=tuple(dict.fromkeys(chosen)),
             prefer=prefer,
+            lang=language,
         ),
         voice=text("voice"),
-        language="en",
+        language=language,
     )
 
 

@@ -213,6 +213,7 @@ class Site:
             "day": s.day,
             "date": s.date.isoformat() if s.date else None,
             "today": s.date == today,
+            "lang": s.lang,
         }
 
     async def feed_qr(self, request: Request) -> Response:
@@ -291,6 +292,7 @@ def _heading(inventory: Inventory, today: datetime.date) -> dict[str, Any]:
             "feed": None,
             "calendar": None,
             "cover": None,
+            "lang": _one_language(inventory),
         }
     return {
         "kind": "program",
@@ -300,7 +302,14 @@ def _heading(inventory: Inventory, today: datetime.date) -> dict[str, Any]:
         "feed": program.feed,
         "calendar": program.calendar,
         "cover": program.cover,
+        "lang": program.lang,
     }
+
+
+def _one_language(inventory: Inventory) -> str | None:
+    """A folder's language for the page: the one its sessions share; None when they differ or are not known."""
+    found = {s.lang for s in inventory.sessions}
+    return found.pop() if len(found) == 1 else None
 
 
 def _upcoming(waiting: Sequence[Session]) -> dict[str, Any] | None:

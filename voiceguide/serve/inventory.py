@@ -20,6 +20,7 @@ the folder or is not a regular file.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 import os
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from voiceguide import language
 from voiceguide.errors import InputError
 from voiceguide.serve.manifestcheck import is_plain_name, load_manifest
 from voiceguide.words.chapters import CLOSING, INTRODUCTION
@@ -43,6 +45,7 @@ SIDECARS = {"transcript": ".vtt", "chapters": ".chapters.json", "lyrics": ".lrc"
 SIDECAR_LIMIT = 4 * 1024 * 1024  # a sidecar is text of a few kB; anything bigger is not ours
 RECHECK_SECONDS = 0.5  # how stale the inventory may be while files are being rebuilt
 PICTURE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")  # a BCP 47 tag, as <html lang> and srclang take it
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class Session:
     day: int | None = None
     date: datetime.date | None = None
     guid: str | None = None
+    lang: str | None = None  # the language it is spoken in ("de"); None: not known
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class Program:
     feed: str | None
     calendar: str | None
     cover: str | None
+    lang: str = language.ENGLISH  # the manifest's "lang": the program's language
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ class Mp3Facts:
     seconds: float
     chapters: tuple[str, ...]  # chapter titles in time order
     has_art: bool
+    lang: str | None = None  # from TLAN ("deu" -> "de"); None: not a language voiceguide speaks
 
 
 def read_mp3_facts(path: Path) -> Mp3Facts | None:
@@ -139,6 +145,7 @@ def read_mp3_facts(path: Path) -> Mp3Facts | None:
     tags = audio.tags
     if tags is None:
         return Mp3Facts(False, path.stem, float(audio.info.length), (), False)
+    lang = language_of_tlan(str(tags["TLAN"].text[0]) if "TLAN" in tags and tags["TLAN"].text else "")
     comments = [str(text) for frame in tags.getall("COMM") for text in frame.text]
     title = str(tags["TIT2"].text[0]) if "TIT2" in tags and tags["TIT2"].text else path.stem
     chaps = sorted(tags.getall("CHAP"), key=lambda c: (c.start_time, c.element_id))
@@ -149,7 +156,18 @@ def read_mp3_facts(path: Path) -> Mp3Facts | None:
         seconds=float(audio.info.length),
         chapters=titles,
         has_art=_front_picture(tags) is not None,
+        lang=lang,
     )
+
+
+def language_of_tlan(tlan: str) -> str | None:
+    """The language code of an ID3 TLAN ("deu" -> "de", what files/tags.py writes); None for others."""
+    return next((code for code, known in language.languages().items() if known.iso639_2 == tlan.strip()), None)
+
+
+def language_tag(value: object) -> str:
+    """A manifest's "lang" as a page may use it: a BCP 47 tag, else English."""
+    return value if isinstance(value, str) and LANGUAGE_TAG.fullmatch(value) else language.ENGLISH
 
 
 def picture_type(data: bytes) -> str | None:
@@ -184,17 +202,33 @@ def cover_art(path: Path) -> tuple[bytes, str] | None:
     return _front_picture(tag)
 
 
-def stretches_of(chapter_titles: Iterable[str]) -> tuple[str, ...]:
-    """The stretch names in chapter titles ("Round 2: Lunge (left side)" -> "Lunge"), each once."""
+def stretches_of(chapter_titles: Iterable[str], lang: str | None = None) -> tuple[str, ...]:
+    """The stretch names in chapter titles ("Round 2: Lunge (left side)" -> "Lunge"), each once;
+    the titles are in the MP3's language `lang` (voiceguide/words/chapters.py), its words are looked for too."""
+    skipped, rounds = _chapter_words(lang or language.ENGLISH)
     names: dict[str, None] = {}
     for title in chapter_titles:
-        if title in (INTRODUCTION, CLOSING):
+        if title in skipped:
             continue
-        name = re.sub(r"^Round \d+: ", "", title)
+        name = next((m[1] for m in (r.fullmatch(title) for r in rounds) if m), title)
         name = re.sub(r" \([^()]*\)$", "", name).strip()
         if name:
             names.setdefault(name, None)
     return tuple(names)
+
+
+@functools.cache
+def _chapter_words(lang: str) -> tuple[frozenset[str], tuple[re.Pattern[str], ...]]:
+    """The chapter titles that name no stretch, and the patterns of a round's title, in English and `lang`."""
+    words = [(INTRODUCTION, CLOSING, "Round {n}: {title}")]
+    try:
+        with language.speaking(lang):
+            words.append((language._(INTRODUCTION), language._(CLOSING), language._("Round {n}: {title}")))
+    except (OSError, KeyError):  # a language without messages, or none voiceguide knows: the English words
+        pass
+    skipped = frozenset(w for intro, closing, _ in words for w in (intro, closing))
+    said = (re.escape(r).replace(r"\{n\}", r"\d+").replace(r"\{title\}", "(.*)", 1) for _, _, r in words)
+    return skipped, tuple(re.compile(s) for s in dict.fromkeys(said))
 
 
 # -- the folder ---------------------------------------------------------------------------------
@@ -278,11 +312,12 @@ def program_inventory(root: Path, manifest: Path, facts_of: Any) -> Inventory:
     for name in doc.get("files") or []:
         served.add(name)
     sessions = []
+    lang = language_tag(doc.get("lang"))
     for ep in doc["episodes"]:
         audio = served.add(ep["audio"])
         if audio is None:
             continue  # not built yet: neither listed nor served
-        sessions.append(_episode_session(ep, audio, facts_of(root / audio), served))
+        sessions.append(_episode_session(ep, audio, facts_of(root / audio), served, lang))
     sessions.sort(key=lambda s: (s.day or 0, s.audio))
     return Inventory(
         root=root, files=served.files, sessions=tuple(sessions), program=_program_of(doc, root, served.files)
@@ -304,7 +339,7 @@ class _Served:
         return None
 
 
-def _episode_session(ep: dict[str, Any], audio: str, facts: Mp3Facts | None, served: _Served) -> Session:
+def _episode_session(ep: dict[str, Any], audio: str, facts: Mp3Facts | None, served: _Served, lang: str) -> Session:
     """A built episode as the page lists it: the manifest's facts (types checked by manifestcheck), else the MP3's."""
     return Session(
         audio=audio,
@@ -317,6 +352,7 @@ def _episode_session(ep: dict[str, Any], audio: str, facts: Mp3Facts | None, ser
         day=int(ep["day"]),
         date=ep["date"],
         guid=str(ep.get("guid") or "") or None,
+        lang=lang,
     )
 
 
@@ -330,6 +366,7 @@ def _program_of(doc: dict[str, Any], root: Path, files: Mapping[str, Path]) -> P
         feed="feed.xml" if "feed.xml" in files else None,
         calendar="calendar.ics" if "calendar.ics" in files else None,
         cover="cover.png" if "cover.png" in files else None,
+        lang=language_tag(doc.get("lang")),
     )
 
 
@@ -374,11 +411,12 @@ def plain_inventory(root: Path, facts_of: Any) -> Inventory:
                 audio=name,
                 title=facts.title,
                 seconds=facts.seconds,
-                stretches=stretches_of(facts.chapters),
+                stretches=stretches_of(facts.chapters, facts.lang),
                 chapters=found.get("chapters"),
                 transcript=found.get("transcript"),
                 lyrics=found.get("lyrics"),
                 has_art=facts.has_art,
+                lang=facts.lang,
             )
         )
     return Inventory(root=root, files=files, sessions=tuple(sessions), playlists=tuple(playlists))

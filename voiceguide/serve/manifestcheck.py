@@ -21,7 +21,7 @@ from voiceguide.errors import InputError
 
 MANIFEST_SCHEMA = 1
 MANIFEST_LIMIT = 16 * 1024 * 1024  # a manifest of a few hundred days is well under 1 MB
-TEXT_KEYS = ("title", "description", "base_url", "generator")  # optional strings at the top
+TEXT_KEYS = ("title", "description", "base_url", "generator", "lang")  # optional strings at the top
 EPISODE_TEXT_KEYS = ("title", "guid", "chapters", "transcript")  # optional strings in an episode
 
 

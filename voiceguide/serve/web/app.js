@@ -52,10 +52,12 @@ const players = []; // every session's controller, in page order
 let active = null; // the controller that last played
 
 class Player {
-  constructor(session, index, album) {
+  constructor(session, index, album, lang) {
     this.session = session;
     this.album = album;
     this.index = index;
+    // The language the session is spoken in: its script and names carry it (the page's own words are English).
+    this.lang = session.lang || lang || "en";
     this.chapters = [];
     this.loaded = false;
     this.build();
@@ -71,7 +73,7 @@ class Player {
       "aria-label": `Player: ${s.title}`,
     });
     if (s.transcript) {
-      this.track = el("track", { kind: "captions", srclang: "en", label: "Script", src: href(s.transcript), default: true });
+      this.track = el("track", { kind: "captions", srclang: this.lang, label: "Script", src: href(s.transcript), default: true });
       this.audio.append(this.track);
     }
     const when = [];
@@ -82,9 +84,9 @@ class Player {
     const cover = s.cover
       ? el("img", { class: "cover", src: href(s.cover), alt: `Cover of ${s.title}`, width: 96, height: 96, loading: this.index ? "lazy" : "eager" })
       : el("div", { class: "cover cover-blank", "aria-hidden": "true" });
-    const stretches = s.stretches.length ? el("p", { class: "stretches", text: s.stretches.join(" · ") }) : null;
-    this.chapterList = el("ol", { class: "chapters" });
-    this.script = el("ol", { class: "script", tabindex: 0, "aria-label": `Script of ${s.title}` });
+    const stretches = s.stretches.length ? el("p", { class: "stretches", lang: this.lang, text: s.stretches.join(" · ") }) : null;
+    this.chapterList = el("ol", { class: "chapters", lang: this.lang });
+    this.script = el("ol", { class: "script", lang: this.lang, tabindex: 0, "aria-label": `Script of ${s.title}` });
     this.details = el(
       "details",
       { class: "more", open: this.index === 0, ontoggle: () => this.details.open && this.load() },
@@ -112,7 +114,7 @@ class Player {
           "div",
           { class: "session-text" },
           when.length ? el("p", { class: s.day || s.date ? "eyebrow" : "eyebrow file", text: when.join(" · ") }) : null,
-          el("h3", { id: `${id}-title`, text: s.title }),
+          el("h3", { id: `${id}-title`, lang: this.lang, text: s.title }),
           el("p", { class: "meta" }, el("span", { text: clock(s.seconds), "aria-label": spokenLength(s.seconds) })),
           stretches,
         ),
@@ -365,6 +367,11 @@ async function main() {
   }
   document.title = `${data.title} · voiceguide`;
   $("title").textContent = data.title;
+  if (data.lang) {
+    // The program's words are in its language; the page around them is in English (index.html's <html lang>).
+    $("title").lang = data.lang;
+    $("description").lang = data.lang;
+  }
   if (data.description) {
     $("description").textContent = data.description;
     $("description").hidden = false;
@@ -375,7 +382,7 @@ async function main() {
   }
   const list = $("session-list");
   data.sessions.forEach((session, i) => {
-    const player = new Player(session, i, data.title);
+    const player = new Player(session, i, data.title, data.lang);
     players.push(player);
     list.append(player.node);
   });
