@@ -198,3 +198,17 @@ def test_a_routine_file_says_its_language(tmp_path):
     path.write_text('title = "x"\nlang = "klingon"\n[[steps]]\nstretch = "forward-bend"\n', encoding="utf-8")
     with pytest.raises(InputError, match="lang"):
         load_routine(str(path))
+
+
+@pytest.mark.parametrize("program", ["hamstrings-14-days", "daily-anywhere", "low-back-4-weeks"])
+def test_no_word_of_any_program_day_escapes_translation(pseudo, program):
+    import datetime
+
+    from voiceguide.programs.program import load_program, plan_days
+
+    days = plan_days(load_program(program, lang=pseudo), datetime.date(2026, 11, 30))
+    for day in days:
+        timeline = lay(day.shaped)[0]
+        leaks = {e.text for e in timeline.speech if escaped(e.text or "")}
+        assert not leaks, (day.number, sorted(leaks)[:5])
+        assert not escaped(day.episode_title), day.episode_title
