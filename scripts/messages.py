@@ -14,6 +14,7 @@ Plural forms come from Babel's CLDR rules for each language.
 from __future__ import annotations
 
 import io
+import string
 import sys
 from pathlib import Path
 
@@ -116,8 +117,34 @@ def problems() -> list[str]:
             po = read_po(f, locale=code)
         done = {m.id for m in po if m.id and _done(m) and not m.fuzzy}
         out += [f"{code}: not translated: {mid!r}" for mid in sorted(map(str, wanted - done))]
+        out += [f"{code}: {m.id!r}: {wrong}" for m in po if m.id and _done(m) for wrong in _placeholders_wrong(m, code)]
         if po_path(code).with_suffix(".mo").read_bytes() != compiled(code):
             out.append(f"{code}: voiceguide.mo is older than voiceguide.po; run python scripts/messages.py compile")
+    return out
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    """(name, form) of each `{name:form}` in a message."""
+    return [(name, spec or "") for _, name, spec, _ in string.Formatter().parse(text) if name is not None]
+
+
+def _placeholders_wrong(message: object, code: str) -> list[str]:
+    """A translation's placeholders the code does not fill, or forms the language does not have.
+
+    A translation may leave a count out where its words say it ("una repetición").
+    """
+    ids = message.id if isinstance(message.id, tuple) else (message.id,)  # type: ignore[attr-defined]
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)  # type: ignore[attr-defined]
+    given = {name for text in ids for name, _ in _fields(text)}
+    table = tomllib.loads((PACKAGE / "data" / "languages.toml").read_text(encoding="utf-8"))[code]
+    forms = {"side": {f.lower() for f in table["sides"]["right"]}}
+    out = []
+    for text in strings:
+        for name, form in _fields(text):
+            if name not in given:
+                out.append(f"{{{name}}} is not given by the code; use {', '.join(sorted(given)) or 'no placeholder'}")
+            elif form and form.lower() not in forms.get(name, table.get("numbers", {})):
+                out.append(f"{{{name}:{form}}}: no such form in languages.toml")
     return out
 
 

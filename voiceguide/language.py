@@ -15,6 +15,7 @@ routine files) keep being mirrored word by word (voiceguide/words/cues.py).
 
 from __future__ import annotations
 
+import dataclasses
 import gettext
 import re
 from collections.abc import Iterator, Mapping
@@ -42,6 +43,7 @@ class Language:
     iso639_2: str
     sides: Mapping[str, Mapping[str, str]]  # "right"/"left" -> form -> word
     capital_nouns: bool = False  # a first word is never lowercased mid-sentence (German: nouns, "Sie")
+    numbers: Mapping[str, Mapping[str, str]] = dataclasses.field(default_factory=dict)  # form -> ending -> its form
     catalog: Path | None = None  # its catalog translation, for a language added at run time (`add`)
 
 
@@ -56,6 +58,7 @@ def _bundled() -> dict[str, Language]:
             str(t["iso639_2"]),
             {k: dict(v) for k, v in t["sides"].items()},
             bool(t.get("capital_nouns", False)),
+            {k: dict(v) for k, v in t.get("numbers", {}).items()},
         )
         for code, t in data.items()
     }
@@ -69,6 +72,12 @@ def languages() -> dict[str, Language]:
 def add(info: Language, messages: Path) -> None:
     """A language from outside the package: `messages` holds its LL/LC_MESSAGES/voiceguide.mo."""
     _added[info.code] = (info, messages)
+    _translations.cache_clear()
+
+
+def remove(code: str) -> None:
+    """Forget a language `add` gave."""
+    del _added[code]
     _translations.cache_clear()
 
 
@@ -149,6 +158,34 @@ def spell(n: int) -> str:
         return _ENGLISH_NUMBERS[n]
     tens, units = divmod(n, 10)
     return _ENGLISH_TENS[tens - 2] + (f"-{_ENGLISH_NUMBERS[units]}" if units else "")
+
+
+class Number:
+    """A count in words that agrees with its noun: `format(Number(21), "f")` is "veintiuna" in Spanish.
+
+    A message writes `{n:FORM}` where its noun wants a form other than the counting
+    one; data/languages.toml gives each form as endings to replace ("uno" -> "una").
+    """
+
+    def __init__(self, n: int, capital: bool = False) -> None:
+        self.n = n
+        self.capital = capital
+
+    def __format__(self, form: str) -> str:
+        text = spell(self.n)
+        if form:
+            endings = info().numbers.get(form)
+            if endings is None:
+                raise KeyError(f"no number form {form!r} in {current()}: {', '.join(info().numbers) or 'none'}")
+            # The longest ending that fits: "veintiuno" -> "veintiún" before "uno" -> "un".
+            for ending in sorted(endings, key=len, reverse=True):
+                if text.endswith(ending):
+                    text = text[: len(text) - len(ending)] + endings[ending]
+                    break
+        return text[:1].upper() + text[1:] if self.capital else text
+
+    def __str__(self) -> str:
+        return format(self, "")
 
 
 def decapitalized(text: str) -> str:

@@ -22,12 +22,12 @@ from mutagen.id3 import ID3
 
 from voiceguide import language
 from voiceguide.errors import InputError
+from voiceguide.language import Number
 from voiceguide.programs.feed import PODCAST
 from voiceguide.programs.folder import MANIFEST, program_language, read_manifest, render_program
 from voiceguide.programs.openings import LAST_DAY_OUTRO
 from voiceguide.programs.program import Choices, load_program, plan_days
 from voiceguide.sound.engines import make_engine
-from voiceguide.words.cues import number as number_word
 
 FRIDAY = datetime.date(2026, 11, 27)
 SHORT = 'title = "Short"\n[defaults]\nget_ready = 2\n[[steps]]\nstretch = "forward bend"\n[[steps]]\nstretch = "wall"\n'
@@ -171,7 +171,7 @@ def test_a_day_opens_and_ends_in_the_programs_language():
     days = plan_days(load_program("hamstrings-14-days", "de"), datetime.date(2026, 11, 30))
     assert {d.routine.lang for d in days} == {"de"}
     with language.speaking("de"):  # a voice other than English is given numbers as words
-        two, fourteen = number_word(2), number_word(14)
+        two, fourteen = str(Number(2)), str(Number(14))
     assert days[1].routine.opening[0] == in_german("Day {n} of {total}.").format(n=two, total=fourteen)
     assert days[-1].routine.opening[0] == in_german("Day {n} of {total}, the last one.").format(
         n=fourteen, total=fourteen

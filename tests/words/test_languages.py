@@ -11,6 +11,7 @@ import dataclasses
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def wrapped(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pseudo(tmp_path_factory) -> str:
+def pseudo(tmp_path_factory) -> Iterator[str]:
     """The language "qps": every message, number, side and catalog text in markers."""
     folder = tmp_path_factory.mktemp("pseudo")
     po = Catalog(locale="en", charset="utf-8")
@@ -71,7 +72,8 @@ def pseudo(tmp_path_factory) -> str:
     (folder / "catalog.qps.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     sides = {n: {"adj": wrapped(n), "adv": wrapped(f"on the {n}")} for n in ("right", "left")}
     language.add(language.Language("qps", "Pseudo", "qps", sides, catalog=folder / "catalog.qps.toml"), folder)
-    return "qps"
+    yield "qps"
+    language.remove("qps")
 
 
 def escaped(text: str) -> str:
@@ -150,8 +152,11 @@ def test_a_missing_translation_names_the_exercise(tmp_path):
     (tmp_path / "catalog.xx.toml").write_text(cut, encoding="utf-8")
     sides = language.info("de").sides
     language.add(language.Language("xx", "Test", "xxx", sides, catalog=tmp_path / "catalog.xx.toml"), tmp_path)
-    with pytest.raises(InputError, match="no translation of bird-dog"):
-        catalog_in("xx")
+    try:
+        with pytest.raises(InputError, match="no translation of bird-dog"):
+            catalog_in("xx")
+    finally:
+        language.remove("xx")
 
 
 def test_every_message_is_translated_and_compiled():
@@ -172,12 +177,50 @@ def test_every_preset_obeys_the_timing_rules_in_every_language(code, level, rate
 
 @pytest.mark.parametrize("code", LANGUAGES)
 def test_numbers_and_plurals_follow_the_language(code):
-    from voiceguide.words import counting, cues
+    from voiceguide.words import counting
 
     with language.speaking(code):
-        assert cues.number(35) == {"de": "fünfunddreißig", "es": "treinta y cinco", "fr": "trente-cinq"}[code]
+        assert str(language.Number(35)) == {"de": "fünfunddreißig", "es": "treinta y cinco", "fr": "trente-cinq"}[code]
         one, two = counting.duration_words(1), counting.duration_words(2)
     assert one != two and not re.search(r"\d", one + two)
+
+
+# A count agrees with its noun: "veintiuna repeticiones", "vingt et une secondes", never the counting form.
+AGREED = {
+    "de": ("Einundzwanzig Wiederholungen", "einundzwanzig Sekunden", "Einunddreißig langsame Atemzüge", "Eins."),
+    "es": ("Veintiuna repeticiones", "veintiún segundos", "Treinta y una respiraciones", "Uno."),
+    "fr": ("Vingt et une répétitions", "vingt et une secondes", "Trente et une respirations", "Un."),
+}
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_a_count_agrees_with_its_noun(code):
+    from voiceguide.words import counting, cues
+
+    reps, seconds, breaths, count = AGREED[code]
+    with language.speaking(code):
+        assert counting.tempo_intro(21, 1).startswith(reps)
+        assert reps.lower() in cues.reps_intro(21).lower()
+        assert counting.duration_words(81).endswith(seconds)
+        assert counting.breathing_intro(31).startswith(breaths)
+        assert counting.rep_count_only(1, 5) == count
+
+
+@pytest.mark.parametrize("code", [*LANGUAGES, "en"])
+def test_a_fitted_preset_title_says_its_minutes_in_digits(code):
+    from voiceguide.session.pipeline import titled
+
+    for minutes in (1, 8, 7.5):
+        title = titled(load_routine("quick", lang=code), minutes, chimes_only=False).title
+        assert f"({minutes:g} " in title, title
+
+
+def test_the_message_check_finds_a_form_the_language_lacks():
+    from babel.messages.catalog import Message
+
+    assert messages._placeholders_wrong(Message(("{n} rep", "{n} reps"), ("{n} x", "{n:f} y", "{n:f} z")), "fr") == []
+    wrong = messages._placeholders_wrong(Message("{n} reps", "{n:q} répétitions {count}"), "fr")
+    assert len(wrong) == 2 and "{n:q}" in wrong[0] and "{count}" in wrong[1]
 
 
 def test_an_unknown_language_is_refused_with_the_list(tmp_path):

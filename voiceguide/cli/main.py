@@ -9,6 +9,7 @@ commands so `--help` and `list` answer at once.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -61,7 +62,9 @@ def run(args: Sequence[str] | None = None, prog_name: str | None = None, **extra
     atomic.COMMITTED.clear()
     try:
         _check_utf8(sys.argv[1:] if args is None else args)
-        result = cli.main(args, prog_name or "voiceguide", standalone_mode=False, **extra)
+        # In a context of its own: the language a command speaks in (voiceguide/language.py `use`) ends with it.
+        context = contextvars.copy_context()
+        result = context.run(cli.main, args, prog_name or "voiceguide", standalone_mode=False, **extra)
     except BaseException as exc:  # noqa: BLE001 - every outcome becomes a message and a status
         message, code = explain(exc)
         if message:

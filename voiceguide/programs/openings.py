@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from voiceguide import language
-from voiceguide.language import N_, _
-from voiceguide.words.cues import number as number_word
+from voiceguide.language import N_, Number, _
 from voiceguide.words.routine import Routine
 
 # Messages (voiceguide/language.py), translated where the timeline says them.
@@ -46,7 +45,7 @@ def opening(number: int, total: int, before: Routine | None, now: Routine) -> tu
     said = _("Day {n} of {total}, the last one.") if last else _("Day {n} of {total}.")
     # English says the digits as it always has; other languages' voices are given words (language.spell).
     spelled = language.current() != language.ENGLISH
-    lines = [said.format(n=number_word(number) if spelled else number, total=number_word(total) if spelled else total)]
+    lines = [said.format(n=Number(number) if spelled else number, total=Number(total) if spelled else total)]
     if before is None:
         return tuple(lines)
     names = [s.stretch.name for s in now.steps]
@@ -84,7 +83,7 @@ def _listed(names: list[str], kinds: set[str | None], noun: str = "stretches") -
     if len(the) == 1:
         return the[0]
     kind = kinds.pop() if len(kinds) == 1 and None not in kinds else ""
-    some = _(_SOME[kind or "", noun]).format(n=number_word(len(the)))
+    some = _(_SOME[kind or "", noun]).format(n=Number(len(the)))
     listed = _("{first} and {last}").format(first=", ".join(the[:-1]), last=the[-1])
     return _("{some}: {listed}").format(some=some, listed=listed)
 

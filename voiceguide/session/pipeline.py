@@ -153,7 +153,12 @@ def titled(routine: Routine, minutes: float | None, chimes_only: bool) -> Routin
     if not routine.preset:
         return routine
     with language.speaking(routine.lang):
-        marks = [language.n_("{n} minute", "{n} minutes", round(minutes)).format(n=f"{minutes:g}")] if minutes else []
+        # Digits in a written title: its own message, apart from the spoken "{n} minutes".
+        marks = []
+        if minutes:
+            marks.append(
+                language.n_("{digits} minute", "{digits} minutes", round(minutes)).format(digits=f"{minutes:g}")
+            )
         marks += [language._(GUIDANCE_NAMES[routine.guidance])] if routine.guidance != "full" else []
         marks += [language._("chimes only")] if chimes_only else []
     return dataclasses.replace(routine, title=f"{routine.title} ({', '.join(marks)})") if marks else routine

@@ -7,21 +7,16 @@ language; voiceguide/words/tempo.py lays them out.
 from __future__ import annotations
 
 from voiceguide import language
-from voiceguide.language import N_, _, n_
-
-
-def number_words(n: int) -> str:
-    """0-99 in words ("thirty-five"); digits above."""
-    return language.spell(n)
+from voiceguide.language import N_, Number, _, n_
 
 
 def duration_words(seconds: float) -> str:
     """30 -> "thirty seconds", 90 -> "one minute, thirty seconds"."""
     whole = round(seconds)
     minutes, secs = divmod(whole, 60)
-    parts = [n_("{n} minute", "{n} minutes", minutes).format(n=number_words(minutes))] if minutes else []
+    parts = [n_("{n} minute", "{n} minutes", minutes).format(n=Number(minutes))] if minutes else []
     if secs or not whole:
-        parts.append(n_("{n} second", "{n} seconds", secs).format(n=number_words(secs)))
+        parts.append(n_("{n} second", "{n} seconds", secs).format(n=Number(secs)))
     return _("{minutes}, {seconds}").format(minutes=parts[0], seconds=parts[1]) if len(parts) == 2 else parts[0]
 
 
@@ -32,9 +27,9 @@ def _capital(text: str) -> str:
 def tempo_intro(reps: int, sets: int) -> str:
     """ "Two sets of eight, at my count. Begin at the chime." """
     if sets > 1:
-        dose = n_("{n} set of {reps}", "{n} sets of {reps}", sets).format(n=number_words(sets), reps=number_words(reps))
+        dose = n_("{n} set of {reps}", "{n} sets of {reps}", sets).format(n=Number(sets), reps=Number(reps))
     else:
-        dose = n_("{n} rep", "{n} reps", reps).format(n=number_words(reps))
+        dose = n_("{n} rep", "{n} reps", reps).format(n=Number(reps))
     return _("{dose}, at my count. Begin at the chime.").format(dose=_capital(dose))
 
 
@@ -42,7 +37,7 @@ def rep_phase(word: str, n: int, reps: int, first: bool, last: bool, counted: bo
     """The words at a phase's onset: "One. Lift.", "Hold.", "And lower.", "Last one. Lift."."""
     word = word.strip().rstrip(".")
     if first and counted:
-        count = _("Last one") if n == reps and reps > 1 else _capital(number_words(n))
+        count = _("Last one") if n == reps and reps > 1 else str(Number(n, capital=True))
         return _("{count}. {word}.").format(count=count, word=_capital(word))
     if last and counted:
         return _("And {word}.").format(word=language.decapitalized(word))
@@ -50,7 +45,7 @@ def rep_phase(word: str, n: int, reps: int, first: bool, last: bool, counted: bo
 
 
 def rep_count_only(n: int, reps: int) -> str:
-    return _("Last one.") if n == reps and reps > 1 else _("{n}.").format(n=_capital(number_words(n)))
+    return _("Last one.") if n == reps and reps > 1 else _("{n}.").format(n=Number(n, capital=True))
 
 
 def rest(seconds: float) -> str:
@@ -58,7 +53,7 @@ def rest(seconds: float) -> str:
 
 
 def set_start(n: int, of: int) -> str:
-    return _("Set {n} of {total}.").format(n=number_words(n), total=number_words(of))
+    return _("Set {n} of {total}.").format(n=Number(n), total=Number(of))
 
 
 def breathing_intro(breaths: int) -> str:
@@ -66,7 +61,7 @@ def breathing_intro(breaths: int) -> str:
         "{n} slow breath, at my count. Begin at the chime.",
         "{n} slow breaths, at my count. Begin at the chime.",
         breaths,
-    ).format(n=_capital(number_words(breaths)))
+    ).format(n=Number(breaths, capital=True))
 
 
 # (full words, short words) for each phase of a breath and of a contract-relax.
@@ -87,4 +82,4 @@ def contract_relax_intro(cycles: int) -> str:
         return _("Press and relax once, then hold. Begin at the chime.")
     if cycles == 2:
         return _("Press and relax twice, then hold. Begin at the chime.")
-    return _("Press and relax {n} times, then hold. Begin at the chime.").format(n=number_words(cycles))
+    return _("Press and relax {n} times, then hold. Begin at the chime.").format(n=Number(cycles))

@@ -12,7 +12,7 @@ import itertools
 import re
 
 from voiceguide import language
-from voiceguide.language import N_, Side, _, n_
+from voiceguide.language import N_, Number, Side, _, n_
 
 COUNTDOWN = (N_("Three."), N_("Two."), N_("One."))
 RELEASE = N_("And release.")  # after a stretch with no exit of its own (a routine file's)
@@ -380,18 +380,14 @@ def first_side(side: str, only: bool = False) -> str:
     return (_("{side:Adj} side only.") if only else _("{side:Adj} side first.")).format(side=Side(side))
 
 
-def number(n: int) -> str:
-    return language.spell(n)
-
-
 def round_start(n: int, side: str | None = None) -> str:
     if side:
-        return _("Round {n}, {side:adj} side.").format(n=number(n), side=Side(side))
-    return _("Round {n}.").format(n=number(n))
+        return _("Round {n}, {side:adj} side.").format(n=Number(n), side=Side(side))
+    return _("Round {n}.").format(n=Number(n))
 
 
 def lap_start(n: int, total: int) -> str:
-    return _("Lap {n} of {total}. From the top.").format(n=number(n), total=number(total))
+    return _("Lap {n} of {total}. From the top.").format(n=Number(n), total=Number(total))
 
 
 def reps_intro(reps: int) -> str:
@@ -399,11 +395,11 @@ def reps_intro(reps: int) -> str:
         "{n} rep on each leg, at my count. Begin at the chime.",
         "{n} reps on each leg, at my count. Begin at the chime.",
         reps,
-    ).format(n=reps if language.current() == language.ENGLISH else number(reps))
+    ).format(n=reps if language.current() == language.ENGLISH else Number(reps))
 
 
 def rep_count(side: str, n: int) -> str:
-    return _("{side:Adj}, {n}.").format(side=Side(side), n=number(n))
+    return _("{side:Adj}, {n}.").format(side=Side(side), n=Number(n))
 
 
 _SIDE_WORD = re.compile(r"\b(right|left|Right|Left|RIGHT|LEFT)\b")
