@@ -24,6 +24,8 @@ from timing_rules import assert_obeys_timing_rules
 
 from voiceguide import language
 from voiceguide.errors import InputError
+from voiceguide.files import sidecars
+from voiceguide.files.script import render_text, summary
 from voiceguide.words.builder import Options, apply
 from voiceguide.words.catalog import load_catalog
 from voiceguide.words.chapters import chapters_of
@@ -38,7 +40,13 @@ OPEN, CLOSE = "⟦", "⟧"
 
 
 def wrapped(text: str) -> str:
-    return f"{OPEN}{text}{CLOSE}"
+    """The pseudo-language's text: in markers and in capitals, its placeholders kept.
+
+    Capitals catch an English word put into a translated message ("[CHIME: ends]"),
+    where the markers alone would hide it.
+    """
+    upper = re.sub(r"\{[^{}]*\}|[^{}]+", lambda m: m[0] if m[0].startswith("{") else m[0].upper(), text)
+    return f"{OPEN}{upper}{CLOSE}"
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +85,11 @@ def pseudo(tmp_path_factory) -> Iterator[str]:
 
 
 def escaped(text: str) -> str:
-    """What is left of a text once every marked part is taken out: punctuation and spaces at most."""
-    while True:
-        shorter = re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", "", text)
-        if shorter == text:
-            return re.sub(r"[\s.,:;!?()'\"-]+", "", text)
-        text = shorter
+    """What escaped translation: the words outside every marked part, else any small letters inside one."""
+    outside = text
+    while (shorter := re.sub(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}", "", outside)) != outside:
+        outside = shorter
+    return re.sub(r"[\s.,:;!?()'\"-]+", "", outside) or "".join(re.findall(r"[a-z]+", text))
 
 
 VARIANTS = [
@@ -111,11 +118,18 @@ def test_no_word_of_any_preset_escapes_translation(pseudo, name, variant):
         assert not escaped(routine.title) and not escaped(routine.description), routine.title
         titles = [c.title for c in chapters_of(timeline)]
     assert not [t for t in titles if escaped(t)], titles
+    # The printed script: its summary line and every chime note, past the clock each line begins with.
+    script = [re.sub(r"^[\d:]+(,|  )", "", line) for line in render_text(timeline).splitlines()]
+    assert not [line for line in script if escaped(line)], [line for line in script if escaped(line)][:5]
+    captions = [line for line in sidecars.vtt(timeline).splitlines()[1:] if line and "-->" not in line]
+    assert not [line for line in captions if escaped(line)], [line for line in captions if escaped(line)][:5]
 
 
 def test_the_pseudo_locale_catches_an_english_word(pseudo):
     # The check itself can fail: an English cue composed outside the messages shows up.
     assert escaped(f"{wrapped('Round')} two") == "two"
+    assert escaped(wrapped("[chime: {what}]").format(what="ends")) == "ends"
+    assert escaped(wrapped("[chime: {what}]").format(what=wrapped("hold {n} s").format(n=30))) == ""
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
@@ -213,6 +227,15 @@ def test_a_fitted_preset_title_says_its_minutes_in_digits(code):
     for minutes in (1, 8, 7.5):
         title = titled(load_routine("quick", lang=code), minutes, chimes_only=False).title
         assert f"({minutes:g} " in title, title
+
+
+def test_the_script_is_in_its_language_and_the_command_line_in_english():
+    routine = load_routine("low-back-daily", lang="de")
+    timeline = lay(routine)[0]
+    assert "holds of 30 s" in summary(timeline) and "Haltephasen zu je 30 s" in summary(timeline, "de")
+    script = render_text(timeline)
+    assert "~ Ton: Haltephase von 30 s beginnt (Knie zur Brust, rechte Seite)" in script, script
+    assert "chime" not in script and "hold" not in script
 
 
 def test_the_message_check_finds_a_form_the_language_lacks():

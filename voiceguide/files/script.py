@@ -4,35 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from voiceguide import language
 from voiceguide.clock import clock
+from voiceguide.language import N_, Side, _, n_
 from voiceguide.words.catalog import Stretch
 from voiceguide.words.timeline import BREATHS, CHIME, CONTRACT_RELAX, REPS, TEMPO_SET, Event, Role, Timeline
 
 
-def summary(timeline: Timeline) -> str:
+def summary(timeline: Timeline, lang: str = language.ENGLISH) -> str:
+    """ "06:38, 2 holds of 30 s, 1 rep set": English for the command line's own messages, else in `lang`."""
+    with language.speaking(lang):
+        return _summary(timeline)
+
+
+def _summary(timeline: Timeline) -> str:
     holds = timeline.holds
     lengths = sorted({round(h.seconds) for h in holds})
-    each = f" of {lengths[0]} s" if len(lengths) == 1 else ""
-    parts = [clock(timeline.duration), f"{len(holds)} hold{'' if len(holds) == 1 else 's'}{each}"]
+    if len(lengths) == 1:
+        said = n_("{n} hold of {seconds} s", "{n} holds of {seconds} s", len(holds)).format(
+            n=len(holds), seconds=lengths[0]
+        )
+    else:
+        said = n_("{n} hold", "{n} holds", len(holds)).format(n=len(holds))
+    parts = [clock(timeline.duration), said]
     if timeline.sets:
-        parts.append(f"{len(timeline.sets)} rep set{'s' if len(timeline.sets) > 1 else ''}")
+        parts.append(n_("{n} rep set", "{n} rep sets", len(timeline.sets)).format(n=len(timeline.sets)))
     tempo = sum(1 for b in timeline.blocks if b.kind == TEMPO_SET)
     if tempo:
-        parts.append(f"{tempo} tempo set{'s' if tempo > 1 else ''}")
+        parts.append(n_("{n} tempo set", "{n} tempo sets", tempo).format(n=tempo))
     breathing = sum(1 for b in timeline.blocks if b.kind == BREATHS)
     if breathing:
-        parts.append(f"{breathing} breathing block{'s' if breathing > 1 else ''}")
+        parts.append(n_("{n} breathing block", "{n} breathing blocks", breathing).format(n=breathing))
     return ", ".join(parts)
 
 
 def block_begins(kind: str, name: str, set_n: int, set_of: int) -> str | None:
     """What the opening chime of a dosed block says: "set 1 of 2 begins (Glute bridge)"; None for a hold."""
-    if kind == TEMPO_SET:
-        return f"set {set_n} of {set_of} begins ({name})" if set_of > 1 else f"reps begin ({name})"
-    if kind == BREATHS:
-        return f"breathing begins ({name})"
-    if kind == CONTRACT_RELAX:
-        return f"press and relax begins ({name})"
+    if kind == TEMPO_SET and set_of > 1:
+        return _("set {n} of {total} begins ({name})").format(n=set_n, total=set_of, name=name)
+    if kind in BEGINS:
+        return _(BEGINS[kind]).format(name=name)
     return None
 
 
@@ -40,31 +51,46 @@ def chime_meaning(timeline: Timeline, event: Event) -> str:
     """What a chime tells the person: "hold 30 s begins (Forward Bend)", "switch sides"."""
     block = timeline.blocks[event.block] if event.block is not None else None
     if event.role == Role.START and block is not None:
-        if block.kind == REPS:
-            return f"reps begin ({block.name})"
         dosed = block_begins(block.kind, block.name, block.set_n, block.set_of)
         if dosed:
             return dosed
-        side = f", {block.side} side" if block.side else ""
-        return f"hold {round(block.seconds)} s begins ({block.name}{side})"
+        seconds = round(block.seconds)
+        if block.side:
+            said = _("hold {seconds} s begins ({name}, {side:adj} side)")
+            return said.format(seconds=seconds, name=block.name, side=Side(block.side))
+        return _("hold {seconds} s begins ({name})").format(seconds=seconds, name=block.name)
     if event.role is None:
-        return "chime"
+        return _("chime")
     if event.role == Role.TICK and block is not None and block.kind != REPS:
-        return PHASE_TICK
-    return CHIME_MEANINGS.get(event.role, event.role.value)
+        return _(PHASE_TICK)
+    return _(CHIME_MEANINGS[event.role]) if event.role in CHIME_MEANINGS else event.role.value
 
 
-CHIME_MEANINGS = {Role.END: "ends", Role.SWITCH: "switch sides", Role.FINISH: "session complete", Role.TICK: "rep"}
-PHASE_TICK = "phase"  # a tick on the onset of a tempo rep's, a breath's or a press's phase
+# The words of a chime in the script; the captions' words are in voiceguide/files/sidecars.py.
+BEGINS = {
+    REPS: N_("reps begin ({name})"),
+    TEMPO_SET: N_("reps begin ({name})"),
+    BREATHS: N_("breathing begins ({name})"),
+    CONTRACT_RELAX: N_("press and relax begins ({name})"),
+}
+CHIME_MEANINGS = {
+    Role.END: N_("ends"),
+    Role.SWITCH: N_("switch sides"),
+    Role.FINISH: N_("session complete"),
+    Role.TICK: N_("rep"),
+}
+PHASE_TICK = N_("phase")  # a tick on the onset of a tempo rep's, a breath's or a press's phase
 
 
 def render_text(timeline: Timeline) -> str:
-    lines = [timeline.title, summary(timeline), ""]
-    for e in timeline.events:
-        if e.kind == CHIME:
-            lines.append(f"{clock(e.start)}  ~ chime: {chime_meaning(timeline, e)}")
-        else:
-            lines.append(f"{clock(e.start)}  {e.text}")
+    """The timed script, in the timeline's language."""
+    with language.speaking(timeline.lang):
+        lines = [timeline.title, _summary(timeline), ""]
+        for e in timeline.events:
+            if e.kind == CHIME:
+                lines.append(f"{clock(e.start)}  " + _("~ chime: {what}").format(what=chime_meaning(timeline, e)))
+            else:
+                lines.append(f"{clock(e.start)}  {e.text}")
     return "\n".join(lines) + "\n"
 
 
