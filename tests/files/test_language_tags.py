@@ -16,7 +16,7 @@ from timing_rules import CHIME_LENGTHS
 from voiceguide import language
 from voiceguide.files import sidecars
 from voiceguide.files.encode import encode
-from voiceguide.files.tags import LANGUAGE, TrackInfo, iso639_2, vorbis_comments, write_tags
+from voiceguide.files.tags import LANGUAGE, TrackInfo, iso639_2, track_info, vorbis_comments, write_tags
 from voiceguide.words.chapters import chapters_of
 from voiceguide.words.routine import Routine, Step
 from voiceguide.words.timeline import CHIME, build_timeline
@@ -61,6 +61,12 @@ def test_every_language_has_its_iso_639_2_code(code):
 
 def test_a_timeline_in_a_language_voiceguide_does_not_know_is_tagged_english(german):
     assert iso639_2(dataclasses.replace(german, lang="tlh")) == LANGUAGE == "eng"
+    assert track_info(dataclasses.replace(german, lang="tlh")).comment.startswith("Made with voiceguide ")
+
+
+def test_the_default_comment_is_in_the_timelines_language(german):
+    assert track_info(german).comment.startswith("Erstellt mit voiceguide ")
+    assert track_info(timeline_in("fr")).comment.startswith("Créé avec voiceguide ")
 
 
 def test_the_webvtt_header_stays_exact_and_the_chime_captions_are_translated(tmp_path: Path, german):

@@ -114,8 +114,13 @@ def track_info(
         artist=artist or DEFAULT_ARTIST,
         album=album or title,
         date=date if date is not None else datetime.date.today().isoformat(),
-        comment=comment if comment is not None else f"Made with voiceguide {__version__}",
+        comment=comment if comment is not None else _made_with(timeline.lang),
     )
+
+
+def _made_with(lang: str) -> str:
+    with language.speaking(lang if lang in language.languages() else language.ENGLISH):
+        return language._("Made with voiceguide {version}").format(version=__version__)
 
 
 def write_tags(
