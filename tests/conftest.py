@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import pytest
 from hypothesis import settings
@@ -17,6 +18,11 @@ if os.environ.get("CI"):
 # cannot share a process: every test (and every subprocess it starts) uses
 # pyttsx3 unless it asks for Piper itself, in a subprocess of its own.
 os.environ["VOICEGUIDE_ENGINE"] = "pyttsx3"
+
+# A suite started in the background by a shell without job control (`.ci/run &`)
+# inherits SIGINT ignored, and so would every voiceguide it starts: the Ctrl-C
+# tests need it delivered. A handler here is reset to the default in children.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)
