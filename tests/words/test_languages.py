@@ -26,6 +26,7 @@ from voiceguide import language
 from voiceguide.errors import InputError
 from voiceguide.files import sidecars
 from voiceguide.files.script import render_text, summary
+from voiceguide.session.pipeline import unspoken_safety
 from voiceguide.words.builder import Options, apply
 from voiceguide.words.catalog import load_catalog
 from voiceguide.words.chapters import chapters_of
@@ -121,6 +122,8 @@ def test_no_word_of_any_preset_escapes_translation(pseudo, name, variant):
     # The printed script: its summary line and every chime note, past the clock each line begins with.
     script = [re.sub(r"^[\d:]+(,|  )", "", line) for line in render_text(timeline).splitlines()]
     assert not [line for line in script if escaped(line)], [line for line in script if escaped(line)][:5]
+    unspoken = unspoken_safety(routine)  # a chimes-only session's advice on stderr
+    assert not [line for line in unspoken if escaped(line)], unspoken
     captions = [line for line in sidecars.vtt(timeline).splitlines()[1:] if line and "-->" not in line]
     assert not [line for line in captions if escaped(line)], [line for line in captions if escaped(line)][:5]
 
