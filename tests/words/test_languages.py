@@ -241,6 +241,14 @@ def test_the_script_is_in_its_language_and_the_command_line_in_english():
     assert "chime" not in script and "hold" not in script
 
 
+def test_german_phase_words_after_and_are_not_capitalized():
+    routine = load_routine("low-back-daily", lang="de")
+    said = {e.text for e in lay(routine)[0].speech}
+    after_and = {t for t in said if t.startswith("Und ")}
+    assert "Und absenken." in after_and and "Und Absenken." not in after_and, after_and
+    assert "Weiter atmen." in said  # alone, a capital ("weiter atmen" in the catalog)
+
+
 def test_the_message_check_finds_a_form_the_language_lacks():
     from babel.messages.catalog import Message
 

@@ -97,7 +97,9 @@ def _unsaid(text: str) -> float:
 def unspoken_safety(routine: Routine) -> tuple[str, ...]:
     """The safety advice a chimes-only session cannot say, for stderr (README: the one exception)."""
     cautions = {s.stretch.name: s.stretch.caution for s in routine.steps if s.stretch.caution}
-    return (cues.SAFETY_UNSPOKEN, *(f"{name}: {caution}" for name, caution in cautions.items()))
+    with language.speaking(routine.lang):
+        said = language._(cues.SAFETY_UNSPOKEN)
+    return (said, *(f"{name}: {caution}" for name, caution in cautions.items()))
 
 
 def plan_session(
